@@ -1,0 +1,95 @@
+export {
+  isRagloomError,
+  RAGLOOM_ERROR_CODES,
+  RagloomError,
+  type RagloomErrorCode,
+  type RagloomErrorOptions,
+} from './errors/ragloom-error.js';
+export {
+  compileFilter,
+  compileFilterNode,
+  type MetadataPredicate,
+  matchesFilter,
+} from './filter/evaluate-filter.js';
+export type {
+  FieldCondition,
+  FieldNode,
+  FieldOperator,
+  FieldOperators,
+  Filter,
+  FilterNode,
+  RangeBound,
+} from './filter/filter-types.js';
+export { isDateTimeString, MAX_FILTER_DEPTH, parseFilter } from './filter/parse-filter.js';
+export {
+  type FusedHit,
+  type FusionOptions,
+  reciprocalRankFusion,
+  type ScoreNormalization,
+  weightedScoreFusion,
+} from './fusion/fusion.js';
+export { createHashingEncoder, type HashingEncoderOptions } from './reference/hashing-encoder.js';
+export { createMemoryKeywordRetriever } from './reference/memory-keyword-retriever.js';
+export {
+  createMemoryVectorRetriever,
+  type MemoryVectorRetrieverOptions,
+} from './reference/memory-vector-retriever.js';
+export {
+  createTemplateGenerator,
+  type TemplateGeneratorOptions,
+  templateTokens,
+} from './reference/template-generator.js';
+export {
+  assertManifestMatches,
+  assertPositiveInteger,
+  compareHits,
+  manifestsMatch,
+  validateRecords,
+  validateSearchRequest,
+} from './retriever/retriever-validation.js';
+export type { ChunkerV1 } from './spec/chunker-v1.js';
+export type { EmbedRequest, EmbedResult, EncoderInputType, EncoderV1 } from './spec/encoder-v1.js';
+export type {
+  ChatMessage,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  GenerateStreamPart,
+  GeneratorV1,
+  TokenUsage,
+} from './spec/generator-v1.js';
+export type { RerankerV1, RerankRequest, RerankResult } from './spec/reranker-v1.js';
+export type {
+  DeleteSelector,
+  DenseIndexManifest,
+  IndexManifest,
+  RetrieverCapabilities,
+  RetrieverRecord,
+  RetrieverV1,
+  SearchHit,
+  SearchRequest,
+  SparseIndexManifest,
+} from './spec/retriever-v1.js';
+export type {
+  Chunk,
+  Document,
+  Metadata,
+  MetadataScalar,
+  MetadataValue,
+  Metric,
+  ProgressEvent,
+  SpecificationVersion,
+  VectorLike,
+} from './spec/shared-types.js';
+export { isCjkChar, simpleTokenize } from './text/simple-tokenize.js';
+export { abortError, isAbortError, throwIfAborted } from './util/abort.js';
+export { createStopSequenceMatcher, type StopSequenceMatcher } from './util/stop-sequences.js';
+export {
+  cosineSimilarity,
+  dot,
+  norm,
+  normalize,
+  similarity,
+  squaredL2,
+  toValidVector,
+} from './vector/vector-math.js';

@@ -1,0 +1,132 @@
+import { RagloomError } from '../errors/ragloom-error.js';
+import { compileFilter } from '../filter/evaluate-filter.js';
+import type { Filter } from '../filter/filter-types.js';
+import { compareHits, validateRecords, validateSearchRequest } from '../retriever/retriever-validation.js';
+import type {
+  DeleteSelector,
+  DenseIndexManifest,
+  RetrieverRecord,
+  RetrieverV1,
+  SearchHit,
+} from '../spec/retriever-v1.js';
+import type { Metadata, Metric } from '../spec/shared-types.js';
+import { throwIfAborted } from '../util/abort.js';
+import { dot, squaredL2 } from '../vector/vector-math.js';
+
+export interface MemoryVectorRetrieverOptions {
+  readonly dimension: number;
+  readonly metric?: Metric;
+  /** The encoder whose vectors this index holds (stored in the manifest). */
+  readonly encoderModelId: string;
+}
+
+interface StoredRecord {
+  readonly id: string;
+  readonly text: string;
+  readonly metadata: Metadata;
+  readonly vector: Float32Array;
+  /** 1/‖v‖ for cosine, so a search is one dot product per record. */
+  readonly inverseNorm: number;
+}
+
+/**
+ * The reference dense retriever: exact brute-force search in memory (cosine, dot or L2). It is the
+ * ground truth the conformance suite and the ANN benchmarks compare against, and is fine for a few
+ * thousand records; use @ragloom/retriever-hnsw beyond that.
+ */
+export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOptions): RetrieverV1 {
+  const { dimension, encoderModelId } = options;
+  const metric = options.metric ?? 'cosine';
+  if (!Number.isInteger(dimension) || dimension < 1) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `dimension must be a positive integer, got ${String(dimension)}`,
+    );
+  }
+  if (!['cosine', 'dot', 'l2'].includes(metric)) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
+    );
+  }
+  const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
+  const records = new Map<string, StoredRecord>();
+
+  const score = (query: Float32Array, queryInverseNorm: number, r: StoredRecord): number => {
+    if (metric === 'dot') return dot(query, r.vector);
+    if (metric === 'l2') return -squaredL2(query, r.vector);
+    return dot(query, r.vector) * queryInverseNorm * r.inverseNorm;
+  };
+
+  const matching = (filter: Filter | undefined): StoredRecord[] => {
+    const predicate = compileFilter(filter);
+    return [...records.values()].filter((r) => predicate(r.metadata));
+  };
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'memory',
+    manifest,
+    capabilities: { query: 'vector', scan: true, persistent: false },
+
+    async upsert(batch: readonly RetrieverRecord[], opts?: { signal?: AbortSignal }) {
+      throwIfAborted(opts?.signal, 'upsert');
+      const { vectors } = validateRecords(batch, manifest);
+      batch.forEach((record, i) => {
+        const vector = Float32Array.from(vectors![i]!); // own copy: callers may reuse their buffers
+        const n = Math.sqrt(dot(vector, vector));
+        records.set(record.id, {
+          id: record.id,
+          text: record.text,
+          metadata: { ...record.metadata },
+          vector,
+          inverseNorm: n === 0 ? 0 : 1 / n,
+        });
+      });
+    },
+
+    async delete(selector: DeleteSelector) {
+      if ('ids' in selector) {
+        let deleted = 0;
+        for (const id of selector.ids) if (records.delete(id)) deleted++;
+        return { deleted };
+      }
+      const doomed = matching(selector.filter);
+      for (const r of doomed) records.delete(r.id);
+      return { deleted: doomed.length };
+    },
+
+    async search(request) {
+      throwIfAborted(request.signal, 'search');
+      const query = validateSearchRequest(request, manifest)!;
+      const queryNorm = Math.sqrt(dot(query, query));
+      const qin = queryNorm === 0 ? 0 : 1 / queryNorm;
+      const hits: SearchHit[] = matching(request.filter).map((r) => ({
+        id: r.id,
+        score: score(query, qin, r),
+        text: r.text,
+        metadata: r.metadata,
+      }));
+      hits.sort(compareHits);
+      return hits.slice(0, request.k);
+    },
+
+    async count(filter?: Filter) {
+      return filter === undefined ? records.size : matching(filter).length;
+    },
+
+    async *scan(opts?: { batchSize?: number; signal?: AbortSignal }) {
+      const size = opts?.batchSize ?? 1000;
+      let page: RetrieverRecord[] = [];
+      for (const r of records.values()) {
+        throwIfAborted(opts?.signal, 'scan');
+        page.push({ id: r.id, text: r.text, metadata: r.metadata, vector: Float32Array.from(r.vector) });
+        if (page.length >= size) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    },
+  };
+}

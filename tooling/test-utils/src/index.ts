@@ -1,0 +1,2 @@
+export { assetPath, assetsDir, repoRoot } from './assets.js';
+export { type LocalServer, readBody, startLocalServer } from './http-server.js';
