@@ -34,6 +34,7 @@ export {
   createMemoryVectorRetriever,
   type MemoryVectorRetrieverOptions,
 } from './reference/memory-vector-retriever.js';
+export { createOverlapReranker } from './reference/overlap-reranker.js';
 export {
   createTemplateGenerator,
   type TemplateGeneratorOptions,
