@@ -1,3 +1,18 @@
+export type { ChunkSizeOptions } from './chunking/chunk-options.js';
+export {
+  createMarkdownChunker,
+  type MarkdownChunkerOptions,
+  type MarkdownSection,
+  markdownSections,
+} from './chunking/markdown-chunker.js';
+export {
+  createRecursiveChunker,
+  DEFAULT_SEPARATORS,
+  type RecursiveChunkerOptions,
+} from './chunking/recursive-chunker.js';
+export { createSentenceChunker, type SentenceChunkerOptions } from './chunking/sentence-chunker.js';
+export { splitSentences } from './chunking/split-sentences.js';
+export type { Span } from './chunking/text-spans.js';
 export {
   isRagloomError,
   RAGLOOM_ERROR_CODES,
