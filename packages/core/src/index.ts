@@ -63,7 +63,7 @@ export {
   validateRecords,
   validateSearchRequest,
 } from './retriever/retriever-validation.js';
-export type { ChunkerV1 } from './spec/chunker-v1.js';
+export type { ChunkerV1, SyncChunkerV1 } from './spec/chunker-v1.js';
 export type { EmbedRequest, EmbedResult, EncoderInputType, EncoderV1 } from './spec/encoder-v1.js';
 export type {
   ChatMessage,

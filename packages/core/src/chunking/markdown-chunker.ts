@@ -1,5 +1,5 @@
-import type { ChunkerV1 } from '../spec/chunker-v1.js';
-import type { Chunk, Document, Metadata } from '../spec/shared-types.js';
+import type { SyncChunkerV1 } from '../spec/chunker-v1.js';
+import type { Metadata } from '../spec/shared-types.js';
 import { assertDocument, buildChunks } from './build-chunks.js';
 import { type ChunkSizeOptions, resolveSizeOptions } from './chunk-options.js';
 import { mergeSpans, splitToFit } from './merge-spans.js';
@@ -96,9 +96,7 @@ const MARKDOWN_SEPARATORS = ['\n```', '\n~~~', ...DEFAULT_SEPARATORS];
  * the heading path as metadata (`headings: ['Guide', 'Install']`, `section: 'Guide > Install'`).
  * Headings inside code fences are ignored. Long sections are split like the recursive chunker.
  */
-export function createMarkdownChunker(options: MarkdownChunkerOptions = {}): ChunkerV1 & {
-  chunk(document: Document): Chunk[];
-} {
+export function createMarkdownChunker(options: MarkdownChunkerOptions = {}): SyncChunkerV1 {
   const size = resolveSizeOptions(options);
   const maxLevel = options.maxHeadingLevel ?? 6;
   return {

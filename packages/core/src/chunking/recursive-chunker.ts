@@ -1,5 +1,4 @@
-import type { ChunkerV1 } from '../spec/chunker-v1.js';
-import type { Chunk, Document } from '../spec/shared-types.js';
+import type { SyncChunkerV1 } from '../spec/chunker-v1.js';
 import { assertDocument, buildChunks } from './build-chunks.js';
 import { type ChunkSizeOptions, resolveSizeOptions } from './chunk-options.js';
 import { mergeSpans, splitToFit } from './merge-spans.js';
@@ -32,9 +31,7 @@ export interface RecursiveChunkerOptions extends ChunkSizeOptions {
  * into chunks of at most `chunkSize` (characters, or tokens with a `lengthFunction`) with
  * `chunkOverlap`. Offsets point into the source: `text.slice(start, end) === chunk.text`.
  */
-export function createRecursiveChunker(options: RecursiveChunkerOptions = {}): ChunkerV1 & {
-  chunk(document: Document): Chunk[];
-} {
+export function createRecursiveChunker(options: RecursiveChunkerOptions = {}): SyncChunkerV1 {
   const size = resolveSizeOptions(options);
   const separators = options.separators ?? DEFAULT_SEPARATORS;
   return {

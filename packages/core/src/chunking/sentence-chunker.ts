@@ -1,5 +1,4 @@
-import type { ChunkerV1 } from '../spec/chunker-v1.js';
-import type { Chunk, Document } from '../spec/shared-types.js';
+import type { SyncChunkerV1 } from '../spec/chunker-v1.js';
 import { assertDocument, buildChunks } from './build-chunks.js';
 import { type ChunkSizeOptions, resolveSizeOptions } from './chunk-options.js';
 import { mergeSpans, splitToFit } from './merge-spans.js';
@@ -13,9 +12,7 @@ export type SentenceChunkerOptions = ChunkSizeOptions;
  * `chunkSize`; overlap repeats whole trailing sentences. A sentence longer than chunkSize is split
  * at clauses/words as a last resort.
  */
-export function createSentenceChunker(options: SentenceChunkerOptions = {}): ChunkerV1 & {
-  chunk(document: Document): Chunk[];
-} {
+export function createSentenceChunker(options: SentenceChunkerOptions = {}): SyncChunkerV1 {
   const size = resolveSizeOptions(options);
   return {
     specificationVersion: 'v1',

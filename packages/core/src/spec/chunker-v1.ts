@@ -10,3 +10,8 @@ export interface ChunkerV1 {
   readonly name: string;
   chunk(document: Document): Chunk[] | Promise<Chunk[]>;
 }
+
+/** A chunker that works synchronously (all of core's chunkers): still a ChunkerV1. */
+export interface SyncChunkerV1 extends ChunkerV1 {
+  chunk(document: Document): Chunk[];
+}
