@@ -161,6 +161,8 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
     try {
       try {
         for await (const chunk of chunks) {
+          // Chunks already buffered must not leak out after an abort.
+          if (req.signal?.aborted) break;
           timer.touch();
           if (chunk.usage) usage = chunk.usage;
           const choice = chunk.choices?.[0];
