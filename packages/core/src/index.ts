@@ -43,6 +43,35 @@ export {
   type ScoreNormalization,
   weightedScoreFusion,
 } from './fusion/fusion.js';
+export {
+  type AnswerMode,
+  type AskOptions,
+  type AskResult,
+  type AskStreamPart,
+  createPipeline,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestResult,
+  NO_PASSAGES_ANSWER,
+  type Pipeline,
+  type PipelineOptions,
+  type RetrieveOptions,
+  type RetrieverBinding,
+} from './pipeline/create-pipeline.js';
+export {
+  type ExtractiveAnswer,
+  type ExtractiveAnswerOptions,
+  extractiveAnswer,
+} from './pipeline/extractive-answer.js';
+export { CHUNK_METADATA_KEYS, type Citation, type RetrievedPassage } from './pipeline/passage.js';
+export { parseCitations } from './prompt/citations.js';
+export {
+  buildRagPrompt,
+  DEFAULT_RAG_SYSTEM_PROMPT,
+  formatPassages,
+  type PromptPassage,
+  type RagPromptOptions,
+} from './prompt/rag-prompt.js';
 export { createHashingEncoder, type HashingEncoderOptions } from './reference/hashing-encoder.js';
 export { createMemoryKeywordRetriever } from './reference/memory-keyword-retriever.js';
 export {
@@ -55,6 +84,7 @@ export {
   type TemplateGeneratorOptions,
   templateTokens,
 } from './reference/template-generator.js';
+export { type CopyRecordsOptions, copyRecords } from './retriever/copy-records.js';
 export {
   assertManifestMatches,
   assertPositiveInteger,
