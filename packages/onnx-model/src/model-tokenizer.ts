@@ -71,6 +71,31 @@ function truncatePair(
   return [a.slice(0, la), b.slice(0, lb)];
 }
 
+const CUT_MARGIN_TOKENS = 16;
+
+/**
+ * Tokens of `text`, but for a text far longer than `cap` tokens only of a prefix cut at whitespace that still
+ * yields more than `cap` tokens: a 100k-character input costs what a few thousand characters cost. Pre-tokenizers
+ * split at whitespace, so the tokens of the kept prefix equal those of the full text; the margin absorbs the rest.
+ */
+function tokenizeCapped(tokenizer: Tokenizer, text: string, cap: number | undefined): string[] {
+  const full = () => tokenizer.tokenize(text, { add_special_tokens: false });
+  if (cap === undefined || text.length <= cap * 8) return full();
+  let end = cap * 6;
+  for (;;) {
+    if (end >= text.length) return full();
+    let cut = end;
+    const floor = Math.max(0, end - 200);
+    while (cut > floor && !/\s/.test(text[cut]!)) cut--;
+    if (cut === floor) cut = end;
+    // never split a surrogate pair
+    if (/[\uD800-\uDBFF]/.test(text[cut - 1] ?? '')) cut--;
+    const tokens = tokenizer.tokenize(text.slice(0, cut), { add_special_tokens: false });
+    if (tokens.length > cap) return tokens;
+    end *= 2;
+  }
+}
+
 /** Builds a tokenizer from parsed `tokenizer.json` and `tokenizer_config.json`. Bad files are `MODEL_INVALID`. */
 export function createModelTokenizer(
   tokenizerJson: JsonObject,
@@ -125,11 +150,11 @@ export function createModelTokenizer(
     specialTokensPair,
     encode(text, options = {}) {
       const addSpecial = options.addSpecialTokens ?? true;
-      let a = tokenizer.tokenize(text, { add_special_tokens: false });
-      let b =
-        options.pair === undefined ? null : tokenizer.tokenize(options.pair, { add_special_tokens: false });
-      let truncated = false;
       const max = options.maxLength;
+      const cap = max === undefined ? undefined : max + CUT_MARGIN_TOKENS;
+      let a = tokenizeCapped(tokenizer, text, cap);
+      let b = options.pair === undefined ? null : tokenizeCapped(tokenizer, options.pair, cap);
+      let truncated = false;
       if (max !== undefined) {
         const specials = addSpecial ? (b ? specialTokensPair : specialTokensSingle) : 0;
         const budget = Math.max(0, max - specials);

@@ -21,7 +21,7 @@ import {
   repoCachePaths,
   resolveHubFile,
 } from '../src/index.js';
-import { FAKE_COMMIT, type FakeHub, startFakeHub } from './fake-hub.js';
+import { FAKE_COMMIT, type FakeHub, startFakeHub } from '../src/testing/fake-hub.js';
 
 const REPO = 'test-org/tiny-random-bert';
 const modelDir = assetPath('models', 'tiny-random-bert');

@@ -58,4 +58,20 @@ describe('model tokenizer (@huggingface/tokenizers)', () => {
     expect(onlySecond.tokenTypeIds.filter((t) => t === 0)).toHaveLength(8);
     expect(tokenizer.decode(single.ids, { skipSpecialTokens: true })).toBe(Array(14).fill('word').join(' '));
   });
+
+  it('truncating a very long text gives the same tokens as tokenizing all of it', async () => {
+    const tokenizer = await loadModelTokenizer(openModelSource(assetPath('models', 'tiny-random-bert')));
+    const texts = [
+      'Retrieval-augmented generation grounds answers in documents. '.repeat(2000),
+      '检索增强生成把检索到的文档交给语言模型，'.repeat(5000),
+      `${'x'.repeat(300)} supercalifragilistic antidisestablishmentarianism 🚀 `.repeat(500),
+    ];
+    for (const text of texts) {
+      const full = tokenizer.tokenizer.encode(text).ids;
+      for (const maxLength of [8, 128, 512]) {
+        const expected = [...full.slice(0, maxLength - 1), full.at(-1)!];
+        expect(tokenizer.encode(text, { maxLength }).ids).toEqual(expected);
+      }
+    }
+  });
 });

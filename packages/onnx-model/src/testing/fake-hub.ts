@@ -1,9 +1,38 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { type LocalServer, startLocalServer } from '@ragloom/test-utils';
 
+export interface LocalServer {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+async function startLocalServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<LocalServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer(handler);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolveClose());
+      }),
+  };
+}
+
+/** The commit every fake repository is at. */
 export const FAKE_COMMIT = 'a'.repeat(8) + '0123456789abcdef0123456789abcdef';
 
 export interface FakeHubRequest {
@@ -25,7 +54,8 @@ export interface FakeHub {
 }
 
 /**
- * A local stand-in for the Hugging Face hub's resolve endpoint, serving model folders as repositories
+ * For tests of code that downloads models (ours and plugins'): a local stand-in for the Hugging Face hub's resolve
+ * endpoint on 127.0.0.1, serving model folders as repositories
  * (`/{org}/{name}/resolve/{revision}/{path}`), with the headers the real hub sends: `X-Repo-Commit`, `ETag`,
  * and for LFS files (`.onnx`) a 302 to a CDN URL plus `X-Linked-Etag` (sha256) / `X-Linked-Size`. Missing files
  * answer 404 with `X-Error-Code: EntryNotFound`; the CDN honours HTTP Range requests.

@@ -1,0 +1,7 @@
+export {
+  FAKE_COMMIT,
+  type FakeHub,
+  type FakeHubRequest,
+  type LocalServer,
+  startFakeHub,
+} from './fake-hub.js';
