@@ -1,0 +1,17 @@
+/** One question of a QA data set (SQuAD, CMRC 2018, NQ-open), in the shape every QA metric takes. */
+export interface QaExample {
+  readonly id: string;
+  readonly question: string;
+  /**
+   * Gold answer texts, in data-set order (duplicates kept, as the official scripts see them). Empty
+   * for an unanswerable SQuAD 2.0 question.
+   */
+  readonly answers: readonly string[];
+  /** Character offsets of the answers in `context`, when the data set gives them. */
+  readonly answerStarts?: readonly number[];
+  /** The passage the answers come from (SQuAD-format data sets). */
+  readonly context?: string;
+  /** A stable id of that passage, e.g. `<title>#<paragraph index>`; gold passage for context metrics. */
+  readonly contextId?: string;
+  readonly title?: string;
+}
