@@ -126,12 +126,15 @@ describe('hub downloads into the Hugging Face cache layout', () => {
     const error = await rejection(resolveHubFile(REPO, 'onnx/model.onnx', { ...opts(), maxRetries: 0 }));
     expect(error.code).toBe('DOWNLOAD_FAILED');
     const partial = `${repoCachePaths(cacheDir, REPO).blob(onnxSha)}.incomplete`;
-    expect(statSync(partial).size).toBe(cut);
+    // Bytes still buffered in the HTTP client when the socket dies are lost, so up to `cut` arrived.
+    const kept = statSync(partial).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(cut);
 
     hub.requests.length = 0;
     const path = await resolveHubFile(REPO, 'onnx/model.onnx', { ...opts(), maxRetries: 0 });
     expect(hub.requests.find((r) => r.method === 'GET' && r.url.startsWith('/cdn/'))?.range).toBe(
-      `bytes=${cut}-`,
+      `bytes=${kept}-`,
     );
     expect(createHash('sha256').update(readFileSync(path!)).digest('hex')).toBe(onnxSha);
     expect(existsSync(partial)).toBe(false);
@@ -141,7 +144,11 @@ describe('hub downloads into the Hugging Face cache layout', () => {
     hub.cutNext('onnx/model.onnx', 1_000_000);
     const path = await resolveHubFile(REPO, 'onnx/model.onnx', opts());
     const gets = hub.requests.filter((r) => r.method === 'GET' && r.url.startsWith('/cdn/'));
-    expect(gets.map((r) => r.range)).toEqual([undefined, 'bytes=1000000-']);
+    expect(gets).toHaveLength(2);
+    expect(gets[0]!.range).toBeUndefined();
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(1_000_000);
     expect(readFileSync(path!).equals(onnxBytes)).toBe(true);
   });
 

@@ -1,0 +1,10 @@
+export { planBatches } from './batch-plan.js';
+export {
+  ENCODER_PROMPT_PRESETS,
+  type EncoderPromptPreset,
+  type EncoderPrompts,
+  presetForModel,
+} from './encoder-prompts.js';
+export { createOnnxEncoder, type OnnxEncoder } from './onnx-encoder.js';
+export type { OnnxEncoderOptions } from './onnx-encoder-options.js';
+export { POOLING_STRATEGIES, type PoolingStrategy, poolHiddenStates } from './pooling.js';

@@ -1,0 +1,380 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  type EmbedRequest,
+  type EmbedResult,
+  type EncoderV1,
+  RagloomError,
+  throwIfAborted,
+} from '@ragloom/core';
+import {
+  type InferenceSession,
+  type JsonObject,
+  loadOnnxModel,
+  type OnnxModel,
+  positiveIntField,
+  readJsonFile,
+  Tensor,
+  type TokenizedText,
+} from '@ragloom/onnx-model';
+import { planBatches } from './batch-plan.js';
+import {
+  ENCODER_PROMPT_PRESETS,
+  type EncoderPrompts,
+  presetForModel,
+  promptsFromSentenceTransformersConfig,
+} from './encoder-prompts.js';
+import type { OnnxEncoderOptions } from './onnx-encoder-options.js';
+import {
+  normalizeInPlace,
+  POOLING_STRATEGIES,
+  type PoolingStrategy,
+  poolHiddenStates,
+  poolingFromConfig,
+} from './pooling.js';
+import { createEncoderWorkerPool } from './worker-pool.js';
+
+/** An EncoderV1 on onnxruntime-node, plus what it resolved from the model. */
+export interface OnnxEncoder extends EncoderV1 {
+  readonly provider: 'onnx';
+  readonly pooling: PoolingStrategy;
+  readonly prompts: EncoderPrompts;
+  /** Longest input in tokens; longer texts are truncated. */
+  readonly maxLength: number;
+  /** Token count of each text after prompts and truncation (special tokens included). */
+  countTokens(texts: readonly string[], inputType?: EmbedRequest['inputType']): number[];
+  close(): Promise<void>;
+}
+
+const SENTENCE_TRANSFORMERS_FILES = [
+  'modules.json',
+  'sentence_bert_config.json',
+  'config_sentence_transformers.json',
+] as const;
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RagloomError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, {
+      details: { [name]: value },
+    });
+  }
+  return value;
+}
+
+interface ModulesInfo {
+  readonly poolingPath: string | undefined;
+  readonly normalize: boolean;
+  readonly dense: boolean;
+}
+
+function readModules(modules: unknown, file: string): ModulesInfo {
+  if (!Array.isArray(modules)) {
+    throw new RagloomError('MODEL_INVALID', `${file} must hold an array of modules`, { details: { file } });
+  }
+  const typed = modules as Array<{ type?: unknown; path?: unknown }>;
+  const ofType = (suffix: string) => typed.find((m) => typeof m.type === 'string' && m.type.endsWith(suffix));
+  const pooling = ofType('.Pooling');
+  return {
+    poolingPath: typeof pooling?.path === 'string' ? pooling.path : undefined,
+    normalize: ofType('.Normalize') !== undefined,
+    dense: ofType('.Dense') !== undefined,
+  };
+}
+
+async function resolvePooling(
+  model: OnnxModel,
+  requested: PoolingStrategy | undefined,
+): Promise<PoolingStrategy> {
+  if (requested !== undefined) {
+    if (!POOLING_STRATEGIES.includes(requested)) {
+      throw new RagloomError(
+        'INVALID_ARGUMENT',
+        `pooling must be one of ${POOLING_STRATEGIES.join(', ')}, got "${String(requested)}"`,
+        { details: { pooling: requested } },
+      );
+    }
+    return requested;
+  }
+  const modulesPath = model.files['modules.json'];
+  if (modulesPath === undefined) return 'mean';
+  // modules.json is a JSON array, which readJsonFile (objects only) rejects.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(modulesPath, 'utf8'));
+  } catch (error) {
+    throw new RagloomError('MODEL_INVALID', `${modulesPath} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+      details: { file: modulesPath },
+    });
+  }
+  const modules = readModules(parsed, modulesPath);
+  if (modules.dense) {
+    throw new RagloomError(
+      'UNSUPPORTED',
+      `${modulesPath} has a Dense module after pooling, which ONNX exports of the transformer do not contain; ` +
+        'use an export that includes it, or pass `pooling` to accept the un-projected vectors',
+      { details: { file: modulesPath } },
+    );
+  }
+  if (modules.poolingPath === undefined) return 'mean';
+  const poolingConfigPath = await model.source.optionalFile(`${modules.poolingPath}/config.json`);
+  if (poolingConfigPath === undefined) return 'mean';
+  return poolingFromConfig(await readJsonFile(poolingConfigPath), poolingConfigPath);
+}
+
+function resolvePrompts(
+  options: OnnxEncoderOptions,
+  modelId: string,
+  stConfig: JsonObject | undefined,
+): EncoderPrompts {
+  const requested = options.prompts ?? 'auto';
+  if (typeof requested === 'object')
+    return { query: requested.query ?? '', document: requested.document ?? '' };
+  if (requested === 'auto') {
+    const fromConfig = promptsFromSentenceTransformersConfig(stConfig);
+    const preset = ENCODER_PROMPT_PRESETS[presetForModel(modelId)];
+    return { query: fromConfig.query ?? preset.query, document: fromConfig.document ?? preset.document };
+  }
+  const preset = (ENCODER_PROMPT_PRESETS as Record<string, EncoderPrompts>)[requested];
+  if (!preset) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `prompts must be 'auto', one of ${Object.keys(ENCODER_PROMPT_PRESETS).join(', ')}, or { query, document }; got "${requested}"`,
+      { details: { prompts: requested } },
+    );
+  }
+  return preset;
+}
+
+function checkTexts(request: EmbedRequest): readonly string[] {
+  if (typeof request !== 'object' || request === null || !Array.isArray(request.texts)) {
+    throw new RagloomError('INVALID_ARGUMENT', 'embed expects `texts` to be an array of strings');
+  }
+  request.texts.forEach((text, i) => {
+    if (typeof text !== 'string') {
+      throw new RagloomError(
+        'INVALID_ARGUMENT',
+        `texts[${i}] must be a string, got ${text === null ? 'null' : typeof text}`,
+        { details: { index: i } },
+      );
+    }
+  });
+  if (request.inputType !== 'query' && request.inputType !== 'document') {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `inputType must be 'query' or 'document', got ${JSON.stringify(request.inputType)}`,
+    );
+  }
+  return request.texts;
+}
+
+/** Runs the forward passes of one embed call in this thread. Exposed for the worker pool. */
+export interface EncoderRuntime {
+  readonly dimension: number;
+  embedTokenized(encodings: readonly TokenizedText[], signal?: AbortSignal): Promise<Float32Array[]>;
+  tokenize(texts: readonly string[], inputType: EmbedRequest['inputType']): TokenizedText[];
+  readonly info: Omit<OnnxEncoder, 'embed' | 'close' | 'countTokens' | 'maxBatchSize'> & {
+    maxBatchSize: number;
+  };
+  close(): Promise<void>;
+}
+
+/** Loads the model and prepares the in-thread runtime (tokenizer, session, reusable input buffers). */
+export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise<EncoderRuntime> {
+  if (typeof options !== 'object' || options === null || typeof options.model !== 'string') {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      'createOnnxEncoder needs `model`: a local folder or a hub repo id',
+    );
+  }
+  const maxBatchSize = positiveInt('maxBatchSize', options.maxBatchSize, 64);
+  const maxBatchTokens = positiveInt('maxBatchTokens', options.maxBatchTokens, 16_384);
+  const model = await loadOnnxModel(options.model, {
+    ...options,
+    optionalFiles: SENTENCE_TRANSFORMERS_FILES,
+    expectGraph: {
+      requiredInputs: ['input_ids', 'attention_mask'],
+      optionalInputs: ['token_type_ids'],
+      requiredOutputs: [['last_hidden_state', 'token_embeddings', 'sentence_embedding']],
+      types: { input_ids: 'int64', attention_mask: 'int64' },
+    },
+  });
+  try {
+    const session: InferenceSession = model.session;
+    const outputs = model.graph.outputs;
+    const pooledOutput = outputs.find((o) => o.name === 'sentence_embedding');
+    const tokenOutput = outputs.find((o) => o.name === 'last_hidden_state' || o.name === 'token_embeddings');
+    const output =
+      options.pooling !== undefined || !pooledOutput ? (tokenOutput ?? pooledOutput)! : pooledOutput;
+    const wantsTokenTypes = model.graph.inputs.some((i) => i.name === 'token_type_ids');
+    const pooling = await resolvePooling(model, options.pooling);
+    const stBert = model.files['sentence_bert_config.json']
+      ? await readJsonFile(model.files['sentence_bert_config.json'])
+      : undefined;
+    const stConfig = model.files['config_sentence_transformers.json']
+      ? await readJsonFile(model.files['config_sentence_transformers.json'])
+      : undefined;
+    const modelLimit =
+      positiveIntField(stBert, 'max_seq_length') !== undefined
+        ? Math.min(positiveIntField(stBert, 'max_seq_length')!, model.maxLength ?? Number.MAX_SAFE_INTEGER)
+        : (model.maxLength ?? 512);
+    const maxLength = Math.min(positiveInt('maxLength', options.maxLength, modelLimit), modelLimit);
+    if (maxLength < model.tokenizer.specialTokensSingle + 1) {
+      throw new RagloomError('INVALID_ARGUMENT', `maxLength ${maxLength} leaves no room for text`, {
+        details: { maxLength },
+      });
+    }
+    const modelId =
+      options.modelId ??
+      model.source.repoId ??
+      (typeof model.config._name_or_path === 'string' && model.config._name_or_path.length > 0
+        ? model.config._name_or_path
+        : basename(model.source.dir ?? options.model));
+    const prompts = resolvePrompts(options, options.model, stConfig);
+    const lastDim = output.shape.at(-1);
+    const dimension =
+      typeof lastDim === 'number' ? lastDim : (positiveIntField(model.config, 'hidden_size') ?? 0);
+    const normalize = options.normalize ?? true;
+
+    // Input buffers reused across batches: one allocation of the largest batch, viewed per batch.
+    const capacity = Math.max(maxBatchTokens, maxLength);
+    const idsBuffer = new BigInt64Array(capacity);
+    const maskBuffer = new BigInt64Array(capacity);
+    const typesBuffer = wantsTokenTypes ? new BigInt64Array(capacity) : undefined;
+
+    const runBatch = async (batch: readonly TokenizedText[]): Promise<Float32Array[]> => {
+      const width = batch.reduce((m, e) => Math.max(m, e.ids.length), 0);
+      const size = batch.length * width;
+      const ids = idsBuffer.subarray(0, size);
+      const mask = maskBuffer.subarray(0, size);
+      const types = typesBuffer?.subarray(0, size);
+      ids.fill(BigInt(model.tokenizer.padTokenId));
+      mask.fill(0n);
+      types?.fill(0n);
+      batch.forEach((encoding, row) => {
+        const base = row * width;
+        for (let t = 0; t < encoding.ids.length; t++) {
+          ids[base + t] = BigInt(encoding.ids[t]!);
+          mask[base + t] = 1n;
+          if (types) types[base + t] = BigInt(encoding.tokenTypeIds[t]!);
+        }
+      });
+      const dims = [batch.length, width];
+      const feeds: Record<string, Tensor> = {
+        input_ids: new Tensor('int64', ids, dims),
+        attention_mask: new Tensor('int64', mask, dims),
+      };
+      if (types) feeds.token_type_ids = new Tensor('int64', types, dims);
+      let result: InferenceSession.ReturnType;
+      try {
+        result = await session.run(feeds, [output.name]);
+      } catch (error) {
+        throw new RagloomError(
+          'MODEL_INVALID',
+          `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
+          {
+            cause: error,
+            details: { path: model.modelPath, batch: batch.length, width },
+          },
+        );
+      }
+      const tensor = result[output.name] as Tensor;
+      const data = tensor.data as Float32Array;
+      let vectors: Float32Array[];
+      if (tensor.dims.length === 2) {
+        vectors = batch.map((_, row) => data.slice(row * dimension, (row + 1) * dimension));
+      } else {
+        vectors = poolHiddenStates(data, mask, batch.length, width, tensor.dims[2]!, pooling);
+      }
+      if (normalize) for (const v of vectors) normalizeInPlace(v);
+      return vectors;
+    };
+
+    const tokenize = (texts: readonly string[], inputType: EmbedRequest['inputType']): TokenizedText[] => {
+      const prefix = inputType === 'query' ? prompts.query : prompts.document;
+      return texts.map((text) => model.tokenizer.encode(prefix + text, { maxLength }));
+    };
+
+    return {
+      dimension,
+      tokenize,
+      async embedTokenized(encodings, signal) {
+        const out: Float32Array[] = new Array(encodings.length);
+        const plan = planBatches(
+          encodings.map((e) => e.ids.length),
+          maxBatchSize,
+          maxBatchTokens,
+        );
+        for (const indices of plan) {
+          throwIfAborted(signal, 'embedding');
+          const vectors = await runBatch(indices.map((i) => encodings[i]!));
+          indices.forEach((index, k) => {
+            out[index] = vectors[k]!;
+          });
+        }
+        return out;
+      },
+      info: {
+        specificationVersion: 'v1',
+        provider: 'onnx',
+        modelId,
+        dimension,
+        normalized: normalize,
+        maxBatchSize,
+        pooling,
+        prompts,
+        maxLength,
+      },
+      close: () => model.close(),
+    };
+  } catch (error) {
+    await model.close();
+    throw error;
+  }
+}
+
+/**
+ * A local sentence encoder: any BERT-family ONNX export (all-MiniLM, bge, e5, gte, multilingual-e5, ...) from a
+ * folder or the Hugging Face hub. Texts are batched by a token budget, sorted by length to cut padding, and come
+ * back in input order; over-long texts are truncated to the model's limit.
+ *
+ * @example
+ * const encoder = await createOnnxEncoder({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8' });
+ * const { embeddings } = await encoder.embed({ texts: ['what is RAG?'], inputType: 'query' });
+ */
+export async function createOnnxEncoder(options: OnnxEncoderOptions): Promise<OnnxEncoder> {
+  const runtime = await createEncoderRuntime(options);
+  const workers = positiveInt('workers', options.workers === 0 ? undefined : options.workers, 0);
+  const pool =
+    workers > 0
+      ? await createEncoderWorkerPool(options, workers).catch(async (error: unknown) => {
+          await runtime.close();
+          throw error;
+        })
+      : undefined;
+  let closed = false;
+  return {
+    ...runtime.info,
+    provider: 'onnx',
+    countTokens(texts, inputType = 'document') {
+      return runtime.tokenize(checkTexts({ texts, inputType }), inputType).map((e) => e.ids.length);
+    },
+    async embed(request: EmbedRequest): Promise<EmbedResult> {
+      throwIfAborted(request?.signal, 'embedding');
+      const texts = checkTexts(request);
+      if (closed) throw new RagloomError('INVALID_ARGUMENT', 'this encoder was closed');
+      if (texts.length === 0) return { embeddings: [], usage: { tokens: 0 } };
+      if (pool) return pool.embed(texts, request.inputType, request.signal);
+      const encodings = runtime.tokenize(texts, request.inputType);
+      const embeddings = await runtime.embedTokenized(encodings, request.signal);
+      return { embeddings, usage: { tokens: encodings.reduce((n, e) => n + e.ids.length, 0) } };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool?.close();
+      await runtime.close();
+    },
+  };
+}
