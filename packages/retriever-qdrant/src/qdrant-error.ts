@@ -1,0 +1,153 @@
+import { isAbortError, isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
+
+/** What was being done when Qdrant failed: named in the error message and details. */
+export interface QdrantErrorContext {
+  /** e.g. `upsert`, `search`, `create collection`. */
+  readonly operation: string;
+  readonly collection?: string;
+  /** The server address, for connection errors. */
+  readonly url?: string;
+}
+
+// Network failures from Node's fetch (undici) arrive as `TypeError('fetch failed')` with the socket
+// error as `cause`; these codes mean the server could not be reached or dropped the connection.
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCodeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
+    // AggregateError (happy eyeballs: IPv4 and IPv6 both refused) keeps the socket errors in `errors`.
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) {
+      for (const inner of errors) {
+        const innerCode = errorCodeOf(inner);
+        if (innerCode) return innerCode;
+      }
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Qdrant answers errors as `{ status: { error: "..." }, time }`; older servers and proxies send text. */
+function serverMessage(data: unknown, fallback: string): string {
+  if (typeof data === 'string' && data.trim().length > 0) return data.trim().slice(0, 500);
+  if (typeof data === 'object' && data !== null) {
+    const status = (data as { status?: unknown }).status;
+    if (typeof status === 'object' && status !== null) {
+      const message = (status as { error?: unknown }).error;
+      if (typeof message === 'string') return message;
+    }
+    if (typeof status === 'string') return status;
+  }
+  return fallback;
+}
+
+function codeForStatus(status: number): { code: RagloomErrorCode; retryable: boolean } {
+  if (status === 401 || status === 403) return { code: 'AUTH_ERROR', retryable: false };
+  if (status === 404) return { code: 'NOT_FOUND', retryable: false };
+  if (status === 408 || status === 504) return { code: 'TIMEOUT', retryable: true };
+  if (status === 429) return { code: 'RATE_LIMITED', retryable: true };
+  if (status >= 400 && status < 500) return { code: 'INVALID_ARGUMENT', retryable: false };
+  return { code: 'UPSTREAM_ERROR', retryable: status >= 500 };
+}
+
+function where(context: QdrantErrorContext): string {
+  return context.collection === undefined
+    ? `Qdrant ${context.operation}`
+    : `Qdrant ${context.operation} on collection "${context.collection}"`;
+}
+
+/**
+ * Maps anything @qdrant/js-client-rest (or the network under it) throws onto ragloom's error codes,
+ * keeping Qdrant's own message: HTTP 401/403 → AUTH_ERROR, 404 → NOT_FOUND, other 4xx →
+ * INVALID_ARGUMENT, 408/504 and client timeouts → TIMEOUT, 429 → RATE_LIMITED, 5xx →
+ * UPSTREAM_ERROR, unreachable server → CONNECTION_ERROR, aborts → ABORTED. The vendor error is the
+ * `cause`; `details` carry the HTTP status, operation and collection.
+ */
+export function mapQdrantError(error: unknown, context: QdrantErrorContext): RagloomError {
+  if (isRagloomError(error)) return error;
+  const details: Record<string, unknown> = { operation: context.operation };
+  if (context.collection !== undefined) details.collection = context.collection;
+  if (isAbortError(error)) {
+    return new RagloomError('ABORTED', `${where(context)} was aborted`, { cause: error, details });
+  }
+  if (typeof error !== 'object' || error === null) {
+    return new RagloomError('UPSTREAM_ERROR', `${where(context)} failed: ${String(error)}`, {
+      cause: error,
+      details,
+    });
+  }
+  const name = (error as { name?: unknown }).name;
+  const message = String((error as { message?: unknown }).message ?? '');
+
+  // The client's own error classes (checked by name: never instanceof across packages).
+  if (name === 'QdrantClientTimeoutError') {
+    return new RagloomError('TIMEOUT', `${where(context)} timed out: ${message}`, {
+      cause: error,
+      details,
+      retryable: true,
+    });
+  }
+  if (name === 'QdrantClientResourceExhaustedError') {
+    const retryAfter = (error as { retry_after?: unknown }).retry_after;
+    return new RagloomError('RATE_LIMITED', `${where(context)} was rate limited by Qdrant: ${message}`, {
+      cause: error,
+      details: { ...details, status: 429, retryAfterSeconds: retryAfter },
+      retryable: true,
+    });
+  }
+  if (name === 'QdrantClientConfigError') {
+    return new RagloomError('INVALID_CONFIG', `Qdrant client configuration: ${message}`, {
+      cause: error,
+      details,
+    });
+  }
+
+  // HTTP errors: the client's ApiError carries `status`, `statusText` and the parsed body as `data`.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 300) {
+    const data = (error as { data?: unknown }).data;
+    const statusText = (error as { statusText?: unknown }).statusText;
+    const text = serverMessage(data, typeof statusText === 'string' && statusText ? statusText : message);
+    const { code, retryable } = codeForStatus(status);
+    return new RagloomError(code, `${where(context)} failed (HTTP ${status}): ${text}`, {
+      cause: error,
+      details: { ...details, status, qdrantMessage: text },
+      retryable,
+    });
+  }
+  if (name === 'QdrantClientUnexpectedResponseError') {
+    return new RagloomError('UPSTREAM_ERROR', `${where(context)} got an unexpected response: ${message}`, {
+      cause: error,
+      details,
+    });
+  }
+
+  const socketCode = errorCodeOf(error);
+  if (socketCode !== undefined) {
+    const target = context.url ? ` at ${context.url}` : '';
+    return new RagloomError(
+      'CONNECTION_ERROR',
+      `${where(context)} could not reach Qdrant${target} (${socketCode}); is the server running and the URL right?`,
+      { cause: error, details: { ...details, socketCode, url: context.url }, retryable: true },
+    );
+  }
+  return new RagloomError('UPSTREAM_ERROR', `${where(context)} failed: ${message || String(name)}`, {
+    cause: error,
+    details,
+  });
+}

@@ -1,0 +1,536 @@
+import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
+import {
+  assertPositiveInteger,
+  compareHits,
+  type DeleteSelector,
+  type DenseIndexManifest,
+  type Filter,
+  type Metric,
+  RagloomError,
+  type RetrieverRecord,
+  type RetrieverV1,
+  type SearchHit,
+  throwIfAborted,
+  validateRecords,
+  validateSearchRequest,
+} from '@ragloom/core';
+import { raceAbort, runWithConcurrency } from './bounded-concurrency.js';
+import type { QdrantClientLike } from './qdrant-client-like.js';
+import {
+  type CollectionPlan,
+  ensureCollection,
+  type RagloomCollectionMetadata,
+  readRagloomMetadata,
+} from './qdrant-collection.js';
+import { mapQdrantError } from './qdrant-error.js';
+import { metadataFieldPath, type QdrantFilter, translateFilter } from './qdrant-filter.js';
+import { fromPayload, PAYLOAD_KEYS, toPayload } from './qdrant-payload.js';
+import { toPointId } from './qdrant-point-id.js';
+import type {
+  OpenQdrantRetrieverOptions,
+  QdrantConnectionOptions,
+  QdrantRetrieverOptions,
+  QdrantSearchRequest,
+  QdrantUpsertOptions,
+} from './qdrant-retriever-options.js';
+import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
+
+/** A ragloom Retriever on a Qdrant collection, with Qdrant's extras. */
+export interface QdrantRetriever extends RetrieverV1 {
+  readonly manifest: DenseIndexManifest;
+  readonly collection: string;
+  readonly client: QdrantClientLike;
+  /** Creates or verifies the collection now (every other method does it on first use). */
+  init(): Promise<void>;
+  upsert(records: readonly RetrieverRecord[], options?: QdrantUpsertOptions): Promise<void>;
+  /** Dense search; with `hybrid` on, `text` adds a sparse prefetch fused by RRF, and `text` alone searches sparse. */
+  search(request: QdrantSearchRequest): Promise<SearchHit[]>;
+  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
+  /** Qdrant persists every acknowledged write; this waits for this retriever's writes in flight. */
+  save(): Promise<void>;
+  close(): Promise<void>;
+  /** Deletes the whole Qdrant collection (data and manifest). */
+  dropCollection(): Promise<void>;
+}
+
+const DEFAULT_URL = 'http://localhost:6333';
+const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
+
+function connect(options: QdrantConnectionOptions): { client: QdrantClientLike; url: string | undefined } {
+  if (options.client) return { client: options.client, url: options.url };
+  const url = options.url ?? DEFAULT_URL;
+  try {
+    const client = new QdrantClient({
+      checkCompatibility: false,
+      ...options.clientOptions,
+      url,
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    });
+    return { client, url };
+  } catch (error) {
+    throw mapQdrantError(error, { operation: 'connect', url });
+  }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  assertPositiveInteger(value, name);
+  return value;
+}
+
+/** Qdrant's Euclid score is the distance; ragloom's l2 score is the negative squared distance. */
+function toRagloomScore(metric: Metric, hybrid: boolean, score: number): number {
+  return metric === 'l2' && !hybrid ? -(score * score) : score;
+}
+
+/** A ragloom minimum score as Qdrant's score_threshold (for Euclid: a maximum distance). */
+function toQdrantThreshold(metric: Metric, hybrid: boolean, minScore: number): number | 'nothing' {
+  if (metric !== 'l2' || hybrid) return minScore;
+  return minScore > 0 ? 'nothing' : Math.sqrt(-minScore);
+}
+
+/**
+ * Creates a Retriever on a Qdrant collection. Nothing is sent until the first call (or `init()`):
+ * then the collection is created from the manifest if missing, or its vector config and stored
+ * ragloom manifest are checked (MANIFEST_MISMATCH on any difference).
+ *
+ * ```ts
+ * const retriever = createQdrantRetriever({
+ *   url: 'http://localhost:6333', collection: 'docs',
+ *   encoderModelId: encoder.modelId, dimension: encoder.dimension, metric: 'cosine',
+ * });
+ * ```
+ */
+export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRetriever {
+  if (typeof options !== 'object' || options === null) {
+    throw new RagloomError('INVALID_CONFIG', 'createQdrantRetriever expects an options object');
+  }
+  const { collection, encoderModelId, dimension } = options;
+  const metric = options.metric ?? 'cosine';
+  if (typeof collection !== 'string' || collection.length === 0) {
+    throw new RagloomError('INVALID_CONFIG', 'collection must be a non-empty string');
+  }
+  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
+    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
+  }
+  if (!Number.isInteger(dimension) || dimension < 1) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `dimension must be a positive integer, got ${String(dimension)}`,
+    );
+  }
+  if (!METRICS.includes(metric)) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
+    );
+  }
+  const batchSize = positiveInteger(options.batchSize, 256, 'batchSize');
+  const concurrency = positiveInteger(options.concurrency, 2, 'concurrency');
+  const hybridOptions = options.hybrid === true ? {} : options.hybrid;
+  const sparseEncoder: SparseEncoder | undefined = hybridOptions
+    ? (hybridOptions.sparseEncoder ?? createBm25SparseEncoder())
+    : undefined;
+  const sparseName = hybridOptions?.sparseVectorName ?? 'sparse';
+  const prefetchLimit = positiveInteger(hybridOptions?.prefetchLimit, 50, 'hybrid.prefetchLimit');
+  const fusion = hybridOptions?.fusion ?? 'rrf';
+  const vectorName = options.vectorName ?? (hybridOptions ? 'dense' : undefined);
+  if (vectorName !== undefined && vectorName === sparseName && hybridOptions) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `the dense and sparse vectors cannot share the name "${vectorName}"`,
+    );
+  }
+  for (const field of Object.keys(options.payloadIndexes ?? {})) metadataFieldPath(field);
+
+  const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
+  const { client, url } = connect(options);
+  const wait = options.wait ?? true;
+  const plan: CollectionPlan = {
+    collection,
+    manifest,
+    vectorName,
+    sparse: sparseEncoder
+      ? { name: sparseName, encoderId: sparseEncoder.id, modifier: sparseEncoder.modifier }
+      : undefined,
+    create: options.createCollection ?? true,
+    settings: options.collectionSettings ?? {},
+    payloadIndexes: options.payloadIndexes ?? {},
+    url,
+  };
+
+  let ready: Promise<RagloomCollectionMetadata> | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const init = (): Promise<RagloomCollectionMetadata> => {
+    if (closed)
+      return Promise.reject(
+        new RagloomError('INVALID_ARGUMENT', `the Qdrant retriever for "${collection}" is closed`),
+      );
+    ready ??= ensureCollection(client, plan).catch((error: unknown) => {
+      ready = undefined; // a failed check (server down, wrong key) may succeed when retried
+      throw error;
+    });
+    return ready;
+  };
+
+  const call = async <T>(operation: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    try {
+      return await raceAbort(fn(), signal, `Qdrant ${operation}`);
+    } catch (error) {
+      throw mapQdrantError(error, { operation, collection, url });
+    }
+  };
+
+  const tracked = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    const done = () => inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  };
+
+  const denseVector = (vector: Float32Array): number[] => Array.from(vector);
+
+  const pointVector = (dense: Float32Array, sparse: SparseVector | undefined): Schemas['VectorStruct'] => {
+    if (vectorName === undefined) return denseVector(dense);
+    const named: Record<string, Schemas['Vector']> = { [vectorName]: denseVector(dense) };
+    // An empty sparse vector (text without terms) is left out: the point just has no sparse part.
+    if (sparse && sparse.indices.length > 0)
+      named[sparseName] = { indices: sparse.indices, values: sparse.values };
+    return named;
+  };
+
+  async function upsertImpl(
+    records: readonly RetrieverRecord[],
+    opts: QdrantUpsertOptions = {},
+  ): Promise<void> {
+    const signal = opts.signal;
+    throwIfAborted(signal, 'upsert');
+    // Validate everything before the first request: a rejected batch stores nothing.
+    const { vectors } = validateRecords(records, manifest);
+    // Upsert replaces by id; within one call the last record for an id wins, as in a Map.
+    const latest = new Map<string, number>();
+    records.forEach((record, i) => {
+      latest.set(record.id, i);
+    });
+    const order = [...latest.values()].sort((a, b) => a - b);
+    const stored = await init();
+    if (stored.sparse && !sparseEncoder) {
+      throw new RagloomError(
+        'MANIFEST_MISMATCH',
+        `Qdrant collection "${collection}" is a hybrid collection (sparse vector "${stored.sparse.name}", encoder ${stored.sparse.encoder}); pass the hybrid option so upserts write sparse vectors too`,
+        { details: { collection, sparse: stored.sparse } },
+      );
+    }
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+    const onProgress = opts.onProgress ?? options.onProgress;
+    let completed = 0;
+    await runWithConcurrency(batches, concurrency, async (batch) => {
+      throwIfAborted(signal, 'upsert');
+      const sparse = sparseEncoder
+        ? await sparseEncoder.encodeDocuments(batch.map((i) => records[i]!.text))
+        : undefined;
+      const points: Schemas['PointStruct'][] = batch.map((i, j) => ({
+        id: toPointId(records[i]!.id),
+        vector: pointVector(vectors![i]!, sparse?.[j]),
+        payload: toPayload(records[i]!),
+      }));
+      await call(
+        'upsert',
+        () =>
+          client.upsert(collection, {
+            wait,
+            ...(options.ordering ? { ordering: options.ordering } : {}),
+            points,
+          }),
+        signal,
+      );
+      completed += batch.length;
+      onProgress?.({ phase: 'upsert', completed, total: order.length });
+    });
+  }
+
+  async function countImpl(filter?: Filter): Promise<number> {
+    const translation = translateFilter(filter);
+    if (translation.kind === 'none') return 0;
+    await init();
+    const { count } = await call('count', () =>
+      client.count(collection, {
+        exact: true,
+        ...(translation.kind === 'filter' ? { filter: translation.filter } : {}),
+      }),
+    );
+    return count;
+  }
+
+  async function deleteImpl(selector: DeleteSelector): Promise<{ deleted: number }> {
+    if (typeof selector !== 'object' || selector === null) {
+      throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: [...] } or { filter: {...} }');
+    }
+    if ('ids' in selector) {
+      if (!Array.isArray(selector.ids) || !selector.ids.every((id) => typeof id === 'string')) {
+        throw new RagloomError('INVALID_ARGUMENT', 'delete({ ids }) expects an array of string ids');
+      }
+      const pointIds = [...new Set(selector.ids)].map(toPointId);
+      if (pointIds.length === 0) return { deleted: 0 };
+      await init();
+      // Qdrant's delete reports no count: look up which ids exist, then delete exactly those.
+      let deleted = 0;
+      for (let i = 0; i < pointIds.length; i += 1000) {
+        const chunk = pointIds.slice(i, i + 1000);
+        const existing = await call('retrieve', () =>
+          client.retrieve(collection, {
+            ids: chunk,
+            with_payload: false,
+            with_vector: false,
+            ...(options.consistency !== undefined ? { consistency: options.consistency } : {}),
+          }),
+        );
+        if (existing.length === 0) continue;
+        await call('delete', () => client.delete(collection, { wait, points: existing.map((p) => p.id) }));
+        deleted += existing.length;
+      }
+      return { deleted };
+    }
+    if (!('filter' in selector)) {
+      throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: [...] } or { filter: {...} }');
+    }
+    const translation = translateFilter(selector.filter);
+    if (translation.kind === 'none') return { deleted: 0 };
+    await init();
+    const filter: QdrantFilter = translation.kind === 'filter' ? translation.filter : {};
+    // The number reported is the exact count of matching points just before the delete (Qdrant's
+    // delete returns no count); a concurrent writer can make the two differ.
+    const { count } = await call('count', () => client.count(collection, { exact: true, filter }));
+    if (count === 0) return { deleted: 0 };
+    await call('delete', () => client.delete(collection, { wait, filter }));
+    return { deleted: count };
+  }
+
+  async function searchImpl(request: QdrantSearchRequest): Promise<SearchHit[]> {
+    if (typeof request !== 'object' || request === null) {
+      throw new RagloomError('INVALID_ARGUMENT', 'search request must be an object');
+    }
+    throwIfAborted(request.signal, 'search');
+    const text = typeof request.text === 'string' ? request.text : undefined;
+    const sparseOnly = request.vector === undefined && sparseEncoder !== undefined && text !== undefined;
+    let query: Float32Array | undefined;
+    if (sparseOnly) assertPositiveInteger(request.k, 'k');
+    else query = validateSearchRequest(request, manifest);
+    const translation = translateFilter(request.filter);
+    if (translation.kind === 'none') return [];
+    const filter = translation.kind === 'filter' ? translation.filter : undefined;
+    const useSparse = sparseEncoder !== undefined && text !== undefined;
+    const sparseQuery = useSparse ? await sparseEncoder.encodeQuery(text) : undefined;
+    const sparseUsable = sparseQuery !== undefined && sparseQuery.indices.length > 0;
+    if (sparseOnly && !sparseUsable) return []; // no terms: nothing can match lexically
+    const fused = query !== undefined && sparseUsable;
+    const scoreKind = fused || sparseOnly; // scores are not the dense metric's
+
+    const defaults = options.searchDefaults ?? {};
+    const minScore = request.scoreThreshold ?? defaults.scoreThreshold;
+    const threshold = minScore === undefined ? undefined : toQdrantThreshold(metric, scoreKind, minScore);
+    if (threshold === 'nothing') return [];
+    const exact = request.exact ?? defaults.exact;
+    const hnswEf = request.hnswEf ?? defaults.hnswEf;
+    const params: Schemas['SearchParams'] | undefined =
+      exact !== undefined || hnswEf !== undefined
+        ? { ...(exact !== undefined ? { exact } : {}), ...(hnswEf !== undefined ? { hnsw_ef: hnswEf } : {}) }
+        : undefined;
+    const withPayload: Schemas['WithPayloadInterface'] = request.metadataFields
+      ? [
+          PAYLOAD_KEYS.id,
+          PAYLOAD_KEYS.text,
+          ...request.metadataFields.map((f) => metadataFieldPath(f, PAYLOAD_KEYS.metadata)),
+        ]
+      : true;
+    await init();
+
+    const build = (limit: number): Schemas['QueryRequest'] => {
+      const common = {
+        limit,
+        with_payload: withPayload,
+        ...(threshold !== undefined ? { score_threshold: threshold } : {}),
+      };
+      if (fused) {
+        const candidates = Math.max(prefetchLimit, limit);
+        return {
+          prefetch: [
+            {
+              query: denseVector(query!),
+              using: vectorName!,
+              limit: candidates,
+              ...(filter ? { filter } : {}),
+              ...(params ? { params } : {}),
+            },
+            { query: sparseQuery!, using: sparseName, limit: candidates, ...(filter ? { filter } : {}) },
+          ],
+          query: { fusion },
+          ...common,
+        };
+      }
+      if (sparseOnly) {
+        return { query: sparseQuery!, using: sparseName, ...(filter ? { filter } : {}), ...common };
+      }
+      return {
+        query: denseVector(query!),
+        ...(vectorName !== undefined ? { using: vectorName } : {}),
+        ...(filter ? { filter } : {}),
+        ...(params ? { params } : {}),
+        ...common,
+      };
+    };
+
+    // The contract orders equal scores by id, but Qdrant breaks ties by its own point order. Ask
+    // for one more than k: when that extra hit ties with the k-th, the tie crosses the cut, so ask
+    // again with a larger limit until the tie group is complete, then sort and cut.
+    const k = request.k;
+    let limit = k + 1;
+    for (;;) {
+      const { points } = await call(
+        'search',
+        () =>
+          client.query(collection, {
+            ...build(limit),
+            ...(options.consistency !== undefined ? { consistency: options.consistency } : {}),
+          }),
+        request.signal,
+      );
+      const complete = points.length < limit || points[k - 1]!.score !== points[points.length - 1]!.score;
+      if (complete) {
+        const hits = points.map((point) => ({
+          ...fromPayload(point.id, point.payload),
+          score: toRagloomScore(metric, scoreKind, point.score),
+        }));
+        hits.sort(compareHits);
+        return hits.slice(0, k);
+      }
+      limit *= 2;
+    }
+  }
+
+  async function* scanImpl(
+    opts: { batchSize?: number; signal?: AbortSignal } = {},
+  ): AsyncIterable<RetrieverRecord[]> {
+    const size = positiveInteger(opts.batchSize, 1000, 'batchSize');
+    throwIfAborted(opts.signal, 'scan');
+    await init();
+    let offset: Schemas['ExtendedPointId'] | undefined;
+    for (;;) {
+      throwIfAborted(opts.signal, 'scan');
+      const page: Schemas['ScrollResult'] = await call(
+        'scan',
+        () =>
+          client.scroll(collection, {
+            limit: size,
+            with_payload: true,
+            with_vector: vectorName === undefined ? true : [vectorName],
+            ...(offset !== undefined ? { offset } : {}),
+            ...(options.consistency !== undefined ? { consistency: options.consistency } : {}),
+          }),
+        opts.signal,
+      );
+      const records = page.points.map((point): RetrieverRecord => {
+        const raw =
+          vectorName === undefined
+            ? point.vector
+            : (point.vector as Record<string, unknown> | null)?.[vectorName];
+        if (!Array.isArray(raw) || raw.length !== dimension || typeof raw[0] !== 'number') {
+          throw new RagloomError(
+            'INDEX_CORRUPT',
+            `Qdrant point ${String(point.id)} in "${collection}" has no ${dimension}-dimensional dense vector${vectorName ? ` "${vectorName}"` : ''}`,
+            { details: { collection, pointId: point.id } },
+          );
+        }
+        return { ...fromPayload(point.id, point.payload), vector: Float32Array.from(raw as number[]) };
+      });
+      if (records.length > 0) yield records;
+      const next = page.next_page_offset;
+      if (next === undefined || next === null || typeof next === 'object') return;
+      offset = next;
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'qdrant',
+    manifest,
+    capabilities: { query: 'vector', scan: true, persistent: true },
+    collection,
+    client,
+    async init() {
+      await init();
+    },
+    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
+    delete: (selector) => tracked(deleteImpl(selector)),
+    search: searchImpl,
+    count: countImpl,
+    scan: scanImpl,
+    async save() {
+      await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      closed = true;
+    },
+    async dropCollection() {
+      await Promise.allSettled([...inFlight]);
+      ready = undefined;
+      await call('delete collection', () => client.deleteCollection(collection));
+    },
+  };
+}
+
+/**
+ * Opens an existing ragloom collection, reading its manifest (encoder, dimension, metric, vector
+ * name) from the collection metadata: the path `ragloom export` takes from a Qdrant index.
+ * NOT_FOUND when the collection does not exist, MANIFEST_MISMATCH when it has no ragloom manifest.
+ */
+export async function openQdrantRetriever(options: OpenQdrantRetrieverOptions): Promise<QdrantRetriever> {
+  const { client, url } = connect(options);
+  const { collection } = options;
+  const where = { operation: 'open collection', collection, url };
+  let info: Schemas['CollectionInfo'];
+  try {
+    const { exists } = await client.collectionExists(collection);
+    if (!exists) {
+      throw new RagloomError('NOT_FOUND', `Qdrant collection "${collection}" does not exist`, {
+        details: { collection },
+      });
+    }
+    info = await client.getCollection(collection);
+  } catch (error) {
+    throw mapQdrantError(error, where);
+  }
+  const stored = readRagloomMetadata(info, collection);
+  if (stored === undefined) {
+    throw new RagloomError(
+      'MANIFEST_MISMATCH',
+      `Qdrant collection "${collection}" has no ragloom manifest; open it with createQdrantRetriever and the encoder it was built with`,
+      { details: { collection } },
+    );
+  }
+  const { encoderModelId, dimension, metric } = stored.manifest;
+  const retriever = createQdrantRetriever({
+    ...options,
+    client,
+    url,
+    encoderModelId,
+    dimension,
+    metric,
+    ...(stored.vectorName !== null ? { vectorName: stored.vectorName } : {}),
+    ...(stored.sparse && options.hybrid !== undefined
+      ? {
+          hybrid: {
+            ...(options.hybrid === true ? {} : options.hybrid),
+            sparseVectorName: stored.sparse.name,
+          },
+        }
+      : {}),
+    createCollection: false,
+  });
+  await retriever.init();
+  return retriever;
+}
