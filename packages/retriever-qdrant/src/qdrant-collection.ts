@@ -272,13 +272,14 @@ export async function ensureCollection(
       await client.createCollection(plan.collection, createCollectionRequest(plan));
     } catch (error) {
       // Another process may have created it between the check and the create: verify theirs.
-      const again = await call(plan, 'check collection', () => client.collectionExists(plan.collection));
-      if (!again.exists)
-        throw mapQdrantError(error, {
-          operation: 'create collection',
-          collection: plan.collection,
-          url: plan.url,
-        });
+      // Otherwise (or if even the check fails) the create's own error is the one to report.
+      const createError = mapQdrantError(error, {
+        operation: 'create collection',
+        collection: plan.collection,
+        url: plan.url,
+      });
+      const again = await client.collectionExists(plan.collection).catch(() => ({ exists: false }));
+      if (!again.exists) throw createError;
     }
   }
   const info = await call(plan, 'get collection', () => client.getCollection(plan.collection));

@@ -504,6 +504,14 @@ describe('hybrid search (unit)', () => {
     expect(dense[0]!.id).toBe('zh');
   });
 
+  it('fusion: dbsf is passed through', async () => {
+    const { qdrant, retriever } = setup({ hybrid: { fusion: 'dbsf' } });
+    await retriever.upsert([{ id: 'apple', text: 'apple', vector: [0, 1, 0] }]);
+    const hits = await retriever.search({ vector: [0, 1, 0], text: 'apple', k: 1 });
+    expect(hits.map((h) => h.id)).toEqual(['apple']);
+    expect(qdrant.callsTo('query')[0]!.args.query).toEqual({ fusion: 'dbsf' });
+  });
+
   it('a hybrid collection refuses dense-only upserts and a different sparse encoder', async () => {
     const qdrant = createInMemoryQdrant();
     await setup({ hybrid: true }, qdrant).retriever.init();
@@ -545,5 +553,43 @@ describe('lifecycle methods (unit)', () => {
       dimension: 3,
       metric: 'dot',
     });
+  });
+});
+
+describe('create races and failures (unit)', () => {
+  it('a collection created by someone else between check and create is verified and used', async () => {
+    const qdrant = createInMemoryQdrant();
+    const racing = {
+      ...qdrant.client,
+      collectionExists: async (name: string) => {
+        const answer = await qdrant.client.collectionExists(name);
+        // The other process wins the race right after our check.
+        if (!answer.exists) await setup({}, qdrant).retriever.init();
+        return answer;
+      },
+    } as typeof qdrant.client;
+    const retriever = createQdrantRetriever({ client: racing, collection: 'docs', ...base });
+    await retriever.upsert(records(2));
+    expect(await retriever.count()).toBe(2);
+    expect(qdrant.callsTo('createCollection')).toHaveLength(2); // theirs succeeded, ours got 409
+  });
+
+  it('a create that fails for another reason reports the create error', async () => {
+    const qdrant = createInMemoryQdrant();
+    const failing = {
+      ...qdrant.client,
+      createCollection: async () => {
+        throw Object.assign(new Error('Forbidden'), {
+          status: 403,
+          data: { status: { error: 'read-only key' } },
+        });
+      },
+    } as typeof qdrant.client;
+    const retriever = createQdrantRetriever({ client: failing, collection: 'docs', ...base });
+    await expectCode(
+      retriever.init(),
+      'AUTH_ERROR',
+      /create collection on collection "docs" failed \(HTTP 403\): read-only key/,
+    );
   });
 });

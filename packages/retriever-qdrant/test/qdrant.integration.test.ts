@@ -24,7 +24,7 @@ import {
 // Integration tests against a real Qdrant. They run when QDRANT_URL is set (QDRANT_API_KEY too if
 // the server needs one) and are reported as skipped, with the reason, otherwise:
 //   docker run -p 6333:6333 qdrant/qdrant:v1.18.0
-//   QDRANT_URL=http://localhost:6333 pnpm --filter @ragloom/retriever-qdrant test
+//   QDRANT_URL=http://localhost:6333 pnpm turbo run test --filter=@ragloom/retriever-qdrant
 const url = process.env.QDRANT_URL;
 const apiKey = process.env.QDRANT_API_KEY;
 const SKIP_REASON = 'QDRANT_URL not set; start Qdrant and set QDRANT_URL to run';

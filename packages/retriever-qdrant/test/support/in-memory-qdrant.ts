@@ -331,17 +331,20 @@ export function createInMemoryQdrant(options: InMemoryQdrantOptions = {}) {
       if (args.prefetch) {
         const lists = (args.prefetch as Obj[]).map((p) => nearest(c, p));
         const fusion = (args.query as Obj).fusion;
-        if (fusion !== 'rrf')
-          throw new QdrantApiError(
-            400,
-            `Wrong input: this double only fuses with rrf, got ${String(fusion)}`,
-          );
+        if (fusion !== 'rrf' && fusion !== 'dbsf') {
+          throw new QdrantApiError(400, `Wrong input: unknown fusion ${String(fusion)}`);
+        }
         const fused = new Map<string, { point: StoredPoint; score: number }>();
         for (const list of lists) {
-          // Reciprocal rank with a small constant; tests compare which points come back, not fused values.
+          // rrf: reciprocal rank with a small constant; dbsf: scores normalised by mean ± 3σ. Tests
+          // compare which points come back, not fused values.
+          const scores = list.map((s) => s.score);
+          const mean = scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length);
+          const sd =
+            Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, scores.length)) || 1;
           list.forEach((s, rank) => {
             const entry = fused.get(s.point.id) ?? { point: s.point, score: 0 };
-            entry.score += 1 / (2 + rank + 1);
+            entry.score += fusion === 'rrf' ? 1 / (2 + rank + 1) : (s.score - (mean - 3 * sd)) / (6 * sd);
             fused.set(s.point.id, entry);
           });
         }
