@@ -35,7 +35,7 @@ export type {
   FilterNode,
   RangeBound,
 } from './filter/filter-types.js';
-export { isDateTimeString, MAX_FILTER_DEPTH, parseFilter } from './filter/parse-filter.js';
+export { isDateTimeString, MAX_FILTER_DEPTH, parseDateTime, parseFilter } from './filter/parse-filter.js';
 export {
   type FusedHit,
   type FusionOptions,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Filter, isRagloomError, MAX_FILTER_DEPTH, matchesFilter, parseFilter } from '../src/index.js';
+import {
+  type Filter,
+  isRagloomError,
+  MAX_FILTER_DEPTH,
+  matchesFilter,
+  parseDateTime,
+  parseFilter,
+} from '../src/index.js';
 
 function filterError(filter: unknown) {
   try {
@@ -125,6 +132,16 @@ describe('reference filter evaluator', () => {
 
   it.each(cases)('%j → %s', (filter, expected) => {
     expect(matchesFilter(filter, doc)).toBe(expected);
+  });
+
+  it('reads date-times without a zone as UTC on every machine', () => {
+    expect(parseDateTime('2021-06-01T12:00:00')).toBe(Date.UTC(2021, 5, 1, 12));
+    expect(parseDateTime('2021-06-01 12:00')).toBe(Date.UTC(2021, 5, 1, 12));
+    expect(parseDateTime('2021-06-01')).toBe(Date.UTC(2021, 5, 1));
+    expect(parseDateTime('2021-06-01T14:00:00+02:00')).toBe(Date.UTC(2021, 5, 1, 12));
+    expect(parseDateTime('June 1, 2021')).toBeNaN();
+    expect(matchesFilter({ at: { $gte: '2021-06-01T12:00:00Z' } }, { at: '2021-06-01T12:00:00' })).toBe(true);
+    expect(matchesFilter({ at: { $gt: '2021-06-01T12:00:00Z' } }, { at: '2021-06-01T12:00:00' })).toBe(false);
   });
 
   it('treats undefined metadata as an empty record', () => {

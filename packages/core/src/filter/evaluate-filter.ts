@@ -1,6 +1,6 @@
 import type { Metadata, MetadataScalar, MetadataValue } from '../spec/shared-types.js';
 import type { Filter, FilterNode } from './filter-types.js';
-import { isDateTimeString, parseFilter } from './parse-filter.js';
+import { parseDateTime, parseFilter } from './parse-filter.js';
 
 export type MetadataPredicate = (metadata: Metadata | undefined) => boolean;
 
@@ -78,11 +78,13 @@ export function compileFilterNode(node: FilterNode): MetadataPredicate {
             const test = rangeTest(node.op, node.value as number);
             return (m) => elements(m?.[field]).some((x) => typeof x === 'number' && test(x));
           }
-          const test = rangeTest(node.op, Date.parse(node.value as string));
+          const test = rangeTest(node.op, parseDateTime(node.value as string));
           return (m) =>
             elements(m?.[field]).some((x) => {
               // Only ISO-8601 values take part, as in Qdrant's datetime ranges.
-              return typeof x === 'string' && isDateTimeString(x) && test(Date.parse(x));
+              if (typeof x !== 'string') return false;
+              const t = parseDateTime(x);
+              return !Number.isNaN(t) && test(t);
             });
         }
       }

@@ -33,9 +33,22 @@ function scalar(value: unknown, path: string): MetadataScalar {
   fail(path, `expected a string, finite number or boolean, got ${describe(value)}`);
 }
 
+/**
+ * Milliseconds since the epoch of an ISO-8601 date or date-time, or NaN. A value without a zone
+ * designator is UTC (as in Qdrant and RFC 3339), not the machine's local time as `Date.parse` would
+ * read a date-time — so a filter means the same on every machine and in every retriever.
+ */
+export function parseDateTime(value: string): number {
+  const match = ISO_DATETIME.exec(value);
+  if (!match) return Number.NaN;
+  const hasTime = match[1] !== undefined;
+  const hasZone = match[4] !== undefined;
+  return Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value);
+}
+
 /** True for ISO-8601 date/date-time strings that parse to an instant. */
 export function isDateTimeString(value: string): boolean {
-  return ISO_DATETIME.test(value) && !Number.isNaN(Date.parse(value));
+  return !Number.isNaN(parseDateTime(value));
 }
 
 function rangeBound(value: unknown, path: string): { value: RangeBound; kind: 'number' | 'datetime' } {
