@@ -1,0 +1,21 @@
+export { type Crc32, crc32Portable } from './crc32.js';
+export {
+  DEFAULTS as HNSW_DEFAULTS,
+  type HnswGraphOptions,
+  type HnswLoadOptions,
+  type HnswOperationOptions,
+  type HnswRetrieverOptions,
+  type HnswRuntimeOptions,
+} from './hnsw-options.js';
+export {
+  createHnswRetriever,
+  type HnswIndexStats,
+  type HnswRetriever,
+  type HnswSearchRequest,
+  hnswRetrieverFromBytes,
+  loadHnswRetriever,
+  openHnswRetriever,
+} from './hnsw-retriever.js';
+export { INDEX_FILE_MAGIC, INDEX_FORMAT_VERSION } from './index-file-format.js';
+export { wasmSimdSupported } from './select-kernel.js';
+export type { KernelPreference } from './vector-kernel.js';

@@ -1,0 +1,221 @@
+;; Distance kernels of @ragloom/retriever-hnsw (WebAssembly SIMD, 128-bit).
+;;
+;; Source of src/wasm/distance-kernels-wasm.ts, which `pnpm generate:wasm` regenerates (the test
+;; suite checks that it is up to date). Vectors are float32 and padded with zeros to a multiple
+;; of 16 floats (64 bytes), so the SIMD loops need no tail; `bytes` is that padded length.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Dot product of two padded vectors: four float32x4 accumulators, 16 floats per iteration.
+  (func $dot (export "dot") (param $a i32) (param $b i32) (param $bytes i32) (result f32)
+    (local $end i32) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $end (i32.add (local.get $a) (local.get $bytes)))
+    (loop $next
+      (local.set $s0 (f32x4.add (local.get $s0)
+        (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+      (local.set $s1 (f32x4.add (local.get $s1)
+        (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+      (local.set $s2 (f32x4.add (local.get $s2)
+        (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
+      (local.set $s3 (f32x4.add (local.get $s3)
+        (f32x4.mul (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br_if $next (i32.lt_u (local.get $a) (local.get $end))))
+    (local.set $s0 (f32x4.add
+      (f32x4.add (local.get $s0) (local.get $s1))
+      (f32x4.add (local.get $s2) (local.get $s3))))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))
+
+  ;; Squared L2 distance of two padded vectors.
+  (func $l2 (export "l2") (param $a i32) (param $b i32) (param $bytes i32) (result f32)
+    (local $end i32) (local $d v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $end (i32.add (local.get $a) (local.get $bytes)))
+    (loop $next
+      (local.set $d (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
+      (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b))))
+      (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b))))
+      (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br_if $next (i32.lt_u (local.get $a) (local.get $end))))
+    (local.set $s0 (f32x4.add
+      (f32x4.add (local.get $s0) (local.get $s1))
+      (f32x4.add (local.get $s2) (local.get $s3))))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))
+
+  ;; Dot products of the query with two vectors at once: two independent memory streams keep
+  ;; more cache misses in flight than one (the batch is memory-bound on large indexes).
+  (func $dot2 (param $q i32) (param $a i32) (param $b i32) (param $bytes i32) (param $out i32)
+    (local $end i32) (local $x v128)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
+    (local.set $end (i32.add (local.get $q) (local.get $bytes)))
+    (loop $next
+      (local.set $x (v128.load offset=0 (local.get $q)))
+      (local.set $a0 (f32x4.add (local.get $a0)
+        (f32x4.mul (local.get $x) (v128.load offset=0 (local.get $a)))))
+      (local.set $b0 (f32x4.add (local.get $b0)
+        (f32x4.mul (local.get $x) (v128.load offset=0 (local.get $b)))))
+      (local.set $x (v128.load offset=16 (local.get $q)))
+      (local.set $a1 (f32x4.add (local.get $a1)
+        (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $a)))))
+      (local.set $b1 (f32x4.add (local.get $b1)
+        (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $b)))))
+      (local.set $x (v128.load offset=32 (local.get $q)))
+      (local.set $a0 (f32x4.add (local.get $a0)
+        (f32x4.mul (local.get $x) (v128.load offset=32 (local.get $a)))))
+      (local.set $b0 (f32x4.add (local.get $b0)
+        (f32x4.mul (local.get $x) (v128.load offset=32 (local.get $b)))))
+      (local.set $x (v128.load offset=48 (local.get $q)))
+      (local.set $a1 (f32x4.add (local.get $a1)
+        (f32x4.mul (local.get $x) (v128.load offset=48 (local.get $a)))))
+      (local.set $b1 (f32x4.add (local.get $b1)
+        (f32x4.mul (local.get $x) (v128.load offset=48 (local.get $b)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 64)))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br_if $next (i32.lt_u (local.get $q) (local.get $end))))
+    (local.set $a0 (f32x4.add (local.get $a0) (local.get $a1)))
+    (local.set $b0 (f32x4.add (local.get $b0) (local.get $b1)))
+    (f32.store (local.get $out)
+      (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (f32.store offset=4 (local.get $out)
+      (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $b0)) (f32x4.extract_lane 1 (local.get $b0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $b0)) (f32x4.extract_lane 3 (local.get $b0))))))
+
+  ;; Squared L2 distances of the query to two vectors at once (see $dot2).
+  (func $l2x2 (param $q i32) (param $a i32) (param $b i32) (param $bytes i32) (param $out i32)
+    (local $end i32) (local $x v128) (local $d v128)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
+    (local.set $end (i32.add (local.get $q) (local.get $bytes)))
+    (loop $next
+      (local.set $x (v128.load offset=0 (local.get $q)))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=0 (local.get $a))))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=0 (local.get $b))))
+      (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $x (v128.load offset=16 (local.get $q)))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=16 (local.get $a))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=16 (local.get $b))))
+      (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $x (v128.load offset=32 (local.get $q)))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=32 (local.get $a))))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=32 (local.get $b))))
+      (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $x (v128.load offset=48 (local.get $q)))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=48 (local.get $a))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $d (f32x4.sub (local.get $x) (v128.load offset=48 (local.get $b))))
+      (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $q (i32.add (local.get $q) (i32.const 64)))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br_if $next (i32.lt_u (local.get $q) (local.get $end))))
+    (local.set $a0 (f32x4.add (local.get $a0) (local.get $a1)))
+    (local.set $b0 (f32x4.add (local.get $b0) (local.get $b1)))
+    (f32.store (local.get $out)
+      (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (f32.store offset=4 (local.get $out)
+      (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $b0)) (f32x4.extract_lane 1 (local.get $b0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $b0)) (f32x4.extract_lane 3 (local.get $b0))))))
+
+  ;; out[i] = dot(query, base + slots[i] * stride) for i < count: one call per expanded node,
+  ;; two vectors at a time.
+  (func (export "dotBatch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -2)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (call $dot2
+          (local.get $query)
+          (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride)))
+          (local.get $stride)
+          (local.get $out))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end)))))
+    (if (i32.and (local.get $count) (i32.const 1))
+      (then
+        (f32.store (local.get $out)
+          (call $dot
+            (local.get $query)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+            (local.get $stride))))))
+
+  ;; out[i] = squared L2(query, base + slots[i] * stride) for i < count: one call per expanded node,
+  ;; two vectors at a time.
+  (func (export "l2Batch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -2)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (call $l2x2
+          (local.get $query)
+          (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride)))
+          (local.get $stride)
+          (local.get $out))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end)))))
+    (if (i32.and (local.get $count) (i32.const 1))
+      (then
+        (f32.store (local.get $out)
+          (call $l2
+            (local.get $query)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+            (local.get $stride))))))
+
+  ;; Reference dot product over `n` floats: sequential float64 sum, bit-identical to
+  ;; @ragloom/core's dot() (same order, same IEEE operations).
+  (func (export "dotF64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $s f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (loop $next
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $a) (local.get $end)))))
+    (local.get $s))
+
+  ;; Reference squared L2 over `n` floats, bit-identical to @ragloom/core's squaredL2().
+  (func (export "l2F64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $s f64) (local $d f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (loop $next
+        (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b)))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d) (local.get $d))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $a) (local.get $end)))))
+    (local.get $s))
+)

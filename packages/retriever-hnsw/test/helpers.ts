@@ -1,0 +1,91 @@
+import {
+  createMemoryVectorRetriever,
+  type Filter,
+  type Metric,
+  type RetrieverRecord,
+  type RetrieverV1,
+} from '@ragloom/core';
+
+/** Mulberry32: seeded, so every test run sees the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(random: () => number): () => number {
+  return () => {
+    let u = 0;
+    while (u === 0) u = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  };
+}
+
+/**
+ * Clustered vectors (like embeddings: topics of varying tightness) with metadata to filter on:
+ * `bucket` (0..9, uniform), `rare` (true for ~1%), `cluster`.
+ */
+export function clusteredRecords(
+  count: number,
+  dimension: number,
+  seed = 1,
+  clusters = 24,
+): RetrieverRecord[] {
+  const random = seededRandom(seed);
+  const normal = gaussian(random);
+  const centres = Array.from({ length: clusters }, () => Array.from({ length: dimension }, normal));
+  const spreads = Array.from({ length: clusters }, () => 0.3 + random() * 0.6);
+  const records: RetrieverRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = Math.floor(random() * clusters);
+    const vector = centres[c]!.map((x) => x + spreads[c]! * normal());
+    records.push({
+      id: `r${i}`,
+      text: `record ${i}`,
+      metadata: { bucket: i % 10, rare: i % 97 === 0, cluster: c },
+      vector,
+    });
+  }
+  return records;
+}
+
+export function queryVectors(count: number, dimension: number, seed = 2): number[][] {
+  const normal = gaussian(seededRandom(seed));
+  // Queries near the data: a base record's direction plus noise keeps them in the clusters.
+  return Array.from({ length: count }, () => Array.from({ length: dimension }, normal));
+}
+
+/** Exact ground truth from core's brute-force reference retriever. */
+export async function referenceIndex(
+  records: readonly RetrieverRecord[],
+  dimension: number,
+  metric: Metric,
+): Promise<RetrieverV1> {
+  const reference = createMemoryVectorRetriever({ dimension, metric, encoderModelId: 'test-encoder' });
+  await reference.upsert(records);
+  return reference;
+}
+
+/** Mean recall@k of `index` against the exact reference over `queries`. */
+export async function recallAtK(
+  index: RetrieverV1,
+  reference: RetrieverV1,
+  queries: readonly (readonly number[])[],
+  k: number,
+  filter?: Filter,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  let hits = 0;
+  let total = 0;
+  for (const vector of queries) {
+    const truth = await reference.search({ vector, k, filter });
+    const found = new Set((await index.search({ vector, k, filter, ...extra })).map((h) => h.id));
+    for (const h of truth) if (found.has(h.id)) hits++;
+    total += truth.length;
+  }
+  return total === 0 ? 1 : hits / total;
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import { type Metric, similarity } from '@ragloom/core';
+import { describe, expect, it } from 'vitest';
+import { crc32Portable } from '../src/crc32.js';
+import { createJsVectorKernel } from '../src/js-vector-kernel.js';
+import type { VectorKernel } from '../src/vector-kernel.js';
+import { createWasmVectorKernel } from '../src/wasm-vector-kernel.js';
+import { gaussian, seededRandom } from './helpers.js';
+
+const metrics: Metric[] = ['cosine', 'dot', 'l2'];
+
+function fill(kernel: VectorKernel, vectors: Float32Array[]) {
+  kernel.ensureCapacity(vectors.length);
+  vectors.forEach((v, slot) => {
+    kernel.set(slot, v);
+  });
+}
+
+/** The distance a kernel should report for a core similarity (smaller is closer). */
+const distanceOf = (metric: Metric, score: number) => (metric === 'cosine' ? 1 - score : -score);
+
+describe('distance kernels', () => {
+  it('the generated wasm module is the assembled .wat (regenerate with pnpm generate:wasm)', async () => {
+    const root = join(import.meta.dirname, '..');
+    // @ts-expect-error: plain .mjs script without types
+    const { assembleKernels, renderModule } = await import('../scripts/generate-wasm.mjs');
+    const rendered = renderModule(await assembleKernels());
+    expect(readFileSync(join(root, 'src', 'wasm', 'distance-kernels-wasm.ts'), 'utf8')).toBe(rendered);
+  });
+
+  for (const metric of metrics) {
+    for (const dimension of [1, 3, 16, 17, 100, 384]) {
+      it(`${metric}, dimension ${dimension}: wasm and JS agree with core, exact scores bit-identical`, () => {
+        const normal = gaussian(seededRandom(dimension * 7 + metric.length));
+        const vectors = Array.from({ length: 41 }, (_, i) =>
+          // slot 0 is a zero vector: cosine with it is 0 by core's convention
+          Float32Array.from({ length: dimension }, () => (i === 0 ? 0 : normal())),
+        );
+        const query = Float32Array.from({ length: dimension }, normal);
+        const wasm = createWasmVectorKernel(dimension, metric, 4);
+        expect(wasm, 'Node 20 has WebAssembly SIMD').not.toBeNull();
+        for (const kernel of [wasm!, createJsVectorKernel(dimension, metric, 4)]) {
+          fill(kernel, vectors);
+          kernel.setQuery(query);
+          const slots = vectors.map((_, i) => (i * 13) % vectors.length);
+          slots.forEach((slot, i) => {
+            kernel.batchSlots[i] = slot;
+          });
+          kernel.distances(slots.length);
+          slots.forEach((slot, i) => {
+            const score = similarity(metric, query, vectors[slot]!);
+            // Bit-identical: the same float64 operations in the same order as core.
+            expect(kernel.exactScore(slot), `${kernel.name} exactScore(${slot})`).toBe(score);
+            const tolerance = 1e-5 * Math.max(1, Math.abs(score));
+            expect(Math.abs(kernel.batchDistances[i]! - distanceOf(metric, score))).toBeLessThan(tolerance);
+            expect(Math.abs(kernel.distance(slot) - distanceOf(metric, score))).toBeLessThan(tolerance);
+          });
+          const pair = similarity(metric, vectors[5]!, vectors[9]!);
+          expect(Math.abs(kernel.pairDistance(5, 9) - distanceOf(metric, pair))).toBeLessThan(
+            1e-5 * Math.max(1, Math.abs(pair)),
+          );
+        }
+      });
+    }
+  }
+
+  it('keeps vectors across growth, moves and export/import', () => {
+    for (const kernel of [createWasmVectorKernel(5, 'l2', 1)!, createJsVectorKernel(5, 'l2', 1)]) {
+      const vectors = Array.from({ length: 100 }, (_, i) => Float32Array.from([i, -i, i / 2, 1, 0]));
+      vectors.forEach((v, slot) => {
+        kernel.ensureCapacity(slot + 1);
+        kernel.set(slot, v);
+      });
+      expect(kernel.capacity).toBeGreaterThanOrEqual(100);
+      expect(Array.from(kernel.get(73))).toEqual(Array.from(vectors[73]!));
+      kernel.move(73, 2);
+      expect(Array.from(kernel.get(2))).toEqual(Array.from(vectors[73]!));
+      const bytes = new Uint8Array(kernel.exportVectors(100).flatMap((c) => Array.from(c)));
+      const copy =
+        kernel.name === 'js' ? createJsVectorKernel(5, 'l2', 1) : createWasmVectorKernel(5, 'l2', 1)!;
+      expect(copy.importVectors(bytes, 100)).toBe(-1);
+      for (const slot of [0, 2, 50, 99])
+        expect(Array.from(copy.get(slot))).toEqual(Array.from(kernel.get(slot)));
+      const broken = new Float32Array(bytes.buffer.slice(0));
+      broken[7 * 5 + 3] = Number.NaN;
+      expect(copy.importVectors(new Uint8Array(broken.buffer), 100), 'the first non-finite vector').toBe(7);
+    }
+  });
+});
+
+describe('crc32', () => {
+  it('the portable CRC-32 equals zlib.crc32 (the standard IEEE polynomial)', () => {
+    const random = seededRandom(5);
+    for (const length of [0, 1, 3, 4, 5, 63, 1000, 4099]) {
+      const data = Uint8Array.from({ length }, () => Math.floor(random() * 256));
+      expect(crc32Portable(data)).toBe(zlib.crc32(data));
+      const half = length >> 1;
+      expect(crc32Portable(data.subarray(half), crc32Portable(data.subarray(0, half)))).toBe(
+        zlib.crc32(data),
+      );
+    }
+    expect(crc32Portable(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
