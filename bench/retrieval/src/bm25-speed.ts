@@ -3,12 +3,12 @@ import bm25 from 'wink-bm25-text-search';
 import nlp from 'wink-nlp-utils';
 import { type BeirDataset, titleAndText } from './beir-dataset.js';
 import { fixed, median, printTable } from './bench-table.js';
-import { meanOverQueries, ndcgAt, type RankedDocument } from './trec-metrics.js';
+import { type QueryRun, runQueries, scoreRun } from './retrieval-run.js';
 
 interface SideResult {
   indexMs: number;
   queryMs: number;
-  run: Map<string, RankedDocument[]>;
+  run: QueryRun;
 }
 
 async function runRagloom(data: BeirDataset): Promise<SideResult> {
@@ -17,19 +17,12 @@ async function runRagloom(data: BeirDataset): Promise<SideResult> {
   const retriever = createBm25Retriever({ analyzer: 'english', preset: 'anserini' });
   await retriever.upsert(records);
   const indexMs = performance.now() - started;
-  const run = new Map<string, RankedDocument[]>();
   const queryStart = performance.now();
-  for (const [queryId, text] of data.queries) {
-    const hits = await retriever.search({ text, k: 10 });
-    run.set(
-      queryId,
-      hits.map((h) => ({ id: h.id, score: h.score })),
-    );
-  }
+  const run = await runQueries(data, (text) => retriever.search({ text, k: 10 }));
   return { indexMs, queryMs: performance.now() - queryStart, run };
 }
 
-function runWink(data: BeirDataset): SideResult {
+async function runWink(data: BeirDataset): Promise<SideResult> {
   const started = performance.now();
   const engine = bm25();
   // Same data, same one field (title + text), same k1/b; wink-nlp-utils' classic preparation pipeline.
@@ -43,14 +36,10 @@ function runWink(data: BeirDataset): SideResult {
   for (const d of data.corpus) engine.addDoc({ body: titleAndText(d) }, d.id);
   engine.consolidate();
   const indexMs = performance.now() - started;
-  const run = new Map<string, RankedDocument[]>();
   const queryStart = performance.now();
-  for (const [queryId, text] of data.queries) {
-    run.set(
-      queryId,
-      engine.search(text, 10).map(([id, score]) => ({ id: String(id), score })),
-    );
-  }
+  const run = await runQueries(data, (text) =>
+    engine.search(text, 10).map(([id, score]) => ({ id: String(id), score })),
+  );
   return { indexMs, queryMs: performance.now() - queryStart, run };
 }
 
@@ -64,14 +53,14 @@ export async function runBm25Speed(data: BeirDataset, repetitions: number): Prom
   const peer: SideResult[] = [];
   for (let r = 0; r < repetitions; r++) {
     ours.push(await runRagloom(data));
-    peer.push(runWink(data));
+    peer.push(await runWink(data));
   }
   const docs = data.corpus.length;
   const queries = data.queries.size;
   const summarize = (results: SideResult[]) => ({
     docsPerSecond: median(results.map((x) => docs / (x.indexMs / 1000))),
     queriesPerSecond: median(results.map((x) => queries / (x.queryMs / 1000))),
-    ndcg: meanOverQueries(results[0]!.run, data.qrels, (r, j) => ndcgAt(r, j, 10)),
+    ndcg: scoreRun(data, results[0]!.run).ndcg10,
   });
   const a = summarize(ours);
   const b = summarize(peer);
