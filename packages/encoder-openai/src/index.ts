@@ -1,0 +1,5 @@
+export { decodeEmbedding } from './decode-embedding.js';
+export { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
+export { createOpenAIEncoder, type OpenAIEncoder } from './openai-encoder.js';
+export type { EmbeddingsClient, OpenAIEncoderOptions, RetryEvent } from './openai-encoder-options.js';
+export { parseRetryAfter, toRagloomError } from './openai-error.js';
