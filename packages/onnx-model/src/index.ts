@@ -1,3 +1,4 @@
+export { type BatchFeeds, createBatchFeeds, planBatches } from './batch-inputs.js';
 export {
   type DownloadFileOptions,
   downloadFile,
