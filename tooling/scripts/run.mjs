@@ -95,17 +95,11 @@ must('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'], 'pnpm install
 
 if (mode === 'check') {
   const started = Date.now();
-  const status = run('pnpm', [
-    'exec',
-    'turbo',
-    'run',
-    'lint',
-    'typecheck',
-    'build',
-    'test',
-    '--log-order=grouped',
-    '--continue',
-  ]);
+  // Two tasks at a time: each vitest run is itself parallel, and more only starves two cores into timeouts.
+  const concurrency = process.env.RAGLOOM_CONCURRENCY ?? '2';
+  const tasks = ['lint', 'typecheck', 'build', 'test'];
+  const flags = ['--log-order=grouped', '--continue', `--concurrency=${concurrency}`];
+  const status = run('pnpm', ['exec', 'turbo', 'run', ...tasks, ...flags]);
   summarizeTests();
   console.log(
     `\n${status === 0 ? '✔ all checks passed' : '✖ checks failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,

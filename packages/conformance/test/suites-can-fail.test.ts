@@ -38,7 +38,7 @@ beforeAll(() => {
     testResults: { assertionResults: AssertionResult[] }[];
   };
   results = report.testResults.flatMap((file) => file.assertionResults);
-}, 120_000);
+}, 300_000);
 
 function outcome(suite: string) {
   const mine = results.filter((r) => r.ancestorTitles.some((t) => t.includes(`: ${suite}`)));
