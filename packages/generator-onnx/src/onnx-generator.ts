@@ -21,6 +21,8 @@ import { validateGenerateRequest } from './validate-generate-request.js';
 /** A token-level request: the prompt as ids, for evaluation and comparisons with other decoders. */
 export interface TokenGenerationRequest extends Omit<GenerateRequest, 'messages' | 'stop'> {
   readonly inputIds: readonly number[];
+  /** Called with each generated token id as soon as it is chosen (EOS included), like a transformers streamer. */
+  readonly onToken?: (token: number) => void;
 }
 
 export interface OnnxGenerator extends GeneratorV1 {
@@ -221,10 +223,14 @@ export async function createOnnxGenerator(
         const next = await steps.next();
         if (next.done) {
           // The EOS token is part of the output, as in transformers.
-          if (next.value.eosToken !== undefined) tokens.push(next.value.eosToken);
+          if (next.value.eosToken !== undefined) {
+            tokens.push(next.value.eosToken);
+            request.onToken?.(next.value.eosToken);
+          }
           return { tokens, finishReason: next.value.finishReason };
         }
         tokens.push(next.value.token);
+        request.onToken?.(next.value.token);
       }
     },
     async close() {
