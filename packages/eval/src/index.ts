@@ -1,4 +1,15 @@
 export {
+  type BeirDataset,
+  type BeirDocument,
+  type BeirLoadOptions,
+  type BeirQuery,
+  loadBeirDataset,
+  readBeirQrels,
+  streamBeirCorpus,
+  streamBeirQueries,
+} from './datasets/beir-loader.js';
+export { loadNqOpen, type NqOpenOptions, streamNqOpen } from './datasets/nq-open-loader.js';
+export {
   loadQaPredictions,
   loadSquadDataset,
   parseSquadDocument,
@@ -16,6 +27,14 @@ export {
   evaluateCmrc2018,
   longestCommonSubstringLength,
 } from './qa/cmrc-metrics.js';
+export {
+  answerInText,
+  evaluateNqOpen,
+  type NqOpenEvaluation,
+  normalizeNqAnswer,
+  nqOpenExactMatch,
+  nqOpenRegexMatch,
+} from './qa/nq-open-metrics.js';
 export type { QaExample } from './qa/qa-types.js';
 export {
   evaluateSquadV2,
@@ -32,6 +51,53 @@ export {
   squadTokens,
   toOfficialSquadOutput,
 } from './qa/squad-metrics.js';
+export {
+  type ContextMatchOptions,
+  type ContextPassage,
+  type ContextScores,
+  contextScores,
+} from './rag/context-metrics.js';
+export { parseJudgeJson, readVerdict } from './rag/judge-json.js';
+export {
+  answerRelevanceMessages,
+  faithfulnessMessages,
+  JUDGE_PROMPT_VERSION,
+} from './rag/judge-prompts.js';
+export {
+  type AnswerRelevanceResult,
+  answerSentences,
+  type FaithfulnessResult,
+  type JudgeOptions,
+  judgeAnswerRelevance,
+  judgeFaithfulness,
+  type SentenceVerdict,
+} from './rag/llm-judge.js';
+export {
+  contentTokens,
+  embeddingAnswerRelevance,
+  type OverlapFaithfulnessOptions,
+  overlapAnswerRelevance,
+  overlapFaithfulness,
+} from './rag/overlap-metrics.js';
+export {
+  type CompareOptions,
+  compareRuns,
+  type MeasureComparison,
+  pairedRandomizationTest,
+  type RunComparison,
+} from './report/compare-runs.js';
+export {
+  createReport,
+  type EvalReport,
+  parseJsonReport,
+  REPORT_FORMAT,
+  REPORT_VERSION,
+  readJsonReport,
+  toJsonReport,
+} from './report/eval-report.js';
+export { type HtmlReportOptions, loadChartJsSource, toHtmlReport } from './report/html-report.js';
+export { type MarkdownReportOptions, toMarkdownReport } from './report/markdown-report.js';
+export { type ReportFormat, writeReport } from './report/write-report.js';
 export {
   DEFAULT_MEASURES,
   type Measure,
@@ -57,3 +123,27 @@ export {
   readTrecRun,
   writeTrecRun,
 } from './retrieval/trec-files.js';
+export { mapConcurrent } from './runner/concurrency.js';
+export {
+  type AnswerMetric,
+  type AskFunction,
+  type AskOutput,
+  type EvaluatePipelineOptions,
+  evaluatePipeline,
+} from './runner/evaluate-pipeline.js';
+export { type EvaluateRetrieverOptions, evaluateRetriever } from './runner/evaluate-retriever.js';
+export {
+  type HistogramBin,
+  type LatencySummary,
+  latencyHistogram,
+  percentile,
+  summarizeLatency,
+} from './runner/latency.js';
+export { openResultCache, type ResultCache } from './runner/result-cache.js';
+export type {
+  EvalRunResult,
+  PipelineQuestionRecord,
+  PipelineRunResult,
+  RetrievalQueryRecord,
+  RetrievalRunResult,
+} from './runner/run-types.js';

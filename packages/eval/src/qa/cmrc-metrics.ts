@@ -2,8 +2,7 @@ import { RagloomError } from '@ragloom/core';
 import { pyLower, pyStrip } from '../util/python-text.js';
 import { nltkWordTokenize } from './nltk-word-tokenize.js';
 import { PUNKT_ENGLISH_LOWERCASE } from './punkt-english-parameters.js';
-import type { QaExample } from './qa-types.js';
-import type { Predictions } from './squad-metrics.js';
+import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
 
 /**
  * CMRC 2018's punctuation list (`sp_char`). It holds "……" as one two-character entry, which a
@@ -131,12 +130,7 @@ export function evaluateCmrc2018(
   let skipped = 0;
   for (const example of examples) {
     total++;
-    const prediction =
-      predictions instanceof Map
-        ? predictions.get(example.id)
-        : Object.hasOwn(predictions, example.id)
-          ? (predictions as Record<string, string>)[example.id]
-          : undefined;
+    const prediction = predictionFor(predictions, example.id);
     if (prediction === undefined) {
       skipped++;
       perQuestion.set(example.id, { em: 0, f1: 0, missing: true });

@@ -4,6 +4,7 @@ import {
   PY_LETTER,
   PY_NOT_S,
   PY_S,
+  PY_W,
   pyRstrip,
   pySplit,
   pyStrip,
@@ -18,7 +19,7 @@ import type { PunktParameters } from './punkt-english-parameters.js';
  * Python regex semantics are reproduced with the helpers of python-text.ts.
  */
 
-const WORD = '[\\p{L}\\p{N}_]';
+const WORD = PY_W;
 const NOT_WORD_BEFORE = `(?<!${WORD})`;
 const NOT_WORD_AFTER = `(?!${WORD})`;
 

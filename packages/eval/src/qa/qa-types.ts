@@ -15,3 +15,13 @@ export interface QaExample {
   readonly contextId?: string;
   readonly title?: string;
 }
+
+/** Predictions: question id → answer text, as a Map or the official JSON object. */
+export type Predictions = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+
+/** The prediction for a question (own properties only, so ids like "constructor" are safe). */
+export function predictionFor(predictions: Predictions, id: string): string | undefined {
+  if (predictions instanceof Map) return predictions.get(id);
+  const record = predictions as Readonly<Record<string, string>>;
+  return Object.hasOwn(record, id) ? record[id] : undefined;
+}

@@ -1,9 +1,11 @@
 import { RagloomError } from '@ragloom/core';
-import { PY_PUNCTUATION, pyLower, pySplit } from '../util/python-text.js';
-import type { QaExample } from './qa-types.js';
+import { PY_PUNCTUATION, PY_W, pyLower, pySplit } from '../util/python-text.js';
+import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
+
+export type { Predictions } from './qa-types.js';
 
 // `re.sub(r'\b(a|an|the)\b', ' ', text)` with Python's Unicode word boundaries.
-const ARTICLES = /(?<![\p{L}\p{N}_])(a|an|the)(?![\p{L}\p{N}_])/gu;
+const ARTICLES = new RegExp(`(?<!${PY_W})(a|an|the)(?!${PY_W})`, 'gu');
 
 function removePunctuation(text: string): string {
   let out = '';
@@ -82,8 +84,6 @@ export function scoreSquadPrediction(
   }
   return { exact, f1 };
 }
-
-export type Predictions = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
 
 export interface SquadEvaluationOptions {
   /**
@@ -186,7 +186,7 @@ export function evaluateSquadV2(
     }
     const answered = example.answers.length > 0;
     hasAnswer.set(example.id, answered);
-    const prediction = lookup(predictions, example.id);
+    const prediction = predictionFor(predictions, example.id);
     if (prediction === undefined) {
       missing.push(example.id);
       perQuestion.set(example.id, {
@@ -277,7 +277,7 @@ function findBestThreshold(
   for (const [id, probability] of ordered) {
     const score = scores.get(id);
     if (score === undefined) continue;
-    const diff = hasAnswer.get(id) ? score : lookup(predictions, id) ? -1 : 0;
+    const diff = hasAnswer.get(id) ? score : predictionFor(predictions, id) ? -1 : 0;
     current += diff;
     if (current > best) {
       best = current;

@@ -37,7 +37,8 @@ function parseRunLine(text: string, file: string, line: number): [string, string
   return [fields[0]!, fields[2]!, score];
 }
 
-function addJudgment(
+/** Adds one judgment to qrels; a document judged twice for a query is an error naming file and line. */
+export function addJudgment(
   qrels: Map<string, Map<string, number>>,
   [queryId, docId, grade]: [string, string, number],
   file: string,

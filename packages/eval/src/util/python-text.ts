@@ -7,12 +7,10 @@
 /** The characters for which Python's `str.isspace()` is true (and that `str.split()` splits on). */
 export const PY_WHITESPACE =
   '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-/** Python's `\s` / `\S` / `\w` / `\d` for Unicode str patterns, as regex-source fragments (use with the `u` flag). */
+/** Python's `\s` / `\S` / `\w` for Unicode str patterns, as regex-source fragments (use with the `u` flag). */
 export const PY_S = `[${PY_WHITESPACE}]`;
 export const PY_NOT_S = `[^${PY_WHITESPACE}]`;
 export const PY_W = '[\\p{L}\\p{N}_]';
-export const PY_NOT_W = '[^\\p{L}\\p{N}_]';
-export const PY_D = '\\p{Nd}';
 /** Python's `[^\W\d]`: word characters that are not decimal digits. */
 export const PY_LETTER = '[\\p{L}\\p{Nl}\\p{No}_]';
 /** Python's `$` without MULTILINE: end of string, or just before a newline that ends it. */
@@ -21,7 +19,6 @@ export const PY_END = '(?=\\n?$)';
 const whitespaceRun = new RegExp(`${PY_S}+`, 'u');
 const leadingWhitespace = new RegExp(`^${PY_S}+`, 'u');
 const trailingWhitespace = new RegExp(`${PY_S}+$`, 'u');
-const whitespaceChar = new RegExp(`^${PY_S}$`, 'u');
 
 /** Python's `str.split()` with no arguments. */
 export function pySplit(text: string): string[] {
@@ -38,11 +35,6 @@ export function pyRstrip(text: string): string {
   return text.replace(trailingWhitespace, '');
 }
 
-/** Python's `str.isspace()` for one character. */
-export function pyIsSpace(char: string): boolean {
-  return whitespaceChar.test(char);
-}
-
 /**
  * Python's `str.lower()`. JavaScript's toLowerCase applies the same Unicode full case mapping
  * (including final sigma), so this is an alias that documents the intent.
@@ -56,8 +48,3 @@ export const PY_PUNCTUATION = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 
 /** Python's `string.whitespace` (ASCII only). */
 export const PY_ASCII_WHITESPACE = new Set(' \t\n\r\x0b\x0c');
-
-/** Characters (code points) of a string, as Python iterates a `str`. */
-export function codePoints(text: string): string[] {
-  return Array.from(text);
-}

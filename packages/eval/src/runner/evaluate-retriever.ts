@@ -1,0 +1,169 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type EncoderV1,
+  type Filter,
+  type ProgressEvent,
+  RagloomError,
+  type RetrieverV1,
+  throwIfAborted,
+} from '@ragloom/core';
+import type { MeasureInput } from '../retrieval/retrieval-measures.js';
+import type { Qrels } from '../retrieval/retrieval-types.js';
+import { evaluateRun, type RetrievalEvaluationOptions, resolveMeasures } from '../retrieval/trec-eval.js';
+import { mapConcurrent } from './concurrency.js';
+import { latencyHistogram, summarizeLatency } from './latency.js';
+import { openResultCache } from './result-cache.js';
+import type { RetrievalQueryRecord, RetrievalRunResult } from './run-types.js';
+
+export interface EvaluateRetrieverOptions {
+  /** Shown in reports (default: the retriever's provider). */
+  readonly name?: string;
+  readonly retriever: RetrieverV1;
+  /** Embeds the queries for a dense (vector) retriever; required then, unused for text retrievers. */
+  readonly encoder?: EncoderV1;
+  readonly queries:
+    | Iterable<{ readonly id: string; readonly text: string }>
+    | AsyncIterable<{ readonly id: string; readonly text: string }>;
+  readonly qrels: Qrels;
+  /** Hits per query (default 100). */
+  readonly k?: number;
+  readonly measures?: readonly MeasureInput[];
+  readonly filter?: Filter;
+  /** Queries in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** JSONL file that keeps each query's result as it finishes; an interrupted run resumes from it. */
+  readonly cacheFile?: string;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly signal?: AbortSignal;
+  /** trec_eval options (-l, -c, tie handling). */
+  readonly evaluation?: Omit<RetrievalEvaluationOptions, 'measures'>;
+}
+
+type CachedQuery = Omit<RetrievalQueryRecord, 'metrics' | 'text'>;
+
+/**
+ * Runs every query through a retriever (embedding it first for dense retrievers), then scores the run
+ * against the qrels with trec_eval's conventions. Reports per-query hits, scores and latency, latency
+ * percentiles, embedding usage, and progress as queries finish; with `cacheFile` an interrupted run
+ * picks up where it stopped.
+ */
+export async function evaluateRetriever(options: EvaluateRetrieverOptions): Promise<RetrievalRunResult> {
+  const { retriever, encoder } = options;
+  const k = options.k ?? 100;
+  if (!Number.isInteger(k) || k < 1)
+    throw new RagloomError('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+  const dense = retriever?.capabilities?.query === 'vector';
+  if (dense && encoder === undefined) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      'this retriever searches by vector: pass the `encoder` that embeds the queries',
+    );
+  }
+  const measures = resolveMeasures(options.measures);
+  const queries: { id: string; text: string }[] = [];
+  const seen = new Set<string>();
+  for await (const q of options.queries) {
+    if (typeof q?.id !== 'string' || typeof q.text !== 'string') {
+      throw new RagloomError('INVALID_ARGUMENT', 'every query needs a string `id` and `text`');
+    }
+    if (seen.has(q.id)) throw new RagloomError('INVALID_ARGUMENT', `query id "${q.id}" appears twice`);
+    seen.add(q.id);
+    queries.push({ id: q.id, text: q.text });
+  }
+  const name = options.name ?? retriever.provider;
+  const config = {
+    retriever: retriever.provider,
+    manifest: retriever.manifest,
+    encoder: encoder?.modelId,
+    k,
+    filter: options.filter ?? null,
+  };
+  const cache = options.cacheFile
+    ? await openResultCache<CachedQuery>(options.cacheFile, {
+        kind: 'retrieval',
+        ...config,
+        queries: queries.length,
+      })
+    : undefined;
+  const startedAt = new Date();
+  const start = performance.now();
+  let completed = 0;
+  let resumed = 0;
+  const total = queries.length;
+  options.onProgress?.({ phase: 'retrieve', completed, total });
+
+  const records = await mapConcurrent(
+    queries,
+    options.concurrency ?? 4,
+    async (query): Promise<CachedQuery & { text: string }> => {
+      const cached = cache?.entries.get(query.id);
+      if (cached !== undefined) {
+        resumed++;
+        options.onProgress?.({
+          phase: 'retrieve',
+          completed: ++completed,
+          total,
+          message: `${query.id} (cached)`,
+        });
+        return { ...cached, text: query.text };
+      }
+      throwIfAborted(options.signal, 'evaluation');
+      const t0 = performance.now();
+      let vector: Float32Array | undefined;
+      let embeddingTokens: number | undefined;
+      if (dense) {
+        const embedded = await encoder!.embed({
+          texts: [query.text],
+          inputType: 'query',
+          signal: options.signal,
+        });
+        vector = embedded.embeddings[0];
+        embeddingTokens = embedded.usage?.tokens;
+      }
+      const t1 = performance.now();
+      const hits = await retriever.search({
+        ...(dense ? { vector, encoderModelId: encoder!.modelId } : { text: query.text }),
+        k,
+        ...(options.filter ? { filter: options.filter } : {}),
+        signal: options.signal,
+      });
+      const t2 = performance.now();
+      const record: CachedQuery = {
+        id: query.id,
+        hits: hits.map((h) => ({ id: h.id, score: h.score })),
+        latencyMs: t2 - t0,
+        ...(dense ? { embedMs: t1 - t0 } : {}),
+        searchMs: t2 - t1,
+        ...(embeddingTokens === undefined ? {} : { embeddingTokens }),
+      };
+      await cache?.put(query.id, record);
+      options.onProgress?.({ phase: 'retrieve', completed: ++completed, total, message: query.id });
+      return { ...record, text: query.text };
+    },
+    options.signal,
+  );
+
+  const evaluation = evaluateRun(options.qrels, new Map(records.map((r) => [r.id, r.hits])), {
+    ...options.evaluation,
+    measures,
+  });
+  const latencies = records.map((r) => r.latencyMs);
+  return {
+    kind: 'retrieval',
+    name,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - start,
+    config,
+    measures: evaluation.measures,
+    aggregate: evaluation.aggregate,
+    evaluatedQueries: evaluation.evaluatedQueries,
+    latency: summarizeLatency(latencies),
+    latencyHistogram: latencyHistogram(latencies),
+    usage: { embeddingTokens: records.reduce((n, r) => n + (r.embeddingTokens ?? 0), 0) },
+    resumedQueries: resumed,
+    queries: records.map((r) => {
+      const metrics = evaluation.perQuery.get(r.id);
+      return metrics === undefined ? r : { ...r, metrics };
+    }),
+  };
+}

@@ -1,0 +1,91 @@
+import type { TokenUsage } from '@ragloom/core';
+import type { HistogramBin, LatencySummary } from './latency.js';
+
+/** One query of a retrieval run: what came back, how long it took, and its scores. */
+export interface RetrievalQueryRecord {
+  readonly id: string;
+  readonly text: string;
+  readonly hits: readonly { readonly id: string; readonly score: number }[];
+  /** Embedding + search, milliseconds. */
+  readonly latencyMs: number;
+  readonly embedMs?: number;
+  readonly searchMs: number;
+  readonly embeddingTokens?: number;
+  /** Per-measure scores (absent for queries without judgments). */
+  readonly metrics?: Readonly<Record<string, number>>;
+}
+
+export interface RetrievalRunResult {
+  readonly kind: 'retrieval';
+  readonly name: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Canonical measure names, in the order asked. */
+  readonly measures: readonly string[];
+  /** Mean of each measure over the evaluated queries (trec_eval conventions). */
+  readonly aggregate: Readonly<Record<string, number>>;
+  readonly evaluatedQueries: number;
+  readonly latency: LatencySummary;
+  readonly latencyHistogram: readonly HistogramBin[];
+  readonly usage: { readonly embeddingTokens: number };
+  /** Queries taken from the cache of an interrupted run instead of being run again. */
+  readonly resumedQueries: number;
+  readonly queries: readonly RetrievalQueryRecord[];
+}
+
+/** One question of a pipeline run. */
+export interface PipelineQuestionRecord {
+  readonly id: string;
+  readonly question: string;
+  readonly answer: string;
+  readonly goldAnswers: readonly string[];
+  readonly passages: readonly { readonly id?: string; readonly documentId?: string; readonly text: string }[];
+  readonly latencyMs: number;
+  readonly usage?: TokenUsage;
+  readonly costUsd?: number;
+  /** Per-question scores: exact / f1 (SQuAD, CMRC) or exact (NQ-open), context and judge metrics. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Per-sentence support verdicts behind the faithfulness score. */
+  readonly faithfulness?: {
+    readonly method: string;
+    readonly sentences: readonly {
+      readonly text: string;
+      readonly supported: boolean;
+      readonly reason?: string;
+    }[];
+  };
+  readonly answerRelevance?: { readonly method: string; readonly rating?: number; readonly reason?: string };
+  /** Errors that did not stop the run (a judge that gave no usable verdict). */
+  readonly errors?: readonly string[];
+  readonly judgeUsage?: TokenUsage;
+}
+
+export interface PipelineRunResult {
+  readonly kind: 'pipeline';
+  readonly name: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Metric names in display order. */
+  readonly measures: readonly string[];
+  /** Means over the questions each metric applies to (EM/F1 follow the official scripts). */
+  readonly aggregate: Readonly<Record<string, number>>;
+  /** How each judged metric was computed: 'llm-judge', 'token-overlap' (offline fallback), ... */
+  readonly methods: Readonly<Record<string, string>>;
+  readonly evaluatedQueries: number;
+  readonly latency: LatencySummary;
+  readonly latencyHistogram: readonly HistogramBin[];
+  readonly usage: {
+    readonly promptTokens: number;
+    readonly completionTokens: number;
+    readonly totalTokens: number;
+    readonly judgeTokens: number;
+    readonly costUsd?: number;
+  };
+  readonly judgeFailures: number;
+  readonly resumedQueries: number;
+  readonly queries: readonly PipelineQuestionRecord[];
+}
+
+export type EvalRunResult = RetrievalRunResult | PipelineRunResult;

@@ -1,0 +1,271 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createHashingEncoder,
+  createMemoryKeywordRetriever,
+  createMemoryVectorRetriever,
+  createPipeline,
+  type ProgressEvent,
+} from '@ragloom/core';
+import { assetPath } from '@ragloom/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSquadDataset } from '../src/datasets/squad-loader.js';
+import type { QaExample } from '../src/qa/qa-types.js';
+import { evaluateRun } from '../src/retrieval/trec-eval.js';
+import { mapConcurrent } from '../src/runner/concurrency.js';
+import { evaluatePipeline } from '../src/runner/evaluate-pipeline.js';
+import { evaluateRetriever } from '../src/runner/evaluate-retriever.js';
+import { latencyHistogram, percentile, summarizeLatency } from '../src/runner/latency.js';
+
+// A small corpus: plumbing tests use core's hashing encoder (lexical, no model) — not a quality figure.
+const docs = [
+  { id: 'd1', text: 'The cat sat on the mat.' },
+  { id: 'd2', text: 'Dogs chase cats in the park.' },
+  { id: 'd3', text: 'Quantum chromodynamics describes the strong force.' },
+  { id: 'd4', text: 'The stock market fell sharply on Monday.' },
+  { id: 'd5', text: '北京是中国的首都。' },
+  { id: 'd6', text: 'A mat for yoga, not for cats.' },
+];
+const queries = [
+  { id: 'q1', text: 'cat on a mat' },
+  { id: 'q2', text: 'strong force physics' },
+  { id: 'q3', text: '中国的首都' },
+  { id: 'q4', text: 'dogs in a park' },
+  { id: 'q5', text: 'market crash' },
+  { id: 'q6', text: 'yoga mat' },
+];
+const qrels = {
+  q1: { d1: 2, d6: 1 },
+  q2: { d3: 1 },
+  q3: { d5: 1 },
+  q4: { d2: 1 },
+  q5: { d4: 1 },
+  q6: { d6: 1 },
+};
+
+async function denseRetriever() {
+  const encoder = createHashingEncoder({ dimension: 128 });
+  const retriever = createMemoryVectorRetriever({ dimension: 128, encoderModelId: encoder.modelId });
+  const { embeddings } = await encoder.embed({ texts: docs.map((d) => d.text), inputType: 'document' });
+  await retriever.upsert(docs.map((d, i) => ({ ...d, vector: embeddings[i]! })));
+  return { encoder, retriever };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ragloom-eval-runner-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('latency statistics and concurrency', () => {
+  it('computes percentiles by linear interpolation (numpy default)', () => {
+    const values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+    expect(percentile(values, 50)).toBe(55);
+    expect(percentile(values, 95)).toBeCloseTo(95.5, 12);
+    expect(percentile(values, 99)).toBeCloseTo(99.1, 12);
+    expect(summarizeLatency([3, 1, 2])).toMatchObject({ count: 3, mean: 2, min: 1, max: 3, p50: 2 });
+    const bins = latencyHistogram([0, 1, 2, 3, 10], 5);
+    expect(bins.map((b) => b.count)).toEqual([2, 2, 0, 0, 1]); // width 2: [0,2) [2,4) ... [8,10]
+  });
+
+  it('runs at most `concurrency` items at once and keeps input order', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapConcurrent([5, 1, 4, 2, 3], 2, async (x) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, x * 3));
+      running--;
+      return x * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+  });
+});
+
+describe('evaluateRetriever', () => {
+  it('embeds, searches and scores a dense retriever exactly as evaluateRun scores its hits', async () => {
+    const { encoder, retriever } = await denseRetriever();
+    const events: ProgressEvent[] = [];
+    const result = await evaluateRetriever({
+      name: 'hashing (plumbing)',
+      retriever,
+      encoder,
+      queries,
+      qrels,
+      k: 3,
+      measures: ['ndcg@3', 'recall@3', 'mrr@3'],
+      concurrency: 3,
+      onProgress: (e) => events.push(e),
+    });
+    expect(result.kind).toBe('retrieval');
+    expect(result.evaluatedQueries).toBe(6);
+    expect(
+      result.queries.every(
+        (q) => q.hits.length === 3 && q.embedMs !== undefined && q.latencyMs >= q.searchMs,
+      ),
+    ).toBe(true);
+    const expected = evaluateRun(qrels, new Map(result.queries.map((q) => [q.id, q.hits])), {
+      measures: ['ndcg@3', 'recall@3', 'mrr@3'],
+    });
+    expect(result.aggregate).toEqual(expected.aggregate);
+    expect(result.aggregate['mrr@3']).toBeGreaterThan(0.5); // lexical queries find their documents
+    expect(result.queries.find((q) => q.id === 'q3')!.hits[0]!.id).toBe('d5'); // CJK query
+    expect(events.map((e) => e.completed)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(events.at(-1)!.total).toBe(6);
+    expect(result.latency.count).toBe(6);
+    expect(result.latency.p50).toBeLessThanOrEqual(result.latency.p99);
+    expect(result.usage.embeddingTokens).toBeGreaterThan(0);
+  });
+
+  it('sends text to a lexical retriever and needs an encoder for a dense one', async () => {
+    const keyword = createMemoryKeywordRetriever();
+    await keyword.upsert(docs);
+    const result = await evaluateRetriever({ retriever: keyword, queries, qrels, k: 5, measures: ['hit@1'] });
+    expect(result.aggregate['hit@1']).toBeGreaterThan(0.5);
+    const { retriever } = await denseRetriever();
+    await expect(evaluateRetriever({ retriever, queries, qrels })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('resumes an interrupted run from its cache file and refuses a cache of another configuration', async () => {
+    const { encoder, retriever } = await denseRetriever();
+    const cacheFile = join(dir, 'retrieval-cache.jsonl');
+    const controller = new AbortController();
+    let seen = 0;
+    await expect(
+      evaluateRetriever({
+        retriever,
+        encoder,
+        queries,
+        qrels,
+        k: 3,
+        concurrency: 1,
+        cacheFile,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.completed === 3) controller.abort();
+          seen = e.completed;
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(seen).toBe(3);
+    const resumed = await evaluateRetriever({ retriever, encoder, queries, qrels, k: 3, cacheFile });
+    expect(resumed.resumedQueries).toBe(3);
+    const fresh = await evaluateRetriever({ retriever, encoder, queries, qrels, k: 3 });
+    expect(resumed.aggregate).toEqual(fresh.aggregate);
+    expect(resumed.queries.map((q) => q.hits)).toEqual(fresh.queries.map((q) => q.hits));
+    await expect(
+      evaluateRetriever({ retriever, encoder, queries, qrels, k: 5, cacheFile }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
+  });
+
+  it('detects a damaged cache record and drops a torn last line', async () => {
+    const { encoder, retriever } = await denseRetriever();
+    const cacheFile = join(dir, 'damaged-cache.jsonl');
+    await evaluateRetriever({ retriever, encoder, queries, qrels, k: 2, cacheFile });
+    const lines = (await readFile(cacheFile, 'utf8')).split('\n');
+    // torn: the last record half-written, as after a crash
+    await writeFile(cacheFile, `${lines.slice(0, 6).join('\n')}\n${lines[6]!.slice(0, 20)}`);
+    const resumed = await evaluateRetriever({ retriever, encoder, queries, qrels, k: 2, cacheFile });
+    expect(resumed.resumedQueries).toBe(5);
+    // damaged: a score changed in the middle of the file
+    const text = await readFile(cacheFile, 'utf8');
+    await writeFile(cacheFile, text.replace(/"score":(\d)/, '"score":9$1'));
+    await expect(
+      evaluateRetriever({ retriever, encoder, queries, qrels, k: 2, cacheFile }),
+    ).rejects.toMatchObject({
+      code: 'INDEX_CORRUPT',
+      message: expect.stringMatching(/damaged-cache\.jsonl:\d+: cache record fails its checksum/),
+    });
+  });
+});
+
+describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extractive, hashing encoder: plumbing)", () => {
+  let examples: QaExample[];
+  let ask: (
+    q: string,
+    o: { signal?: AbortSignal },
+  ) => Promise<{ answer: string; passages: { id: string; documentId: string; text: string }[] }>;
+
+  beforeAll(async () => {
+    const all = await loadSquadDataset(assetPath('data', 'squad2-dev-half', 'dev-v2.0-cs224n-dev.json'));
+    const paragraphs = [...new Set(all.map((q) => q.contextId!))].slice(0, 8);
+    examples = all.filter((q) => paragraphs.includes(q.contextId!)).slice(0, 24);
+    const encoder = createHashingEncoder({ dimension: 256 });
+    const retriever = createMemoryVectorRetriever({ dimension: 256, encoderModelId: encoder.modelId });
+    const pipeline = createPipeline({ encoder, retrievers: [retriever], topK: 3 });
+    const seen = new Set<string>();
+    await pipeline.ingest(
+      all
+        .filter((q) => paragraphs.includes(q.contextId!) && !seen.has(q.contextId!) && seen.add(q.contextId!))
+        .map((q) => ({ id: q.contextId!, text: q.context! })),
+    );
+    ask = async (q, o) => {
+      const result = await pipeline.ask(q, { signal: o.signal });
+      return {
+        answer: result.answer,
+        passages: result.passages.map((p) => ({ id: p.id, documentId: p.documentId, text: p.text })),
+      };
+    };
+  });
+
+  it('scores answers with the official SQuAD rules, contexts against the gold paragraph, and labels the offline fallbacks', async () => {
+    const events: ProgressEvent[] = [];
+    const result = await evaluatePipeline({
+      name: 'extractive',
+      ask,
+      examples,
+      pricing: { promptPerMillionTokens: 1, completionPerMillionTokens: 2 },
+      onProgress: (e) => events.push(e),
+    });
+    expect(result.evaluatedQueries).toBe(24);
+    expect(result.methods).toEqual({ faithfulness: 'token-overlap', answerRelevance: 'token-overlap' });
+    for (const q of result.queries) {
+      const example = examples.find((e) => e.id === q.id)!;
+      if (example.answers.length > 0) {
+        const gold = q.passages.some((p) => p.documentId === example.contextId) ? 1 : 0;
+        expect(q.metrics.contextRecall, q.id).toBe(gold);
+      }
+    }
+    // EM/F1 aggregate exactly as evaluate-v2.0.py would on these predictions
+    const exact = result.queries.reduce((n, q) => n + q.metrics.exact!, 0) / 24;
+    expect(result.aggregate.exact).toBeCloseTo(exact, 12);
+    expect(result.aggregate.contextRecall).toBeGreaterThan(0.5);
+    expect(result.aggregate.faithfulness).toBeGreaterThan(0.9); // extractive answers quote the passages
+    expect(result.latency.count).toBe(24);
+    expect(events.at(-1)).toMatchObject({ phase: 'ask', completed: 24, total: 24 });
+  });
+
+  it('uses an LLM judge when given one and records judge failures without stopping', async () => {
+    const { createTemplateGenerator } = await import('@ragloom/core');
+    let calls = 0;
+    const generator = createTemplateGenerator({
+      render: (messages) => {
+        calls++;
+        const user = messages.find((m) => m.role === 'user')!.content;
+        if (user.startsWith('QUESTION:') && user.includes('ANSWER:'))
+          return calls % 5 === 0 ? 'no idea' : '```json\n{"score": 5}\n```';
+        const n = [...user.matchAll(/^(\d+)\. /gm)].length;
+        return `{"verdicts": [${Array.from({ length: n }, (_, i) => `{"sentence": ${i + 1}, "supported": true}`).join(',')}]}`;
+      },
+    });
+    const result = await evaluatePipeline({
+      ask,
+      examples: examples.slice(0, 6),
+      judge: { generator, retries: 0 },
+      concurrency: 1,
+    });
+    expect(result.methods).toEqual({ faithfulness: 'llm-judge', answerRelevance: 'llm-judge' });
+    expect(result.aggregate.faithfulness).toBe(1);
+    expect(result.judgeFailures).toBeGreaterThan(0);
+    expect(result.queries.some((q) => q.errors?.[0]?.startsWith('answer relevance:'))).toBe(true);
+    expect(result.usage.judgeTokens).toBeGreaterThan(0);
+  });
+});
