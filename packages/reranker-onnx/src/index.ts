@@ -1,0 +1,3 @@
+export { createOnnxReranker, type OnnxReranker } from './onnx-reranker.js';
+export type { OnnxRerankerOptions, RerankerActivation } from './onnx-reranker-options.js';
+export type { ResolvedActivation } from './score-activation.js';

@@ -1,0 +1,197 @@
+import { basename } from 'node:path';
+import {
+  RagloomError,
+  type RerankerV1,
+  type RerankRequest,
+  type RerankResult,
+  throwIfAborted,
+} from '@ragloom/core';
+import {
+  createBatchFeeds,
+  type InferenceSession,
+  loadOnnxModel,
+  planBatches,
+  positiveIntField,
+  type Tensor,
+} from '@ragloom/onnx-model';
+import type { OnnxRerankerOptions } from './onnx-reranker-options.js';
+import { encodePair } from './pair-encoding.js';
+import { applyActivation, type ResolvedActivation, resolveActivation } from './score-activation.js';
+
+/** A RerankerV1 on onnxruntime-node, plus what it resolved from the model. */
+export interface OnnxReranker extends RerankerV1 {
+  readonly provider: 'onnx';
+  /** 'sigmoid': scores are probabilities in 0..1; 'none': raw logits. */
+  readonly activation: ResolvedActivation;
+  /** Longest (query, passage) input in tokens; longer pairs are truncated, passage first. */
+  readonly maxLength: number;
+  /** Scores of each document for the query, in input order (what `rerank` sorts). */
+  score(query: string, documents: readonly string[], options?: { signal?: AbortSignal }): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RagloomError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, {
+      details: { [name]: value },
+    });
+  }
+  return value;
+}
+
+function checkInput(query: unknown, documents: unknown): asserts documents is readonly string[] {
+  if (typeof query !== 'string') {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `query must be a string, got ${query === null ? 'null' : typeof query}`,
+    );
+  }
+  if (!Array.isArray(documents)) {
+    throw new RagloomError('INVALID_ARGUMENT', 'documents must be an array of strings');
+  }
+  documents.forEach((d, i) => {
+    if (typeof d !== 'string') {
+      throw new RagloomError(
+        'INVALID_ARGUMENT',
+        `documents[${i}] must be a string, got ${d === null ? 'null' : typeof d}`,
+        { details: { index: i } },
+      );
+    }
+  });
+}
+
+/**
+ * A local cross-encoder reranker: any BERT-family sequence-classification ONNX export with one relevance
+ * logit (cross-encoder/ms-marco-MiniLM, BAAI/bge-reranker, ...) from a folder or the Hugging Face hub.
+ * Each (query, passage) pair is encoded with segment ids and scored; pairs are batched by a token budget,
+ * sorted by length so little padding is computed, and a document's score never depends on the others.
+ *
+ * @example
+ * const reranker = await createOnnxReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' });
+ * const ranked = await reranker.rerank({ query: 'who wrote Hamlet?', documents: passages, topK: 5 });
+ */
+export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<OnnxReranker> {
+  if (typeof options !== 'object' || options === null || typeof options.model !== 'string') {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      'createOnnxReranker needs `model`: a local folder or a hub repo id',
+    );
+  }
+  const maxBatchSize = positiveInt('maxBatchSize', options.maxBatchSize, 32);
+  const maxBatchTokens = positiveInt('maxBatchTokens', options.maxBatchTokens, 16_384);
+  const model = await loadOnnxModel(options.model, {
+    ...options,
+    expectGraph: {
+      requiredInputs: ['input_ids', 'attention_mask'],
+      optionalInputs: ['token_type_ids'],
+      requiredOutputs: ['logits'],
+      types: { input_ids: 'int64', attention_mask: 'int64' },
+    },
+  });
+  try {
+    const configPath = `${model.source.dir ?? options.model}/config.json`;
+    const labels = model.config.id2label;
+    const labelCount =
+      positiveIntField(model.config, 'num_labels') ??
+      (typeof labels === 'object' && labels !== null ? Object.keys(labels).length : 1);
+    if (labelCount !== 1) {
+      throw new RagloomError(
+        'UNSUPPORTED',
+        `${configPath} describes ${labelCount} labels; a reranker needs a model with one relevance logit (num_labels 1)`,
+        { details: { file: configPath, labels: labelCount } },
+      );
+    }
+    const activation = resolveActivation(options.activation, model.config, configPath);
+    const modelLimit = model.maxLength ?? 512;
+    const maxLength = Math.min(positiveInt('maxLength', options.maxLength, modelLimit), modelLimit);
+    if (maxLength < model.tokenizer.specialTokensPair + 2) {
+      throw new RagloomError(
+        'INVALID_ARGUMENT',
+        `maxLength ${maxLength} leaves no room for a query and a passage`,
+        {
+          details: { maxLength },
+        },
+      );
+    }
+    const modelId =
+      options.modelId ??
+      model.source.repoId ??
+      (typeof model.config._name_or_path === 'string' && model.config._name_or_path.length > 0
+        ? model.config._name_or_path
+        : basename(model.source.dir ?? options.model));
+    const tokenTypeIds = model.graph.inputs.some((input) => input.name === 'token_type_ids');
+    let closed = false;
+
+    const score = async (query: string, documents: readonly string[], signal?: AbortSignal) => {
+      throwIfAborted(signal, 'reranking');
+      checkInput(query, documents);
+      if (closed) throw new RagloomError('INVALID_ARGUMENT', 'this reranker was closed');
+      const scores = new Array<number>(documents.length);
+      if (documents.length === 0) return scores;
+      const encodings = documents.map((passage) => encodePair(model.tokenizer, query, passage, maxLength));
+      const plan = planBatches(
+        encodings.map((e) => e.ids.length),
+        maxBatchSize,
+        maxBatchTokens,
+      );
+      for (const indices of plan) {
+        throwIfAborted(signal, 'reranking');
+        const { width, ...feeds } = createBatchFeeds(
+          indices.map((i) => encodings[i]!),
+          { padTokenId: model.tokenizer.padTokenId, tokenTypeIds },
+        );
+        let result: InferenceSession.ReturnType;
+        try {
+          result = await model.session.run(feeds as Record<string, Tensor>, ['logits']);
+        } catch (error) {
+          throw new RagloomError(
+            'MODEL_INVALID',
+            `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
+            { cause: error, details: { path: model.modelPath, batch: indices.length, width } },
+          );
+        }
+        const logits = result.logits as Tensor;
+        if (logits.dims.length !== 2 || logits.dims[0] !== indices.length || logits.dims[1] !== 1) {
+          throw new RagloomError(
+            'MODEL_INVALID',
+            `${model.modelPath} returned logits of shape [${logits.dims.join(', ')}]; expected [${indices.length}, 1]`,
+            { details: { path: model.modelPath, dims: logits.dims } },
+          );
+        }
+        const data = logits.data as Float32Array;
+        indices.forEach((index, row) => {
+          scores[index] = applyActivation(data[row]!, activation);
+        });
+      }
+      return scores;
+    };
+
+    return {
+      specificationVersion: 'v1',
+      provider: 'onnx',
+      modelId,
+      activation,
+      maxLength,
+      score: (query, documents, opts) => score(query, documents, opts?.signal),
+      async rerank(request: RerankRequest): Promise<RerankResult[]> {
+        if (typeof request !== 'object' || request === null) {
+          throw new RagloomError('INVALID_ARGUMENT', 'rerank expects { query, documents }');
+        }
+        const topK = request.topK === undefined ? undefined : positiveInt('topK', request.topK, 1);
+        const scores = await score(request.query, request.documents, request.signal);
+        const results = scores.map((s, index) => ({ index, score: s }));
+        results.sort((a, b) => (a.score !== b.score ? b.score - a.score : a.index - b.index));
+        return topK === undefined ? results : results.slice(0, topK);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await model.close();
+      },
+    };
+  } catch (error) {
+    await model.close();
+    throw error;
+  }
+}
