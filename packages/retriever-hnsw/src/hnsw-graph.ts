@@ -266,7 +266,7 @@ export class HnswGraph {
     this.ensureScratch(n + 1);
     this.sortedKeys.set(this.resultKeys.subarray(0, n));
     this.sortedSlots.set(this.resultSlots.subarray(0, n));
-    const kept = this.selectNeighbors(n, level === 0 ? this.M0 : this.M);
+    const kept = this.selectNeighbors(n, level === 0 ? this.M0 : this.M, true);
     links[base] = kept;
     for (let i = 0; i < kept; i++) links[base + 1 + i] = this.selectedSlots[i]!;
   }
@@ -480,7 +480,7 @@ export class HnswGraph {
    * only if it is closer to the base than to every neighbour kept so far. Input: `sortedKeys` /
    * `sortedSlots[0..n)` ascending; output: `selectedKeys`/`selectedSlots`, returns the count.
    */
-  private selectNeighbors(n: number, m: number): number {
+  private selectNeighbors(n: number, m: number, keepPruned = false): number {
     const sortedKeys = this.sortedKeys;
     const sortedSlots = this.sortedSlots;
     const selectedKeys = this.selectedKeys;
@@ -507,6 +507,20 @@ export class HnswGraph {
       if (good) {
         selectedKeys[count] = toBase;
         selectedSlots[count] = candidate;
+        count++;
+      } else if (keepPruned) {
+        // Mark as pruned (the slot is restored below when there is room).
+        sortedSlots[i] = -1 - candidate;
+      }
+    }
+    if (keepPruned) {
+      // The paper's keepPrunedConnections: fill up to m with the nearest discarded candidates, so
+      // repairs do not thin the graph out (their candidate lists lack insertion's reverse links).
+      for (let i = 0; i < n && count < m; i++) {
+        const marked = sortedSlots[i]!;
+        if (marked >= 0) continue;
+        selectedKeys[count] = sortedKeys[i]!;
+        selectedSlots[count] = -1 - marked;
         count++;
       }
     }

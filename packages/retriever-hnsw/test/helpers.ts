@@ -27,22 +27,26 @@ export function gaussian(random: () => number): () => number {
 
 /**
  * Clustered vectors (like embeddings: topics of varying tightness) with metadata to filter on:
- * `bucket` (0..9, uniform), `rare` (true for ~1%), `cluster`.
+ * `bucket` (i % 10), `rare` (true for ~1%), `cluster`; and queries drawn from the same clusters.
  */
-export function clusteredRecords(
+export function clusteredSet(
   count: number,
+  queryCount: number,
   dimension: number,
   seed = 1,
   clusters = 24,
-): RetrieverRecord[] {
+): { records: RetrieverRecord[]; queries: number[][] } {
   const random = seededRandom(seed);
   const normal = gaussian(random);
   const centres = Array.from({ length: clusters }, () => Array.from({ length: dimension }, normal));
   const spreads = Array.from({ length: clusters }, () => 0.3 + random() * 0.6);
+  const point = () => {
+    const c = Math.floor(random() * clusters);
+    return { c, vector: centres[c]!.map((x) => x + spreads[c]! * normal()) };
+  };
   const records: RetrieverRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const c = Math.floor(random() * clusters);
-    const vector = centres[c]!.map((x) => x + spreads[c]! * normal());
+    const { c, vector } = point();
     records.push({
       id: `r${i}`,
       text: `record ${i}`,
@@ -50,13 +54,8 @@ export function clusteredRecords(
       vector,
     });
   }
-  return records;
-}
-
-export function queryVectors(count: number, dimension: number, seed = 2): number[][] {
-  const normal = gaussian(seededRandom(seed));
-  // Queries near the data: a base record's direction plus noise keeps them in the clusters.
-  return Array.from({ length: count }, () => Array.from({ length: dimension }, normal));
+  const queries = Array.from({ length: queryCount }, () => point().vector);
+  return { records, queries };
 }
 
 /** Exact ground truth from core's brute-force reference retriever. */
