@@ -1,4 +1,3 @@
-export { planBatches } from './batch-plan.js';
 export {
   ENCODER_PROMPT_PRESETS,
   type EncoderPromptPreset,

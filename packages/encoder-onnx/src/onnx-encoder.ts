@@ -8,16 +8,18 @@ import {
   throwIfAborted,
 } from '@ragloom/core';
 import {
+  createBatchBuffers,
+  createBatchFeeds,
   type InferenceSession,
   type JsonObject,
   loadOnnxModel,
   type OnnxModel,
+  planBatches,
   positiveIntField,
   readJsonFile,
-  Tensor,
+  type Tensor,
   type TokenizedText,
 } from '@ragloom/onnx-model';
-import { planBatches } from './batch-plan.js';
 import {
   ENCODER_PROMPT_PRESETS,
   type EncoderPrompts,
@@ -237,38 +239,19 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
       typeof lastDim === 'number' ? lastDim : (positiveIntField(model.config, 'hidden_size') ?? 0);
     const normalize = options.normalize ?? true;
 
-    // Input buffers reused across batches: one allocation of the largest batch, viewed per batch.
-    const capacity = Math.max(maxBatchTokens, maxLength);
-    const idsBuffer = new BigInt64Array(capacity);
-    const maskBuffer = new BigInt64Array(capacity);
-    const typesBuffer = wantsTokenTypes ? new BigInt64Array(capacity) : undefined;
+    // Input arrays reused across batches (one allocation of the largest batch, viewed per batch).
+    const buffers = createBatchBuffers(Math.max(maxBatchTokens, maxLength));
 
     const runBatch = async (batch: readonly TokenizedText[]): Promise<Float32Array[]> => {
-      const width = batch.reduce((m, e) => Math.max(m, e.ids.length), 0);
-      const size = batch.length * width;
-      const ids = idsBuffer.subarray(0, size);
-      const mask = maskBuffer.subarray(0, size);
-      const types = typesBuffer?.subarray(0, size);
-      ids.fill(BigInt(model.tokenizer.padTokenId));
-      mask.fill(0n);
-      types?.fill(0n);
-      batch.forEach((encoding, row) => {
-        const base = row * width;
-        for (let t = 0; t < encoding.ids.length; t++) {
-          ids[base + t] = BigInt(encoding.ids[t]!);
-          mask[base + t] = 1n;
-          if (types) types[base + t] = BigInt(encoding.tokenTypeIds[t]!);
-        }
+      const { width, ...feeds } = createBatchFeeds(batch, {
+        padTokenId: model.tokenizer.padTokenId,
+        tokenTypeIds: wantsTokenTypes,
+        buffers,
       });
-      const dims = [batch.length, width];
-      const feeds: Record<string, Tensor> = {
-        input_ids: new Tensor('int64', ids, dims),
-        attention_mask: new Tensor('int64', mask, dims),
-      };
-      if (types) feeds.token_type_ids = new Tensor('int64', types, dims);
+      const mask = feeds.attention_mask.data as BigInt64Array;
       let result: InferenceSession.ReturnType;
       try {
-        result = await session.run(feeds, [output.name]);
+        result = await session.run(feeds as Record<string, Tensor>, [output.name]);
       } catch (error) {
         throw new RagloomError(
           'MODEL_INVALID',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cosineSimilarity, isRagloomError, type RagloomError } from '@ragloom/core';
 import { assetPath } from '@ragloom/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEncoder, type OnnxEncoder, planBatches, presetForModel } from '../src/index.js';
+import { createOnnxEncoder, type OnnxEncoder, presetForModel } from '../src/index.js';
 
 const tinyBert = assetPath('models', 'tiny-random-bert');
 const bowBert = assetPath('models', 'bow-bert-128');
@@ -39,22 +39,6 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 };
-
-describe('batch planning', () => {
-  it('sorts by length, respects both limits and covers every text once', () => {
-    const lengths = [5, 100, 7, 100, 3, 60, 61, 2];
-    const plan = planBatches(lengths, 3, 200);
-    expect(plan.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
-    for (const batch of plan) {
-      expect(batch.length).toBeLessThanOrEqual(3);
-      const width = Math.max(...batch.map((i) => lengths[i]!));
-      if (batch.length > 1) expect(width * batch.length).toBeLessThanOrEqual(200);
-    }
-    expect(plan[0]).toEqual([1, 3]);
-    // a text longer than the token budget still gets a batch of its own
-    expect(planBatches([500, 2], 8, 100)).toEqual([[0], [1]]);
-  });
-});
 
 describe('OnnxEncoder on bow-bert-128', () => {
   let encoder: OnnxEncoder;

@@ -34,6 +34,24 @@ export function planBatches(
   return batches;
 }
 
+/**
+ * Input arrays kept between batches so a long ingest does not allocate three arrays per forward pass. Tensors
+ * built from them are views: run the session before building the next batch's feeds.
+ */
+export interface BatchBuffers {
+  ids: BigInt64Array;
+  mask: BigInt64Array;
+  types: BigInt64Array;
+}
+
+export function createBatchBuffers(capacity = 0): BatchBuffers {
+  return {
+    ids: new BigInt64Array(capacity),
+    mask: new BigInt64Array(capacity),
+    types: new BigInt64Array(capacity),
+  };
+}
+
 /** The int64 inputs of a BERT-style graph for one padded batch. */
 export interface BatchFeeds {
   readonly input_ids: Tensor;
@@ -50,13 +68,29 @@ export interface BatchFeeds {
  */
 export function createBatchFeeds(
   batch: readonly TokenizedText[],
-  options: { readonly padTokenId: number; readonly tokenTypeIds: boolean },
+  options: {
+    readonly padTokenId: number;
+    readonly tokenTypeIds: boolean;
+    /** Scratch arrays reused across batches (views of them become the tensors); grown when too small. */
+    readonly buffers?: BatchBuffers;
+  },
 ): BatchFeeds {
   const width = batch.reduce((m, e) => Math.max(m, e.ids.length), 0);
   const size = batch.length * width;
-  const ids = new BigInt64Array(size).fill(BigInt(options.padTokenId));
-  const mask = new BigInt64Array(size);
-  const types = options.tokenTypeIds ? new BigInt64Array(size) : undefined;
+  const scratch = options.buffers;
+  if (scratch && scratch.ids.length < size) {
+    scratch.ids = new BigInt64Array(size);
+    scratch.mask = new BigInt64Array(size);
+    scratch.types = new BigInt64Array(size);
+  }
+  const ids = scratch ? scratch.ids.subarray(0, size) : new BigInt64Array(size);
+  ids.fill(BigInt(options.padTokenId));
+  const mask = scratch ? scratch.mask.subarray(0, size).fill(0n) : new BigInt64Array(size);
+  const types = options.tokenTypeIds
+    ? scratch
+      ? scratch.types.subarray(0, size).fill(0n)
+      : new BigInt64Array(size)
+    : undefined;
   batch.forEach((encoding, row) => {
     const base = row * width;
     for (let t = 0; t < encoding.ids.length; t++) {

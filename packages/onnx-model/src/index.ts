@@ -1,4 +1,10 @@
-export { type BatchFeeds, createBatchFeeds, planBatches } from './batch-inputs.js';
+export {
+  type BatchBuffers,
+  type BatchFeeds,
+  createBatchBuffers,
+  createBatchFeeds,
+  planBatches,
+} from './batch-inputs.js';
 export {
   type DownloadFileOptions,
   downloadFile,

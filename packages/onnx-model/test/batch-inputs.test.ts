@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatchFeeds, planBatches } from '../src/index.js';
+import { createBatchBuffers, createBatchFeeds, planBatches } from '../src/index.js';
 
 describe('batch planning and padded feeds', () => {
   it('sorts by length, respects the size and token budgets, and covers every input once', () => {
@@ -41,5 +41,31 @@ describe('batch planning and padded feeds', () => {
         tokenTypeIds: false,
       }).token_type_ids,
     ).toBeUndefined();
+  });
+
+  it('reuses scratch buffers across batches without leaking the previous batch', () => {
+    const buffers = createBatchBuffers(4);
+    const first = createBatchFeeds(
+      [
+        { ids: [101, 5, 6, 102], tokenTypeIds: [0, 0, 1, 1], truncated: false },
+        { ids: [101, 7, 8, 102], tokenTypeIds: [0, 0, 1, 1], truncated: false },
+      ],
+      { padTokenId: 0, tokenTypeIds: true, buffers },
+    );
+    expect(buffers.ids.length).toBeGreaterThanOrEqual(8); // grown
+    expect(Array.from(first.input_ids.data as BigInt64Array, Number)).toEqual([
+      101, 5, 6, 102, 101, 7, 8, 102,
+    ]);
+    const second = createBatchFeeds(
+      [
+        { ids: [101, 9, 102], tokenTypeIds: [0, 0, 0], truncated: false },
+        { ids: [101, 102], tokenTypeIds: [0, 0], truncated: false },
+      ],
+      { padTokenId: 0, tokenTypeIds: true, buffers },
+    );
+    expect((second.input_ids.data as BigInt64Array).buffer).toBe(buffers.ids.buffer);
+    expect(Array.from(second.input_ids.data as BigInt64Array, Number)).toEqual([101, 9, 102, 101, 102, 0]);
+    expect(Array.from(second.attention_mask.data as BigInt64Array, Number)).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(Array.from(second.token_type_ids!.data as BigInt64Array, Number)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
