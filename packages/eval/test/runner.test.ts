@@ -243,6 +243,26 @@ describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extracti
     expect(events.at(-1)).toMatchObject({ phase: 'ask', completed: 24, total: 24 });
   });
 
+  it('resumes from its cache without asking again, and aborts with ABORTED', async () => {
+    const cacheFile = join(dir, 'pipeline-cache.jsonl');
+    let asked = 0;
+    const counting = async (q: string, o: { signal?: AbortSignal }) => {
+      asked++;
+      return ask(q, o);
+    };
+    const first = await evaluatePipeline({ ask: counting, examples: examples.slice(0, 5), cacheFile });
+    expect(asked).toBe(5);
+    const again = await evaluatePipeline({ ask: counting, examples: examples.slice(0, 5), cacheFile });
+    expect(asked).toBe(5);
+    expect(again.resumedQueries).toBe(5);
+    expect(again.aggregate).toEqual(first.aggregate);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(evaluatePipeline({ ask, examples, signal: controller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+  });
+
   it('uses an LLM judge when given one and records judge failures without stopping', async () => {
     const { createTemplateGenerator } = await import('@ragloom/core');
     let calls = 0;
