@@ -17,6 +17,11 @@ export interface KvCacheDecoder {
   prefill(ids: readonly number[], options?: { readonly allLogits?: boolean }): Promise<Float32Array>;
   /** Feeds one token, reusing the cache; returns the logits for the position after it. */
   step(id: number): Promise<Float32Array>;
+  /**
+   * Drops cached positions past `length` (speculative decoding: draft tokens the model did not confirm). Later
+   * runs see exactly the cache a decoder that never ran them would have.
+   */
+  truncate(length: number): void;
 }
 
 type Feeds = Record<string, Tensor>;
@@ -88,6 +93,38 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
         feeds.position_ids = new Tensor('int64', positions, [1, ids.length]);
       }
       return run(ids.length, options.allLogits === true);
+    },
+    truncate(newLength) {
+      if (!Number.isInteger(newLength) || newLength < 0 || newLength > length) {
+        throw new RagloomError(
+          'INVALID_ARGUMENT',
+          `cannot truncate a cache of ${length} positions to ${newLength}`,
+        );
+      }
+      if (newLength === length) return;
+      const { numKvHeads: heads, headDim } = spec;
+      for (const { key, value } of spec.pastInputs) {
+        for (const name of [key, value]) {
+          const tensor = feeds[name] as Tensor;
+          const source = tensor.data as Float32Array | Uint16Array;
+          // [1, heads, length, headDim] → [1, heads, newLength, headDim]: one contiguous block per head.
+          const kept =
+            source instanceof Float32Array
+              ? new Float32Array(heads * newLength * headDim)
+              : new Uint16Array(heads * newLength * headDim);
+          for (let h = 0; h < heads; h++) {
+            kept.set(
+              source.subarray(h * length * headDim, (h * length + newLength) * headDim),
+              h * newLength * headDim,
+            );
+          }
+          feeds[name] =
+            kept instanceof Float32Array
+              ? new Tensor('float32', kept, [1, heads, newLength, headDim])
+              : new Tensor('float16', kept, [1, heads, newLength, headDim]);
+        }
+      }
+      length = newLength;
     },
     step(id) {
       stepIds[0] = BigInt(id);

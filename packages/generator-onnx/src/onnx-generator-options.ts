@@ -1,5 +1,6 @@
 import type { LoadOnnxModelOptions } from '@ragloom/onnx-model';
 import type { ChatTemplateOption } from './chat-template.js';
+import type { PromptLookupOptions } from './prompt-lookup.js';
 
 export interface OnnxGeneratorOptions extends Omit<LoadOnnxModelOptions, 'expectGraph' | 'optionalFiles'> {
   /** Reported as `modelId` (default: the model reference). */
@@ -20,6 +21,12 @@ export interface OnnxGeneratorOptions extends Omit<LoadOnnxModelOptions, 'expect
   readonly contextLength?: number;
   /** Default for requests without `maxTokens` (else generation_config's `max_new_tokens`, else the context). */
   readonly maxTokens?: number;
+  /**
+   * Speculative decoding with prompt-lookup drafts: when the text repeats spans of the prompt or of itself (RAG
+   * answers quoting their sources, code edits, summaries), several tokens come out of one model run. The tokens
+   * are the same as without it, up to float rounding in near-ties. `true` for the defaults, or tune it. Off by default.
+   */
+  readonly promptLookup?: boolean | PromptLookupOptions;
 }
 
 /** Per-request options under `providerOptions.onnx`. */

@@ -72,6 +72,10 @@ export async function createOnnxGenerator(
       },
     );
   }
+  const promptLookup = options.promptLookup === true ? {} : options.promptLookup || undefined;
+  for (const field of ['maxDraftTokens', 'ngramSize'] as const) {
+    if (promptLookup) positiveInt(promptLookup[field], `promptLookup.${field}`);
+  }
   const loaded: OnnxModel = await loadOnnxModel(model, options);
   let spec: DecoderSpec;
   let chatTemplate: ChatTemplate;
@@ -158,6 +162,8 @@ export async function createOnnxGenerator(
       stop: request.stop,
       decode,
       signal: request.signal,
+      contextLength: spec.contextLength,
+      promptLookup,
     });
     return { ...end, promptTokens: ids.length };
   }
