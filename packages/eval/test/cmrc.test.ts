@@ -46,7 +46,7 @@ describe('CMRC 2018 against the official cmrc2018_evaluate.py', () => {
     const result = evaluateCmrc2018(examples, predictions);
     const mismatches: string[] = [];
     for (const [id, want] of Object.entries(perQuestion)) {
-      const got = result.perQuestion.get(id);
+      const got = result.perQuestion[id];
       if (
         !got ||
         got.em !== want.em ||

@@ -152,6 +152,20 @@ describe('faithfulness and answer relevance by LLM judge (core template generato
     }
   });
 
+  it('passes provider options (JSON mode) and deterministic settings to the generator', async () => {
+    const seen: unknown[] = [];
+    const generator = createTemplateGenerator({ render: () => '{"score": 3}' });
+    const spy = {
+      ...generator,
+      generate: (request: Parameters<typeof generator.generate>[0]) => (
+        seen.push(request), generator.generate(request)
+      ),
+    };
+    const providerOptions = { template: { response_format: { type: 'json_object' } } };
+    await judgeAnswerRelevance({ question: 'q', answer: 'a' }, { generator: spy, providerOptions });
+    expect(seen[0]).toMatchObject({ temperature: 0, seed: 42, maxTokens: 512, providerOptions });
+  });
+
   it('maps a 1-5 relevance rating to 0..1', async () => {
     const generator = createTemplateGenerator({
       render: () => 'Rating: {score: "4", reason: \'answers it\'} — done',

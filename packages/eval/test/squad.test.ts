@@ -44,10 +44,10 @@ describe('SQuAD v2.0 against the official evaluate-v2.0.py', () => {
 
   it('reproduces every per-question exact, f1 and hasAns value', () => {
     const result = evaluateSquadV2(examples, predictions);
-    expect(result.perQuestion.size).toBe(Object.keys(perQuestion).length);
+    expect(Object.keys(result.perQuestion).length).toBe(Object.keys(perQuestion).length);
     let checked = 0;
     for (const [id, want] of Object.entries(perQuestion)) {
-      const got = result.perQuestion.get(id);
+      const got = result.perQuestion[id];
       expect(got, id).toBeDefined();
       expect(got!.exact, `${id} exact`).toBe(want.exact);
       expect(Math.abs(got!.f1 - want.f1), `${id} f1`).toBeLessThan(1e-12);
@@ -71,7 +71,7 @@ describe('SQuAD v2.0 against the official evaluate-v2.0.py', () => {
     const result = evaluateSquadV2(examples, predictions, { naProbs, naProbThreshold: 0.5 });
     let changed = 0;
     for (const [id, want] of Object.entries(perQuestion)) {
-      const got = result.perQuestion.get(id)!;
+      const got = result.perQuestion[id]!;
       expect(got.exactThresholded, `${id} exact_t0.5`).toBe(want['exact_t0.5']);
       expect(Math.abs(got.f1Thresholded - want['f1_t0.5']), `${id} f1_t0.5`).toBeLessThan(1e-12);
       if (got.exactThresholded !== got.exact) changed++;
@@ -88,9 +88,9 @@ describe('SQuAD v2.0 against the official evaluate-v2.0.py', () => {
     let exactSum = 0;
     for (const [id, want] of Object.entries(perQuestion)) {
       if (result.missing.includes(id)) {
-        expect(result.perQuestion.get(id)).toMatchObject({ exact: 0, f1: 0, missing: true });
+        expect(result.perQuestion[id]).toMatchObject({ exact: 0, f1: 0, missing: true });
       } else {
-        expect(result.perQuestion.get(id)!.exact).toBe(want.exact);
+        expect(result.perQuestion[id]!.exact).toBe(want.exact);
         exactSum += want.exact;
       }
     }
@@ -136,9 +136,9 @@ describe('SQuAD normalisation, hand-computed', () => {
       { id: 'yes', answers: ['Paris', 'the city of Paris'] },
     ];
     const result = evaluateSquadV2(examples, { no: 'the', dot: '', yes: 'city of paris' });
-    expect(result.perQuestion.get('no')).toMatchObject({ exact: 1, f1: 1, hasAnswer: false });
-    expect(result.perQuestion.get('dot')).toMatchObject({ exact: 1, f1: 1, hasAnswer: true });
-    expect(result.perQuestion.get('yes')).toMatchObject({ exact: 1, f1: 1 });
+    expect(result.perQuestion['no']).toMatchObject({ exact: 1, f1: 1, hasAnswer: false });
+    expect(result.perQuestion['dot']).toMatchObject({ exact: 1, f1: 1, hasAnswer: true });
+    expect(result.perQuestion['yes']).toMatchObject({ exact: 1, f1: 1 });
     expect(result.hasAns).toEqual({ exact: 100, f1: 100, total: 2 });
     expect(result.noAns).toEqual({ exact: 100, f1: 100, total: 1 });
   });

@@ -51,9 +51,9 @@ describe('retrieval metrics against values trec_eval printed', () => {
           5e-5 + 1e-12,
         );
         expect(Math.abs(result.aggregate[key]! - exact.all), `${trecName} all (full)`).toBeLessThan(1e-9);
-        expect([...result.perQuery.keys()].sort()).toEqual(Object.keys(want.perQuery).sort());
+        expect(Object.keys(result.perQuery).sort()).toEqual(Object.keys(want.perQuery).sort());
         for (const [queryId, value] of Object.entries(exact.perQuery)) {
-          const got = result.perQuery.get(queryId)![key]!;
+          const got = result.perQuery[queryId]![key]!;
           expect(Math.abs(got - value), `${trecName} ${queryId} (full)`).toBeLessThan(1e-9);
           expect(Math.abs(got - want.perQuery[queryId]!), `${trecName} ${queryId}`).toBeLessThanOrEqual(
             5e-5 + 1e-12,
@@ -124,7 +124,7 @@ describe('retrieval metrics, hand-computed', () => {
       { q1: { a: 1 }, q2: { b: 1 } },
       { measures: ['ndcg@10'] },
     );
-    expect(r.perQuery.get('q2')).toEqual({ 'ndcg@10': 0 });
+    expect(r.perQuery['q2']).toEqual({ 'ndcg@10': 0 });
     expect(r.aggregate['ndcg@10']).toBe(0.5);
   });
 
@@ -152,6 +152,14 @@ describe('retrieval metrics, hand-computed', () => {
     expect(attempt(() => parseMeasure('ndgc@10'))).toContain('unknown measure');
     expect(attempt(() => parseMeasure('recall'))).toContain('needs a cutoff');
     expect(attempt(() => parseTrecRun('q Q0 d 1 abc tag', 'x.run'))).toContain('x.run:1');
+  });
+
+  it('returns plain, JSON-ready objects, safe for any query id', () => {
+    const odd = JSON.parse('{"__proto__": {"a": 1}, "constructor": {"a": 1}}');
+    const r = evaluateRun(odd, { __proto__: null, constructor: { a: 1 } } as never, { measures: ['hit@1'] });
+    expect(r.evaluatedQueries).toBe(1); // "__proto__" has no run, "constructor" is found
+    expect(JSON.parse(JSON.stringify(r)).perQuery).toEqual({ constructor: { 'hit@1': 1 } });
+    expect(r.missingFromRun).toEqual(['__proto__']);
   });
 
   it('round-trips a run through TREC text', () => {

@@ -115,7 +115,8 @@ export interface CmrcEvaluation {
   readonly total: number;
   /** Questions without a prediction (the official SKIP count). */
   readonly skipped: number;
-  readonly perQuestion: ReadonlyMap<string, CmrcQuestionScore>;
+  /** Per question id (a plain object, JSON-ready). */
+  readonly perQuestion: Readonly<Record<string, CmrcQuestionScore>>;
 }
 
 /** The official CMRC 2018 evaluation (`cmrc2018_evaluate.py`, v6) over a data set and predictions. */
@@ -149,5 +150,12 @@ export function evaluateCmrc2018(
   }
   const f1Score = total === 0 ? 0 : (100.0 * f1) / total;
   const emScore = total === 0 ? 0 : (100.0 * em) / total;
-  return { em: emScore, f1: f1Score, average: (emScore + f1Score) * 0.5, total, skipped, perQuestion };
+  return {
+    em: emScore,
+    f1: f1Score,
+    average: (emScore + f1Score) * 0.5,
+    total,
+    skipped,
+    perQuestion: Object.fromEntries(perQuestion),
+  };
 }

@@ -62,7 +62,7 @@ export interface NqOpenEvaluation {
   /** Percentage (0-100) of questions whose prediction matches a gold answer. */
   readonly exactMatch: number;
   readonly total: number;
-  readonly perQuestion: ReadonlyMap<string, { readonly exactMatch: boolean; readonly missing: boolean }>;
+  readonly perQuestion: Readonly<Record<string, { readonly exactMatch: boolean; readonly missing: boolean }>>;
   readonly missing: readonly string[];
 }
 
@@ -94,5 +94,10 @@ export function evaluateNqOpen(
     perQuestion.set(example.id, { exactMatch: match, missing: false });
   }
   const total = perQuestion.size;
-  return { exactMatch: total === 0 ? 0 : (100 * correct) / total, total, perQuestion, missing };
+  return {
+    exactMatch: total === 0 ? 0 : (100 * correct) / total,
+    total,
+    perQuestion: Object.fromEntries(perQuestion),
+    missing,
+  };
 }

@@ -131,7 +131,8 @@ export interface SquadEvaluation {
   readonly bestExactThreshold?: number;
   readonly bestF1?: number;
   readonly bestF1Threshold?: number;
-  readonly perQuestion: ReadonlyMap<string, SquadQuestionScore>;
+  /** Per question id (a plain object, JSON-ready). */
+  readonly perQuestion: Readonly<Record<string, SquadQuestionScore>>;
   /** Question ids without a prediction (scored 0). */
   readonly missing: readonly string[];
 }
@@ -239,7 +240,7 @@ export function evaluateSquadV2(
     exact: overall.exact,
     f1: overall.f1,
     total: overall.total,
-    perQuestion,
+    perQuestion: Object.fromEntries(perQuestion),
     missing,
   };
   const hasAns = subset(all.filter((s) => s.hasAnswer));

@@ -1,5 +1,6 @@
 import {
   type ChatMessage,
+  type GenerateRequest,
   type GeneratorV1,
   isRagloomError,
   RagloomError,
@@ -25,6 +26,11 @@ export interface JudgeOptions {
   readonly seed?: number;
   /** Asks again with a reminder this many times when the reply holds no usable JSON (default 1). */
   readonly retries?: number;
+  /**
+   * Passed to the generator as is. For a server's JSON mode, e.g.
+   * `{ openai: { response_format: { type: 'json_object' } } }` (the key is the generator's provider name).
+   */
+  readonly providerOptions?: GenerateRequest['providerOptions'];
   readonly signal?: AbortSignal;
 }
 
@@ -80,6 +86,7 @@ async function askJudge<T>(
       temperature: options.temperature ?? 0,
       seed: options.seed ?? 42,
       signal: options.signal,
+      ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}),
     });
     usage = addUsage(usage, reply.usage);
     try {

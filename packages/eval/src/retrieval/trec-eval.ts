@@ -41,7 +41,7 @@ export interface RetrievalEvaluation {
   /** Mean of each measure over the evaluated queries. */
   readonly aggregate: Readonly<Record<string, number>>;
   /** Per evaluated query (in qrels order), each measure. */
-  readonly perQuery: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  readonly perQuery: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Query ids the mean was taken over. */
   readonly evaluatedQueries: number;
   /** In the qrels but not in the run (skipped, or scored 0 with averageOverQrels). */
@@ -254,7 +254,7 @@ export function evaluateRun(
   return {
     measures: names,
     aggregate,
-    perQuery,
+    perQuery: Object.fromEntries(perQuery),
     evaluatedQueries: perQuery.size,
     missingFromRun,
     notInQrels,

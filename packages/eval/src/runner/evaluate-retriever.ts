@@ -162,7 +162,7 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
     usage: { embeddingTokens: records.reduce((n, r) => n + (r.embeddingTokens ?? 0), 0) },
     resumedQueries: resumed,
     queries: records.map((r) => {
-      const metrics = evaluation.perQuery.get(r.id);
+      const metrics = Object.hasOwn(evaluation.perQuery, r.id) ? evaluation.perQuery[r.id] : undefined;
       return metrics === undefined ? r : { ...r, metrics };
     }),
   };
