@@ -158,80 +158,83 @@ describe('JSON and Markdown reports', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
-  it('is self-contained and its charts render', async () => {
-    const html = await toHtmlReport(report);
-    expect(html).not.toMatch(/<script[^>]+src=/); // nothing loaded from elsewhere
-    expect(html).toContain('Chart.js'); // the library is inlined
-    expect(html).not.toContain('test <&>'); // titles are escaped
-    const file = join(results, 'eval-report.html');
-    await mkdir(results, { recursive: true });
-    await writeFile(file, html);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const requests: string[] = [];
-      const errors: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(pathToFileURL(file).href);
-      await page.waitForSelector('body[data-charts-rendered]');
-      expect(errors).toEqual([]);
-      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-      const charts = await page.evaluate(() => {
-        const chartApi = (
-          window as unknown as {
-            Chart: {
-              getChart(
-                c: HTMLCanvasElement,
-              ): { config: { type: string }; data: { datasets: unknown[] } } | undefined;
-            };
-          }
-        ).Chart;
-        return [...document.querySelectorAll('canvas')].map((canvas) => {
-          const chart = chartApi.getChart(canvas);
-          const context = canvas.getContext('2d')!;
-          const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-          let painted = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-          return {
-            id: canvas.id,
-            type: chart?.config.type,
-            datasets: chart?.data.datasets.length,
-            width: canvas.width,
-            painted,
-          };
-        });
+describe.skipIf(!existsSync(CHROMIUM))(
+  'HTML report in headless Chromium (skipped when /usr/bin/chromium is not installed)',
+  () => {
+    it('is self-contained and its charts render', async () => {
+      const html = await toHtmlReport(report);
+      expect(html).not.toMatch(/<script[^>]+src=/); // nothing loaded from elsewhere
+      expect(html).toContain('Chart.js'); // the library is inlined
+      expect(html).not.toContain('test <&>'); // titles are escaped
+      const file = join(results, 'eval-report.html');
+      await mkdir(results, { recursive: true });
+      await writeFile(file, html);
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
       });
-      const ids = charts.map((c) => c.id);
-      expect(ids).toEqual(
-        expect.arrayContaining(['chart-by-k-ndcg', 'chart-by-k-recall', 'chart-latency', 'chart-metrics']),
-      );
-      expect(await page.getAttribute('body', 'data-charts-rendered')).toBe(String(charts.length));
-      for (const chart of charts) {
-        expect(chart.type, chart.id).toMatch(/line|bar/);
-        expect(chart.datasets, chart.id).toBe(3);
-        expect(chart.width, chart.id).toBeGreaterThan(200);
-        expect(chart.painted, `${chart.id} has drawn pixels`).toBeGreaterThan(2000);
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const requests: string[] = [];
+        const errors: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(pathToFileURL(file).href);
+        await page.waitForSelector('body[data-charts-rendered]');
+        expect(errors).toEqual([]);
+        expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+        const charts = await page.evaluate(() => {
+          const chartApi = (
+            window as unknown as {
+              Chart: {
+                getChart(
+                  c: HTMLCanvasElement,
+                ): { config: { type: string }; data: { datasets: unknown[] } } | undefined;
+              };
+            }
+          ).Chart;
+          return [...document.querySelectorAll('canvas')].map((canvas) => {
+            const chart = chartApi.getChart(canvas);
+            const context = canvas.getContext('2d')!;
+            const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+            let painted = 0;
+            for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+            return {
+              id: canvas.id,
+              type: chart?.config.type,
+              datasets: chart?.data.datasets.length,
+              width: canvas.width,
+              painted,
+            };
+          });
+        });
+        const ids = charts.map((c) => c.id);
+        expect(ids).toEqual(
+          expect.arrayContaining(['chart-by-k-ndcg', 'chart-by-k-recall', 'chart-latency', 'chart-metrics']),
+        );
+        expect(await page.getAttribute('body', 'data-charts-rendered')).toBe(String(charts.length));
+        for (const chart of charts) {
+          expect(chart.type, chart.id).toMatch(/line|bar/);
+          expect(chart.datasets, chart.id).toBe(3);
+          expect(chart.width, chart.id).toBeGreaterThan(200);
+          expect(chart.painted, `${chart.id} has drawn pixels`).toBeGreaterThan(2000);
+        }
+        const rows = await page.$$eval('#per-query-table tbody tr', (trs) => trs.length);
+        expect(rows).toBe(8); // q1..q6 and p1, p2
+        expect(await page.textContent('#comparison-table')).toContain('keyword');
+        expect(await page.textContent('#per-query-table')).toContain('中国的首都'); // CJK text survives escaping
+        // sorting the per-query table by a column works
+        await page.click('#per-query-table th:nth-child(1)');
+        const firstId = await page.textContent('#per-query-table tbody tr:first-child td:first-child');
+        expect(firstId).toBe('q6');
+        await page.screenshot({ path: join(results, 'eval-report.png'), fullPage: true });
+        expect(existsSync(join(results, 'eval-report.png'))).toBe(true);
+      } finally {
+        await browser.close();
       }
-      const rows = await page.$$eval('#per-query-table tbody tr', (trs) => trs.length);
-      expect(rows).toBe(8); // q1..q6 and p1, p2
-      expect(await page.textContent('#comparison-table')).toContain('keyword');
-      expect(await page.textContent('#per-query-table')).toContain('中国的首都'); // CJK text survives escaping
-      // sorting the per-query table by a column works
-      await page.click('#per-query-table th:nth-child(1)');
-      const firstId = await page.textContent('#per-query-table tbody tr:first-child td:first-child');
-      expect(firstId).toBe('q6');
-      await page.screenshot({ path: join(results, 'eval-report.png'), fullPage: true });
-      expect(existsSync(join(results, 'eval-report.png'))).toBe(true);
-    } finally {
-      await browser.close();
-    }
-  });
-});
+    });
+  },
+);
 
 it('writes Markdown and HTML by extension, atomically', async () => {
   const md = join(results, 'eval-report.md');
