@@ -39,6 +39,7 @@ export {
   readModelJson,
   readOptionalModelJson,
 } from './model-config.js';
+export { defaultModelId } from './model-id.js';
 export { isLocalModelRef, type ModelSource, openModelSource } from './model-source.js';
 export {
   createModelTokenizer,

@@ -1,5 +1,5 @@
-import { basename } from 'node:path';
 import {
+  assertPositiveInteger,
   RagloomError,
   type RerankerV1,
   type RerankRequest,
@@ -8,6 +8,7 @@ import {
 } from '@ragloom/core';
 import {
   createBatchFeeds,
+  defaultModelId,
   type InferenceSession,
   loadOnnxModel,
   planBatches,
@@ -30,14 +31,11 @@ export interface OnnxReranker extends RerankerV1 {
   close(): Promise<void>;
 }
 
+/** A positive integer option, or its default. */
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RagloomError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, {
-      details: { [name]: value },
-    });
-  }
-  return value;
+  const resolved = value ?? fallback;
+  assertPositiveInteger(resolved, name);
+  return resolved;
 }
 
 function checkInput(query: unknown, documents: unknown): asserts documents is readonly string[] {
@@ -114,12 +112,7 @@ export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<
         },
       );
     }
-    const modelId =
-      options.modelId ??
-      model.source.repoId ??
-      (typeof model.config._name_or_path === 'string' && model.config._name_or_path.length > 0
-        ? model.config._name_or_path
-        : basename(model.source.dir ?? options.model));
+    const modelId = options.modelId ?? defaultModelId(model, options.model);
     const tokenTypeIds = model.graph.inputs.some((input) => input.name === 'token_type_ids');
     let closed = false;
 

@@ -1,7 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRagloomError, type RagloomErrorCode } from '@ragloom/core';
+import { expectRagloomError } from '@ragloom/conformance';
 import { loadModelTokenizer, openModelSource } from '@ragloom/onnx-model';
 import { type FakeHub, startFakeHub } from '@ragloom/onnx-model/testing';
 import { assetPath } from '@ragloom/test-utils';
@@ -20,17 +20,6 @@ const DOCUMENTS = [
   'People who live in Berlin are called Berliners; around 3.7 million of them, in twelve boroughs.',
   '',
 ];
-
-async function expectCode(promise: Promise<unknown> | (() => unknown), code: RagloomErrorCode) {
-  let error: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
-  return error as Error;
-}
 
 let reranker: OnnxReranker;
 let scratch: string;
@@ -141,7 +130,11 @@ describe('onnx reranker', () => {
     } finally {
       await short.close();
     }
-    await expectCode(createOnnxReranker({ model: MODEL, maxLength: 3 }), 'INVALID_ARGUMENT');
+    await expectRagloomError(
+      () => createOnnxReranker({ model: MODEL, maxLength: 3 }),
+      'INVALID_ARGUMENT',
+      'createOnnxReranker({ model: MODEL, maxLength: 3 })',
+    );
   });
 
   it('chooses the activation from the model config, or as told', async () => {
@@ -179,11 +172,16 @@ describe('onnx reranker', () => {
     const tanh = await modelWithConfig('tanh', (c) => {
       c.sbert_ce_default_activation_function = 'torch.nn.modules.activation.Tanh';
     });
-    const error = await expectCode(createOnnxReranker({ model: tanh }), 'UNSUPPORTED');
+    const error = await expectRagloomError(
+      () => createOnnxReranker({ model: tanh }),
+      'UNSUPPORTED',
+      'createOnnxReranker({ model: tanh })',
+    );
     expect(error.message).toMatch(/Tanh.*activation: 'sigmoid' or 'none'/);
-    await expectCode(
-      createOnnxReranker({ model: MODEL, activation: 'softmax' as 'none' }),
+    await expectRagloomError(
+      () => createOnnxReranker({ model: MODEL, activation: 'softmax' as 'none' }),
       'INVALID_ARGUMENT',
+      'an unknown activation',
     );
   });
 
@@ -191,33 +189,59 @@ describe('onnx reranker', () => {
     const twoLabels = await modelWithConfig('two-labels', (c) => {
       c.id2label = { 0: 'no', 1: 'yes' };
     });
-    expect((await expectCode(createOnnxReranker({ model: twoLabels }), 'UNSUPPORTED')).message).toMatch(
-      /2 labels/,
-    );
+    expect(
+      (
+        await expectRagloomError(
+          () => createOnnxReranker({ model: twoLabels }),
+          'UNSUPPORTED',
+          'createOnnxReranker({ model: twoLabels })',
+        )
+      ).message,
+    ).toMatch(/2 labels/);
     // An encoder export has no logits output.
-    const encoder = await expectCode(
-      createOnnxReranker({ model: assetPath('models', 'tiny-random-bert') }),
+    const encoder = await expectRagloomError(
+      () => createOnnxReranker({ model: assetPath('models', 'tiny-random-bert') }),
       'MODEL_INVALID',
+      'createOnnxReranker({ model: assetPath("models", "tiny-random-bert")...',
     );
     expect(encoder.message).toMatch(/logits/);
-    await expectCode(createOnnxReranker({ model: join(scratch, 'missing-model') }), 'MODEL_NOT_FOUND');
-    await expectCode(createOnnxReranker({} as { model: string }), 'INVALID_ARGUMENT');
-    await expectCode(createOnnxReranker({ model: MODEL, maxBatchSize: 0 }), 'INVALID_ARGUMENT');
+    await expectRagloomError(
+      () => createOnnxReranker({ model: join(scratch, 'missing-model') }),
+      'MODEL_NOT_FOUND',
+      'createOnnxReranker({ model: join(scratch, "missing-model") })',
+    );
+    await expectRagloomError(
+      () => createOnnxReranker({} as { model: string }),
+      'INVALID_ARGUMENT',
+      'createOnnxReranker({} as { model: string })',
+    );
+    await expectRagloomError(
+      () => createOnnxReranker({ model: MODEL, maxBatchSize: 0 }),
+      'INVALID_ARGUMENT',
+      'createOnnxReranker({ model: MODEL, maxBatchSize: 0 })',
+    );
   });
 
   it('rejects bad requests and honours abort', async () => {
-    await expectCode(reranker.rerank({ query: QUERY, documents: DOCUMENTS, topK: 1.5 }), 'INVALID_ARGUMENT');
-    await expectCode(
-      reranker.rerank({ query: QUERY, documents: 'text' as unknown as string[] }),
+    await expectRagloomError(
+      () => reranker.rerank({ query: QUERY, documents: DOCUMENTS, topK: 1.5 }),
       'INVALID_ARGUMENT',
+      'reranker.rerank({ query: QUERY, documents: DOCUMENTS, topK: 1.5 })',
     );
-    await expectCode(
-      reranker.rerank(undefined as unknown as { query: string; documents: string[] }),
+    await expectRagloomError(
+      () => reranker.rerank({ query: QUERY, documents: 'text' as unknown as string[] }),
       'INVALID_ARGUMENT',
+      'reranker.rerank({ query: QUERY, documents: "text" as unknown as str...',
     );
-    await expectCode(
-      reranker.rerank({ query: QUERY, documents: DOCUMENTS, signal: AbortSignal.abort() }),
+    await expectRagloomError(
+      () => reranker.rerank(undefined as unknown as { query: string; documents: string[] }),
+      'INVALID_ARGUMENT',
+      'reranker.rerank(undefined as unknown as { query: string; documents:...',
+    );
+    await expectRagloomError(
+      () => reranker.rerank({ query: QUERY, documents: DOCUMENTS, signal: AbortSignal.abort() }),
       'ABORTED',
+      'reranker.rerank({ query: QUERY, documents: DOCUMENTS, signal: Abort...',
     );
     // Abort between batches: the call runs up to its first forward pass, then the signal fires; the
     // next batch boundary stops it.
@@ -226,9 +250,13 @@ describe('onnx reranker', () => {
     const many = Array.from({ length: 200 }, (_, i) => `passage number ${i} about berlin`);
     const pending = small.score(QUERY, many, { signal: controller.signal });
     controller.abort();
-    await expectCode(pending, 'ABORTED');
+    await expectRagloomError(() => pending, 'ABORTED', 'pending');
     await small.close();
-    await expectCode(small.score(QUERY, ['x']), 'INVALID_ARGUMENT');
+    await expectRagloomError(
+      () => small.score(QUERY, ['x']),
+      'INVALID_ARGUMENT',
+      'small.score(QUERY, ["x"])',
+    );
   });
 });
 

@@ -1,8 +1,8 @@
+import { analyzeWords } from './analyze-words.js';
 import type { Analyzer, AutoAnalyzerConfig } from './analyzer.js';
-import { createCjkRunSplitter } from './dictionary-segmenter.js';
+import { resolveCjkSettings } from './dictionary-segmenter.js';
 import { createEnglishWordFilter } from './english-analyzer.js';
-import { configuredAnalyzerId, splitLongToken, stopwordSet, stopwordsIdPart } from './term-filters.js';
-import { forEachWord } from './word-tokenizer.js';
+import { configuredAnalyzerId, stopwordSet, stopwordsIdPart } from './term-filters.js';
 
 export type AutoAnalyzerOptions = Omit<AutoAnalyzerConfig, 'type'>;
 
@@ -14,42 +14,24 @@ export type AutoAnalyzerOptions = Omit<AutoAnalyzerConfig, 'type'>;
  * English query still finds the English words inside a Chinese document.
  */
 export function createAutoAnalyzer(options: AutoAnalyzerOptions = {}): Analyzer {
-  const locale = options.locale ?? 'zh';
-  const bigrams = options.bigrams ?? 'fallback';
+  const { locale, bigrams, runs, idSettings } = resolveCjkSettings(options);
   const stem = options.stem ?? true;
   const stopwords = stopwordSet(options.stopwords, 'auto analyzer');
   const filter = createEnglishWordFilter(stopwords, stem);
-  const runs = createCjkRunSplitter(locale, bigrams);
   const stopwordsPart = stopwordsIdPart(stopwords);
-  const config: AutoAnalyzerConfig = {
-    type: 'auto',
-    locale,
-    bigrams,
-    ...(stopwordsPart === undefined ? {} : { stopwords: [...stopwords] }),
-    ...(stem ? {} : { stem: false }),
-  };
   return {
     id: configuredAnalyzerId('auto-v1', [
-      ['locale', locale === 'zh' ? undefined : locale],
-      ['bigrams', bigrams === 'fallback' ? undefined : bigrams],
+      ...idSettings,
       ['stem', stem ? undefined : 'false'],
       ['stopwords', stopwordsPart],
-      ['dictionary', runs.hasDictionary ? undefined : 'none'],
     ]),
-    config,
-    analyze(text) {
-      const terms: string[] = [];
-      const push = (term: string) => terms.push(term);
-      forEachWord(
-        text.normalize('NFKC'),
-        (word) =>
-          splitLongToken(word, (piece) => {
-            const term = filter(piece);
-            if (term !== undefined) terms.push(term);
-          }),
-        (run) => runs.split(run, push),
-      );
-      return terms;
+    config: {
+      type: 'auto',
+      locale,
+      bigrams,
+      ...(stopwordsPart === undefined ? {} : { stopwords: [...stopwords] }),
+      ...(stem ? {} : { stem: false }),
     },
+    analyze: (text) => analyzeWords(text.normalize('NFKC'), filter, runs),
   };
 }

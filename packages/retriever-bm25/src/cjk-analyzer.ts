@@ -1,7 +1,7 @@
+import { analyzeWords } from './analyze-words.js';
 import type { Analyzer, CjkAnalyzerConfig } from './analyzer.js';
-import { createCjkRunSplitter } from './dictionary-segmenter.js';
-import { configuredAnalyzerId, splitLongToken, stopwordSet, stopwordsIdPart } from './term-filters.js';
-import { forEachWord } from './word-tokenizer.js';
+import { resolveCjkSettings } from './dictionary-segmenter.js';
+import { configuredAnalyzerId, stopwordSet, stopwordsIdPart } from './term-filters.js';
 
 export type CjkAnalyzerOptions = Omit<CjkAnalyzerConfig, 'type'>;
 
@@ -12,38 +12,18 @@ export type CjkAnalyzerOptions = Omit<CjkAnalyzerConfig, 'type'>;
  * (lowercased, English stop words removed, no stemming), as in Lucene's CJKAnalyzer.
  */
 export function createCjkAnalyzer(options: CjkAnalyzerOptions = {}): Analyzer {
-  const locale = options.locale ?? 'zh';
-  const bigrams = options.bigrams ?? 'fallback';
+  const { locale, bigrams, runs, idSettings } = resolveCjkSettings(options);
   const stopwords = stopwordSet(options.stopwords, 'cjk analyzer');
-  const runs = createCjkRunSplitter(locale, bigrams);
   const stopwordsPart = stopwordsIdPart(stopwords);
-  const config: CjkAnalyzerConfig = {
-    type: 'cjk',
-    locale,
-    bigrams,
-    ...(stopwordsPart === undefined ? {} : { stopwords: [...stopwords] }),
-  };
+  const keepWord = (word: string) => (stopwords.has(word) ? undefined : word);
   return {
-    id: configuredAnalyzerId('cjk-v1', [
-      ['locale', locale === 'zh' ? undefined : locale],
-      ['bigrams', bigrams === 'fallback' ? undefined : bigrams],
-      ['stopwords', stopwordsPart],
-      // Without ICU dictionary data the terms are bigrams: an index built so must not be mixed with one built with words.
-      ['dictionary', runs.hasDictionary ? undefined : 'none'],
-    ]),
-    config,
-    analyze(text) {
-      const terms: string[] = [];
-      const push = (term: string) => terms.push(term);
-      forEachWord(
-        text.normalize('NFKC').toLowerCase(),
-        (word) =>
-          splitLongToken(word, (piece) => {
-            if (!stopwords.has(piece)) terms.push(piece);
-          }),
-        (run) => runs.split(run, push),
-      );
-      return terms;
+    id: configuredAnalyzerId('cjk-v1', [...idSettings, ['stopwords', stopwordsPart]]),
+    config: {
+      type: 'cjk',
+      locale,
+      bigrams,
+      ...(stopwordsPart === undefined ? {} : { stopwords: [...stopwords] }),
     },
+    analyze: (text) => analyzeWords(text.normalize('NFKC').toLowerCase(), keepWord, runs),
   };
 }

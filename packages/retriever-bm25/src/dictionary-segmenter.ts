@@ -72,3 +72,32 @@ export function createCjkRunSplitter(locale: string, mode: CjkBigramMode): CjkRu
     },
   };
 }
+
+/** The CJK settings of the cjk and auto analyzers, resolved, with the parts they add to an analyzer id. */
+export function resolveCjkSettings(options: { readonly locale?: string; readonly bigrams?: CjkBigramMode }): {
+  locale: string;
+  bigrams: CjkBigramMode;
+  runs: CjkRunSplitter;
+  idSettings: [string, string | undefined][];
+} {
+  const locale = options.locale ?? 'zh';
+  const bigrams = options.bigrams ?? 'fallback';
+  if (!['fallback', 'always', 'never'].includes(bigrams)) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `bigrams must be 'fallback', 'always' or 'never', got ${JSON.stringify(bigrams)}`,
+    );
+  }
+  const runs = createCjkRunSplitter(locale, bigrams);
+  return {
+    locale,
+    bigrams,
+    runs,
+    idSettings: [
+      ['locale', locale === 'zh' ? undefined : locale],
+      ['bigrams', bigrams === 'fallback' ? undefined : bigrams],
+      // Without ICU dictionary data the terms are bigrams: an index built so must not be mixed with one built with words.
+      ['dictionary', runs.hasDictionary ? undefined : 'none'],
+    ],
+  };
+}

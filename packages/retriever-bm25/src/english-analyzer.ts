@@ -1,3 +1,4 @@
+import { analyzeWords } from './analyze-words.js';
 import type { Analyzer, EnglishAnalyzerConfig } from './analyzer.js';
 import { createCjkRunSplitter } from './dictionary-segmenter.js';
 import {
@@ -5,11 +6,9 @@ import {
   createPorterStemmer,
   MEMO_LIMIT,
   removePossessive,
-  splitLongToken,
   stopwordSet,
   stopwordsIdPart,
 } from './term-filters.js';
-import { forEachWord } from './word-tokenizer.js';
 
 export type EnglishAnalyzerOptions = Omit<EnglishAnalyzerConfig, 'type'>;
 
@@ -56,21 +55,9 @@ export function createEnglishAnalyzer(options: EnglishAnalyzerOptions = {}): Ana
     id: configuredAnalyzerId('english-v1', [
       ['stem', stem ? undefined : 'false'],
       ['stopwords', stopwordsPart],
+      ['dictionary', runs.hasDictionary ? undefined : 'none'],
     ]),
     config,
-    analyze(text) {
-      const terms: string[] = [];
-      const push = (term: string) => terms.push(term);
-      forEachWord(
-        text,
-        (word) =>
-          splitLongToken(word, (piece) => {
-            const term = filter(piece);
-            if (term !== undefined) terms.push(term);
-          }),
-        (run) => runs.split(run, push),
-      );
-      return terms;
-    },
+    analyze: (text) => analyzeWords(text, filter, runs),
   };
 }

@@ -1,7 +1,7 @@
+import { analyzeWords } from './analyze-words.js';
 import type { Analyzer, StandardAnalyzerConfig } from './analyzer.js';
 import { createCjkRunSplitter } from './dictionary-segmenter.js';
-import { configuredAnalyzerId, splitLongToken, stopwordSet, stopwordsIdPart } from './term-filters.js';
-import { forEachWord } from './word-tokenizer.js';
+import { configuredAnalyzerId, stopwordSet, stopwordsIdPart } from './term-filters.js';
 
 export type StandardAnalyzerOptions = Omit<StandardAnalyzerConfig, 'type'>;
 
@@ -19,21 +19,19 @@ export function createStandardAnalyzer(options: StandardAnalyzerOptions = {}): A
     ...(stopwordsPart === undefined ? {} : { stopwords: [...stopwords] }),
   };
   return {
-    id: configuredAnalyzerId('standard-v1', [['stopwords', stopwordsPart]]),
+    id: configuredAnalyzerId('standard-v1', [
+      ['stopwords', stopwordsPart],
+      ['dictionary', runs.hasDictionary ? undefined : 'none'],
+    ]),
     config,
-    analyze(text) {
-      const terms: string[] = [];
-      const push = (term: string) => terms.push(term);
-      forEachWord(
+    analyze: (text) =>
+      analyzeWords(
         text,
-        (word) =>
-          splitLongToken(word, (piece) => {
-            const term = piece.toLowerCase();
-            if (!stopwords.has(term)) terms.push(term);
-          }),
-        (run) => runs.split(run, push),
-      );
-      return terms;
-    },
+        (word) => {
+          const term = word.toLowerCase();
+          return stopwords.has(term) ? undefined : term;
+        },
+        runs,
+      ),
   };
 }

@@ -120,8 +120,11 @@ describe('cjk analyzer', () => {
     expect(ja.analyze('東京都に住んでいます')).toEqual(expect.arrayContaining(['東京']));
   });
 
-  it('rejects an invalid locale with a clear error', () => {
+  it('rejects an invalid locale or bigram mode with a clear error', () => {
     expect(() => createCjkAnalyzer({ locale: '!!' })).toThrowError(/invalid locale "!!"/);
+    expect(() => createCjkAnalyzer({ bigrams: 'sometimes' as 'always' })).toThrowError(
+      /bigrams must be 'fallback', 'always' or 'never'/,
+    );
   });
 });
 

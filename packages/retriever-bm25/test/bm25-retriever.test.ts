@@ -1,25 +1,13 @@
+import { expectRagloomError } from '@ragloom/conformance';
 import {
   compareHits,
   compileFilter,
   type Filter,
-  isRagloomError,
   type ProgressEvent,
-  type RagloomErrorCode,
   type RetrieverRecord,
 } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
 import { type Analyzer, createBm25Retriever } from '../src/index.js';
-
-async function expectCode(promise: Promise<unknown> | (() => unknown), code: RagloomErrorCode) {
-  let error: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
-  return error as Error;
-}
 
 const corpus: RetrieverRecord[] = [
   { id: 'd1', text: 'The cat sat on the mat', metadata: { lang: 'en', year: 2019, tags: ['pets', 'home'] } },
@@ -109,9 +97,21 @@ describe('BM25 retriever: the Retriever v1 contract', () => {
     expect(await r.delete({ filter: { lang: 'en' } })).toEqual({ deleted: 3 });
     expect(await r.count()).toBe(3);
     expect((await r.search({ text: 'cat', k: 10 })).map((h) => h.id).sort()).toEqual(['d5', 'd7']);
-    await expectCode(r.delete({ filter: { lang: { $regex: 'x' } } as unknown as Filter }), 'INVALID_FILTER');
-    await expectCode(r.delete({} as unknown as { ids: string[] }), 'INVALID_ARGUMENT');
-    await expectCode(r.delete({ ids: 'd2' } as unknown as { ids: string[] }), 'INVALID_ARGUMENT');
+    await expectRagloomError(
+      () => r.delete({ filter: { lang: { $regex: 'x' } } as unknown as Filter }),
+      'INVALID_FILTER',
+      'r.delete({ filter: { lang: { $regex: "x" } } as unknown as Filter })',
+    );
+    await expectRagloomError(
+      () => r.delete({} as unknown as { ids: string[] }),
+      'INVALID_ARGUMENT',
+      'r.delete({} as unknown as { ids: string[] })',
+    );
+    await expectRagloomError(
+      () => r.delete({ ids: 'd2' } as unknown as { ids: string[] }),
+      'INVALID_ARGUMENT',
+      'r.delete({ ids: "d2" } as unknown as { ids: string[] })',
+    );
   });
 
   it.each(filters.map((f) => [JSON.stringify(f), f] as const))(
@@ -192,25 +192,56 @@ describe('BM25 retriever: the Retriever v1 contract', () => {
 
   it('rejects bad input with typed errors naming the problem', async () => {
     const r = createBm25Retriever();
-    await expectCode(r.search({ text: 'cat', k: 0 }), 'INVALID_ARGUMENT');
-    await expectCode(r.search({ text: 'cat', k: 2.5 }), 'INVALID_ARGUMENT');
-    const noText = await expectCode(r.search({ vector: [1, 2], k: 1 }), 'INVALID_ARGUMENT');
-    expect(noText.message).toMatch(/query `text`/);
-    await expectCode(r.search({ text: 'cat', k: 1, filter: { year: { $gt: 'soon' } } }), 'INVALID_FILTER');
-    await expectCode(
-      r.search({ text: 'the', k: 1, filter: { $foo: 1 } as unknown as Filter }),
-      'INVALID_FILTER',
-    );
-    await expectCode(r.upsert([{ id: '', text: 'x' }]), 'INVALID_ARGUMENT');
-    await expectCode(r.upsert([{ id: 'a', text: 42 as unknown as string }]), 'INVALID_ARGUMENT');
-    await expectCode(
-      r.upsert([{ id: 'a', text: 'x', metadata: { nested: { a: 1 } as unknown as string } }]),
+    await expectRagloomError(
+      () => r.search({ text: 'cat', k: 0 }),
       'INVALID_ARGUMENT',
+      'r.search({ text: "cat", k: 0 })',
     );
-    await expectCode(r.upsert('nope' as unknown as RetrieverRecord[]), 'INVALID_ARGUMENT');
-    await expectCode(
+    await expectRagloomError(
+      () => r.search({ text: 'cat', k: 2.5 }),
+      'INVALID_ARGUMENT',
+      'r.search({ text: "cat", k: 2.5 })',
+    );
+    const noText = await expectRagloomError(
+      () => r.search({ vector: [1, 2], k: 1 }),
+      'INVALID_ARGUMENT',
+      'r.search({ vector: [1, 2], k: 1 })',
+    );
+    expect(noText.message).toMatch(/query `text`/);
+    await expectRagloomError(
+      () => r.search({ text: 'cat', k: 1, filter: { year: { $gt: 'soon' } } }),
+      'INVALID_FILTER',
+      'r.search({ text: "cat", k: 1, filter: { year: { $gt: "soon" } } })',
+    );
+    await expectRagloomError(
+      () => r.search({ text: 'the', k: 1, filter: { $foo: 1 } as unknown as Filter }),
+      'INVALID_FILTER',
+      'r.search({ text: "the", k: 1, filter: { $foo: 1 } as unknown as Fil...',
+    );
+    await expectRagloomError(
+      () => r.upsert([{ id: '', text: 'x' }]),
+      'INVALID_ARGUMENT',
+      'r.upsert([{ id: "", text: "x" }])',
+    );
+    await expectRagloomError(
+      () => r.upsert([{ id: 'a', text: 42 as unknown as string }]),
+      'INVALID_ARGUMENT',
+      'r.upsert([{ id: "a", text: 42 as unknown as string }])',
+    );
+    await expectRagloomError(
+      () => r.upsert([{ id: 'a', text: 'x', metadata: { nested: { a: 1 } as unknown as string } }]),
+      'INVALID_ARGUMENT',
+      'r.upsert([{ id: "a", text: "x", metadata: { nested: { a: 1 } as unk...',
+    );
+    await expectRagloomError(
+      () => r.upsert('nope' as unknown as RetrieverRecord[]),
+      'INVALID_ARGUMENT',
+      'r.upsert("nope" as unknown as RetrieverRecord[])',
+    );
+    await expectRagloomError(
       () => createBm25Retriever({ analyzer: { id: '', analyze: () => [] } }),
       'INVALID_ARGUMENT',
+      'a custom analyzer with an empty id',
     );
     expect(await r.count()).toBe(0);
   });
@@ -218,14 +249,26 @@ describe('BM25 retriever: the Retriever v1 contract', () => {
   it('reports a custom analyzer that returns something other than strings as PLUGIN_ERROR', async () => {
     const broken: Analyzer = { id: 'broken', analyze: () => [1, 2] as unknown as string[] };
     const r = createBm25Retriever({ analyzer: broken });
-    const error = await expectCode(r.upsert([{ id: 'a', text: 'x' }]), 'PLUGIN_ERROR');
+    const error = await expectRagloomError(
+      () => r.upsert([{ id: 'a', text: 'x' }]),
+      'PLUGIN_ERROR',
+      'r.upsert([{ id: "a", text: "x" }])',
+    );
     expect(error.message).toMatch(/analyzer "broken" returned a number/);
   });
 
   it('honours abort before and during a large upsert, applying nothing', async () => {
     const r = createBm25Retriever();
-    await expectCode(r.upsert(corpus, { signal: AbortSignal.abort() }), 'ABORTED');
-    await expectCode(r.search({ text: 'cat', k: 1, signal: AbortSignal.abort() }), 'ABORTED');
+    await expectRagloomError(
+      () => r.upsert(corpus, { signal: AbortSignal.abort() }),
+      'ABORTED',
+      'r.upsert(corpus, { signal: AbortSignal.abort() })',
+    );
+    await expectRagloomError(
+      () => r.search({ text: 'cat', k: 1, signal: AbortSignal.abort() }),
+      'ABORTED',
+      'r.search({ text: "cat", k: 1, signal: AbortSignal.abort() })',
+    );
     const controller = new AbortController();
     const big = Array.from({ length: 40_000 }, (_, i) => ({
       id: `r${i}`,
@@ -239,7 +282,7 @@ describe('BM25 retriever: the Retriever v1 contract', () => {
         controller.abort();
       },
     });
-    await expectCode(upsert, 'ABORTED');
+    await expectRagloomError(() => upsert, 'ABORTED', 'upsert');
     expect(events.length).toBeGreaterThan(0);
     expect(await r.count()).toBe(0);
   });

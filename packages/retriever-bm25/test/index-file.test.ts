@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { isRagloomError, type RagloomErrorCode, type RetrieverRecord } from '@ragloom/core';
+import { expectRagloomError } from '@ragloom/conformance';
+import type { RetrieverRecord } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../src/crc32.js';
 import {
@@ -21,17 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
-
-async function expectCode(promise: Promise<unknown> | (() => unknown), code: RagloomErrorCode) {
-  let error: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
-  return error as Error;
-}
 
 const records: RetrieverRecord[] = [
   { id: 'a', text: 'The quick brown fox jumps over the lazy dog', metadata: { n: 1, tags: ['x', 'y'] } },
@@ -89,7 +79,11 @@ describe('BM25 index files', () => {
     expect((await readdir(folder)).filter((f) => f.includes('.tmp'))).toEqual([]);
     // Saving into a path whose parent is a file fails cleanly, with a typed error.
     await writeFile(join(folder, 'not-a-folder'), 'x');
-    await expectCode(r.save(join(folder, 'not-a-folder', 'index.bm25')), 'INVALID_ARGUMENT');
+    await expectRagloomError(
+      () => r.save(join(folder, 'not-a-folder', 'index.bm25')),
+      'INVALID_ARGUMENT',
+      'r.save(join(folder, "not-a-folder", "index.bm25"))',
+    );
     expect(await readFile(path)).toEqual(before);
   });
 
@@ -99,11 +93,19 @@ describe('BM25 index files', () => {
     for (let i = 0; i < bytes.length; i += i < 64 ? 1 : 7) {
       const damaged = bytes.slice();
       damaged[i]! ^= 0x20;
-      await expectCode(() => bm25RetrieverFromBytes(damaged), 'INDEX_CORRUPT');
+      await expectRagloomError(
+        () => bm25RetrieverFromBytes(damaged),
+        'INDEX_CORRUPT',
+        'bm25RetrieverFromBytes(damaged)',
+      );
     }
     const lastByte = bytes.slice();
     lastByte[bytes.length - 1]! ^= 1;
-    await expectCode(() => bm25RetrieverFromBytes(lastByte), 'INDEX_CORRUPT');
+    await expectRagloomError(
+      () => bm25RetrieverFromBytes(lastByte),
+      'INDEX_CORRUPT',
+      'bm25RetrieverFromBytes(lastByte)',
+    );
   });
 
   it('detects truncation and a foreign file as INDEX_CORRUPT, naming the file', async () => {
@@ -111,18 +113,26 @@ describe('BM25 index files', () => {
     const bytes = (await sampleIndex()).toBytes();
     for (const length of [0, 10, 100, bytes.length - 1]) {
       await writeFile(path, bytes.subarray(0, length));
-      const error = await expectCode(loadBm25Retriever(path), 'INDEX_CORRUPT');
+      const error = await expectRagloomError(
+        () => loadBm25Retriever(path),
+        'INDEX_CORRUPT',
+        'loadBm25Retriever(path)',
+      );
       expect(error.message).toContain(path);
     }
     await writeFile(path, JSON.stringify({ not: 'an index' }));
-    await expectCode(loadBm25Retriever(path), 'INDEX_CORRUPT');
+    await expectRagloomError(() => loadBm25Retriever(path), 'INDEX_CORRUPT', 'loadBm25Retriever(path)');
   });
 
   it('rejects another format version as INDEX_CORRUPT, saying which', async () => {
     const bytes = (await sampleIndex()).toBytes();
     const newer = bytes.slice();
     new DataView(newer.buffer).setUint32(8, 2, true);
-    const error = await expectCode(() => bm25RetrieverFromBytes(newer), 'INDEX_CORRUPT');
+    const error = await expectRagloomError(
+      () => bm25RetrieverFromBytes(newer),
+      'INDEX_CORRUPT',
+      'bm25RetrieverFromBytes(newer)',
+    );
     expect(error.message).toMatch(/format version 2 is not supported.*upgrade/);
   });
 
@@ -134,12 +144,16 @@ describe('BM25 index files', () => {
     const freqsEnd = tampered.length - 4 - 8; // within the last (freqs) section or its padding
     for (let at = freqsEnd; at > freqsEnd - 64; at -= 4) view.setUint32(at, 9999, true);
     view.setUint32(tampered.length - 4, crc32(tampered.subarray(0, tampered.length - 4)), true);
-    await expectCode(() => bm25RetrieverFromBytes(tampered), 'INDEX_CORRUPT');
+    await expectRagloomError(
+      () => bm25RetrieverFromBytes(tampered),
+      'INDEX_CORRUPT',
+      'bm25RetrieverFromBytes(tampered)',
+    );
   });
 
   it('reports a missing file as NOT_FOUND, and open() creates then reloads', async () => {
     const path = join(folder, 'open', 'index.bm25');
-    await expectCode(loadBm25Retriever(path), 'NOT_FOUND');
+    await expectRagloomError(() => loadBm25Retriever(path), 'NOT_FOUND', 'loadBm25Retriever(path)');
     const created = await openBm25Retriever({ path, analyzer: 'cjk' });
     expect(await created.count()).toBe(0);
     await created.upsert([{ id: 'x', text: '北京欢迎你' }]);
@@ -152,9 +166,17 @@ describe('BM25 index files', () => {
     const path = join(folder, 'mismatch.bm25');
     const r = await sampleIndex(path);
     await r.save();
-    const error = await expectCode(loadBm25Retriever(path, { analyzer: 'english' }), 'MANIFEST_MISMATCH');
+    const error = await expectRagloomError(
+      () => loadBm25Retriever(path, { analyzer: 'english' }),
+      'MANIFEST_MISMATCH',
+      'loadBm25Retriever(path, { analyzer: "english" })',
+    );
     expect(error.message).toMatch(/auto-v1.*english-v1/);
-    await expectCode(openBm25Retriever({ path, analyzer: 'cjk' }), 'MANIFEST_MISMATCH');
+    await expectRagloomError(
+      () => openBm25Retriever({ path, analyzer: 'cjk' }),
+      'MANIFEST_MISMATCH',
+      'openBm25Retriever({ path, analyzer: "cjk" })',
+    );
   });
 
   it('needs a custom analyzer passed back in to open an index built with it', async () => {
@@ -166,13 +188,18 @@ describe('BM25 index files', () => {
     const r = createBm25Retriever({ analyzer, path });
     await r.upsert(records);
     await r.save();
-    const error = await expectCode(loadBm25Retriever(path), 'INVALID_ARGUMENT');
+    const error = await expectRagloomError(
+      () => loadBm25Retriever(path),
+      'INVALID_ARGUMENT',
+      'loadBm25Retriever(path)',
+    );
     expect(error.message).toMatch(/custom analyzer "my-splitter-v1"/);
     const loaded = await loadBm25Retriever(path, { analyzer });
     expect(await results(loaded)).toEqual(await results(r));
-    await expectCode(
-      loadBm25Retriever(path, { analyzer: { id: 'other', analyze: () => [] } }),
+    await expectRagloomError(
+      () => loadBm25Retriever(path, { analyzer: { id: 'other', analyze: () => [] } }),
       'MANIFEST_MISMATCH',
+      'load with another custom analyzer',
     );
   });
 
@@ -183,7 +210,11 @@ describe('BM25 index files', () => {
   });
 
   it('save() without a path says how to give one', async () => {
-    const error = await expectCode((await sampleIndex()).save(), 'INVALID_ARGUMENT');
+    const error = await expectRagloomError(
+      async () => (await sampleIndex()).save(),
+      'INVALID_ARGUMENT',
+      'save() without a path',
+    );
     expect(error.message).toMatch(/no path/);
   });
 });
