@@ -141,6 +141,11 @@ export function createModelTokenizer(
   };
   const specialTokensSingle = postProcess([], null, true).tokens.length;
   const specialTokensPair = postProcess([], [], true).tokens.length;
+  // Where the text sits among the special tokens of a single sequence ([CLS] x [SEP] → 1 before, 1 after).
+  const probe = '\u0000ragloom-probe';
+  const probed = postProcess([probe], null, true).tokens;
+  const singlePrefix = Math.max(0, probed.indexOf(probe));
+  const singleSuffix = Math.max(0, probed.length - singlePrefix - 1);
 
   return {
     tokenizer,
@@ -152,6 +157,22 @@ export function createModelTokenizer(
       const addSpecial = options.addSpecialTokens ?? true;
       const max = options.maxLength;
       const cap = max === undefined ? undefined : max + CUT_MARGIN_TOKENS;
+      if (options.pair === undefined && (cap === undefined || text.length <= cap * 8)) {
+        // Common case, one pass through the library: encode, then cut the middle if it is too long.
+        const encoded = tokenizer.encode(text, {
+          add_special_tokens: addSpecial,
+          return_token_type_ids: true,
+        });
+        let ids = encoded.ids;
+        let types = encoded.token_type_ids ?? ids.map(() => 0);
+        if (max === undefined || ids.length <= max) return { ids, tokenTypeIds: types, truncated: false };
+        const before = addSpecial ? singlePrefix : 0;
+        const after = addSpecial ? singleSuffix : 0;
+        const keep = before + Math.max(0, max - before - after);
+        ids = [...ids.slice(0, keep), ...ids.slice(ids.length - after)];
+        types = [...types.slice(0, keep), ...types.slice(types.length - after)];
+        return { ids, tokenTypeIds: types, truncated: true };
+      }
       let a = tokenizeCapped(tokenizer, text, cap);
       let b = options.pair === undefined ? null : tokenizeCapped(tokenizer, options.pair, cap);
       let truncated = false;

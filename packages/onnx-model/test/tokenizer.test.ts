@@ -66,6 +66,8 @@ describe('model tokenizer (@huggingface/tokenizers)', () => {
       '检索增强生成把检索到的文档交给语言模型，'.repeat(5000),
       `${'x'.repeat(300)} supercalifragilistic antidisestablishmentarianism 🚀 `.repeat(500),
     ];
+    // a text short in characters but long in tokens (one per CJK character) takes the one-pass path
+    texts.push('检索增强生成'.repeat(150));
     for (const text of texts) {
       const full = tokenizer.tokenizer.encode(text).ids;
       for (const maxLength of [8, 128, 512]) {
