@@ -64,7 +64,7 @@ export {
   extractiveAnswer,
 } from './pipeline/extractive-answer.js';
 export { CHUNK_METADATA_KEYS, type Citation, type RetrievedPassage } from './pipeline/passage.js';
-export { parseCitations } from './prompt/citations.js';
+export { parseCitations, stripCitations } from './prompt/citations.js';
 export {
   buildRagPrompt,
   DEFAULT_RAG_SYSTEM_PROMPT,

@@ -8,6 +8,7 @@ import {
   parseCitations,
   reciprocalRankFusion,
   type SearchHit,
+  stripCitations,
   weightedScoreFusion,
 } from '../src/index.js';
 
@@ -73,9 +74,15 @@ describe('prompt and citations', () => {
     );
   });
 
+  it('strips citation markers for judging or display', () => {
+    expect(stripCitations('Berlin has 3.7M people [1][2]. Paris 【3】 is in France [1, 2].')).toBe(
+      'Berlin has 3.7M people. Paris is in France.',
+    );
+  });
+
   it('parses the citation styles models write', () => {
     expect(parseCitations('A [2]. B [1][3]. C [2, 4]. D 【5】 E [1-3] F [7]', 5)).toEqual([2, 1, 3, 4, 5]);
-    expect(parseCitations('第一点【1】，第二点［2］和[3、4]。', 4)).toEqual([1, 3, 4]);
+    expect(parseCitations('第一点【1】，第二点［2］和[3、4]。', 4)).toEqual([1, 2, 3, 4]);
     expect(parseCitations('no citations, [a], [0], array[10]', 5)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// [1], [1, 2], [1][3], 【2】, [1-3] / [1–3] (ranges), as models write them in English and Chinese.
-const CITATION = /[[【]\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*[,，、]\s*\d+(?:\s*[-–]\s*\d+)?)*)\s*[\]】]/g;
+// [1], [1, 2], [1][3], 【2】, ［2］, [1-3] / [1–3] (ranges), as models write them in English and Chinese.
+const CITATION = /[[【［]\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*[,，、]\s*\d+(?:\s*[-–]\s*\d+)?)*)\s*[\]】］]/g;
 
 /**
  * The passage numbers (1-based) an answer cites, in order of first appearance, ignoring numbers
@@ -15,4 +15,9 @@ export function parseCitations(answer: string, passageCount: number): number[] {
     }
   }
   return [...seen];
+}
+
+/** The answer without its citation markers (and the space before each), e.g. for judging or display. */
+export function stripCitations(answer: string): string {
+  return answer.replace(new RegExp(`\\s*${CITATION.source}`, 'g'), '');
 }

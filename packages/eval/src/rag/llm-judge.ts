@@ -5,6 +5,7 @@ import {
   isRagloomError,
   RagloomError,
   splitSentences,
+  stripCitations,
   type TokenUsage,
   throwIfAborted,
 } from '@ragloom/core';
@@ -102,16 +103,13 @@ async function askJudge<T>(
   }
 }
 
-// Citation markers as core's parseCitations reads them ([1], [1, 2], [1-3], 【2】): they make no claim,
-// and left in they would split off as "sentences" of their own.
-const CITATION_MARKER = /\s*[[【]\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*[,，、]\s*\d+(?:\s*[-–]\s*\d+)?)*\s*[\]】]/g;
-
 /**
  * The sentences of an answer as the faithfulness metrics judge them: citation markers removed, then
  * core's sentence splitter (English and CJK terminators).
  */
 export function answerSentences(answer: string): string[] {
-  const text = answer.replace(CITATION_MARKER, '');
+  // Citation markers make no claim, and left in they would split off as "sentences" of their own.
+  const text = stripCitations(answer);
   return splitSentences(text)
     .map((s) => text.slice(s.start, s.end))
     .filter((s) => s.length > 0);
