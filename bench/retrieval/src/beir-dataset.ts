@@ -52,3 +52,15 @@ export async function loadBeirDataset(folder: string, split = 'test'): Promise<B
 export function titleAndText(document: BeirDocument): string {
   return document.title ? `${document.title}\n${document.text}` : document.text;
 }
+
+/**
+ * A smaller corpus for smoke runs: every judged document plus the first `others` unjudged ones. Scores
+ * on it are higher than on the full corpus and must not be compared with published figures.
+ */
+export function judgedSubset(data: BeirDataset, others: number): BeirDataset {
+  const judged = new Set<string>();
+  for (const grades of data.qrels.values()) for (const id of grades.keys()) judged.add(id);
+  let extra = 0;
+  const corpus = data.corpus.filter((d) => judged.has(d.id) || extra++ < others);
+  return { ...data, corpus };
+}

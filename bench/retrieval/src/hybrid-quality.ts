@@ -21,7 +21,7 @@ function toRun(lists: Map<string, readonly SearchHit[]>): QueryRun {
  * encoder through @ragloom/encoder-onnx (exact cosine search), fused with core's reciprocal rank
  * fusion (k = 60) and, for comparison, min-max weighted score fusion. Top 100 of each list go in.
  */
-export async function runHybridQuality(data: BeirDataset, modelFolder: string): Promise<void> {
+export async function runHybridQuality(data: BeirDataset, modelFolder: string, label = ''): Promise<void> {
   const texts = data.corpus.map(titleAndText);
   const bm25 = createBm25Retriever({ analyzer: 'english', preset: 'anserini' });
   await bm25.upsert(data.corpus.map((d, i) => ({ id: d.id, text: texts[i]! })));
@@ -68,8 +68,8 @@ export async function runHybridQuality(data: BeirDataset, modelFolder: string): 
     ['hybrid: weighted score fusion (min-max, 1:1)', scoreRun(data, toRun(weighted))],
   ] as const;
   printTable(
-    `Hybrid retrieval on SciFact (${data.queries.size} test queries; top ${DEPTH} of each list fused; ` +
-      `embedding ${data.corpus.length} docs + queries took ${embedSeconds.toFixed(1)} s)`,
+    `Hybrid retrieval on SciFact${label} (${data.corpus.length} docs, ${data.queries.size} test queries; top ${DEPTH} of each list fused; ` +
+      `embedding docs + queries took ${embedSeconds.toFixed(1)} s)`,
     ['system', 'nDCG@10', 'Recall@100'],
     rows.map(([label, s]) => [label, fixed(s.ndcg10), fixed(s.recall100)]),
   );

@@ -1,14 +1,16 @@
 import { assetPath } from '@ragloom/test-utils';
-import { loadBeirDataset } from './beir-dataset.js';
+import { judgedSubset, loadBeirDataset } from './beir-dataset.js';
 import { runBm25Speed } from './bm25-speed.js';
 import { runCmrcQuality } from './cmrc-quality.js';
 import { runHybridQuality } from './hybrid-quality.js';
 import { runScifactQuality } from './scifact-quality.js';
 
-// --quick: one speed repetition (a smoke run); the quality numbers are the same either way.
+// --quick (a smoke run): one speed repetition, and the hybrid run (which embeds the corpus) on a subset.
 const quick = process.argv.includes('--quick');
 const scifact = await loadBeirDataset(assetPath('data', 'scifact'));
 await runScifactQuality(scifact);
 await runCmrcQuality(await loadBeirDataset(assetPath('data', 'cmrc2018', 'beir-dev-derived')));
-await runHybridQuality(scifact, assetPath('models', 'bow-bert-128'));
+const bowBert = assetPath('models', 'bow-bert-128');
+if (quick) await runHybridQuality(judgedSubset(scifact, 500), bowBert, ' [--quick subset: not comparable]');
+else await runHybridQuality(scifact, bowBert);
 await runBm25Speed(scifact, quick ? 1 : 5);
