@@ -33,8 +33,14 @@ import {
 } from './hnsw-options.js';
 import {
   decodeIndexFile,
+  decodeIndexSections,
   encodeIndexFile,
+  INDEX_PREFIX_BYTES,
   type IndexContents,
+  type IndexFileHeader,
+  indexHeaderLength,
+  parseIndexHeader,
+  type SectionName,
   type StoredRecord,
 } from './index-file-format.js';
 import { crc32 } from './native-crc32.js';
@@ -97,6 +103,7 @@ const YIELD_EVERY_MS = 25;
 /** The stored copy of metadata: shallow-copied and frozen, so hits can share it safely. */
 function freezeMetadata(metadata: Metadata | undefined): Metadata {
   if (metadata === undefined) return EMPTY_METADATA;
+  if (Object.keys(metadata).length === 0) return EMPTY_METADATA;
   const copy: Record<string, MetadataValue> = {};
   for (const [key, value] of Object.entries(metadata)) {
     copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
@@ -198,26 +205,32 @@ function stateFromContents(
   contents: IndexContents,
   runtime: ResolvedRuntimeOptions,
   source: string,
+  preparedKernel?: VectorKernel,
 ): IndexState {
   const { manifest, params, graph: counts } = contents;
   const slots = counts.slots;
-  const capacity = Math.max(slots, 16);
-  const kernel = createVectorKernel(runtime.kernel, manifest.dimension, manifest.metric, capacity);
+  const capacity = Math.max(slots, 1);
+  const kernel =
+    preparedKernel ?? createVectorKernel(runtime.kernel, manifest.dimension, manifest.metric, capacity);
   const bad = kernel.importVectors(contents.vectors[0]!, slots);
   if (bad >= 0) {
     throw new RagloomError(
       'INDEX_CORRUPT',
       `${source} is not a valid HNSW index file: vector ${bad} is not finite`,
-      {
-        details: { file: source, slot: bad },
-      },
+      { details: { file: source, slot: bad } },
     );
   }
   const graph = new HnswGraph(kernel, params, capacity);
-  graph.levels.set(contents.levels);
-  graph.deleted.set(contents.deleted);
-  graph.links0.set(contents.links0);
-  graph.upperOffsets.set(contents.upperOffsets);
+  // Adopt the decoded arrays when they have the graph's exact shape (no second copy of the graph).
+  const adopt = <T extends Uint8Array | Int32Array>(current: T, loaded: T): T => {
+    if (loaded.length === current.length) return loaded;
+    current.set(loaded);
+    return current;
+  };
+  graph.levels = adopt(graph.levels, contents.levels);
+  graph.deleted = adopt(graph.deleted, contents.deleted);
+  graph.links0 = adopt(graph.links0, contents.links0);
+  graph.upperOffsets = adopt(graph.upperOffsets, contents.upperOffsets);
   graph.upperLinks = contents.upperLinks.length > 0 ? contents.upperLinks : new Int32Array(64);
   graph.upperUsed = contents.upperLinks.length;
   graph.size = slots;
@@ -244,6 +257,27 @@ function stateFromContents(
   return { graph, kernel, ids, texts, metadata, slotOf };
 }
 
+/** The manifest a loaded index must have: the stored one, overridden by what the caller expects. */
+function checkExpectedManifest(
+  stored: DenseIndexManifest,
+  options: HnswLoadOptions,
+  source: string,
+): DenseIndexManifest {
+  const expected: DenseIndexManifest = {
+    kind: 'dense',
+    encoderModelId: options.encoderModelId ?? stored.encoderModelId,
+    dimension: options.dimension ?? stored.dimension,
+    metric: options.metric ?? stored.metric,
+  };
+  assertManifestMatches(stored, expected, source);
+  return {
+    kind: 'dense',
+    encoderModelId: stored.encoderModelId,
+    dimension: stored.dimension,
+    metric: stored.metric,
+  };
+}
+
 function retrieverFromBytes(
   bytes: Uint8Array,
   source: string,
@@ -252,39 +286,65 @@ function retrieverFromBytes(
 ): HnswRetriever {
   const runtime = resolveRuntimeOptions({ ...options, path });
   const contents = decodeIndexFile(bytes, source, crc32);
-  const stored = contents.manifest;
-  const expected: DenseIndexManifest = {
-    kind: 'dense',
-    encoderModelId: options.encoderModelId ?? stored.encoderModelId,
-    dimension: options.dimension ?? stored.dimension,
-    metric: options.metric ?? stored.metric,
-  };
-  assertManifestMatches(stored, expected, source);
-  const manifest: DenseIndexManifest = {
-    kind: 'dense',
-    encoderModelId: stored.encoderModelId,
-    dimension: stored.dimension,
-    metric: stored.metric,
-  };
+  const manifest = checkExpectedManifest(contents.manifest, options, source);
   return buildRetriever(manifest, contents.params, runtime, stateFromContents(contents, runtime, source));
 }
+
+/** Sections holding int32 arrays: read into 4-byte-aligned buffers so they are used in place. */
+const INT32_SECTIONS: ReadonlySet<SectionName> = new Set(['links0', 'upperOffsets', 'upperLinks']);
 
 /**
  * Opens an index file written by `save()`. Everything is verified: damage (truncation, a flipped
  * byte, another format version) is `INDEX_CORRUPT`, a missing file `NOT_FOUND`, and a manifest
  * other than the expected one (when `encoderModelId`/`dimension`/`metric` are given)
- * `MANIFEST_MISMATCH`. The graph parameters (M, efConstruction) come from the file.
+ * `MANIFEST_MISMATCH`. The graph parameters (M, efConstruction) come from the file. Sections are
+ * read straight into the index's own storage (the vectors into the kernel's memory), so a large
+ * index is never held twice.
  */
 export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
   throwIfAborted(options.signal, 'load');
-  const { readFileBytes } = await import('./index-file-io.js');
-  options.onProgress?.({ phase: 'read', completed: 0, total: 1, message: path });
-  const bytes = await readFileBytes(path);
-  throwIfAborted(options.signal, 'load');
-  options.onProgress?.({ phase: 'verify', completed: 0, total: 1 });
-  const retriever = retrieverFromBytes(bytes, path, path, options);
-  options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
-  return retriever;
+  const runtime = resolveRuntimeOptions({ ...options, path });
+  const { openFileReader } = await import('./index-file-io.js');
+  const reader = await openFileReader(path);
+  try {
+    const prefix = new Uint8Array(Math.min(reader.size, INDEX_PREFIX_BYTES));
+    await reader.readInto(0, prefix);
+    const headerBytes = new Uint8Array(Math.min(reader.size, indexHeaderLength(prefix, path)));
+    await reader.readInto(0, headerBytes);
+    const header: IndexFileHeader = parseIndexHeader(headerBytes, path, reader.size, crc32);
+    // A wrong encoder is reported before a large file is read.
+    const manifest = checkExpectedManifest(header.manifest, options, path);
+    const slots = header.graph.slots;
+    const kernel = createVectorKernel(
+      runtime.kernel,
+      manifest.dimension,
+      manifest.metric,
+      Math.max(slots, 1),
+    );
+    const total = header.sections.reduce((n, s) => n + s.byteLength, 0);
+    let completed = 0;
+    const sections = {} as Record<SectionName, Uint8Array>;
+    for (const entry of header.sections) {
+      throwIfAborted(options.signal, 'load');
+      let target = entry.name === 'vectors' ? kernel.vectorStorage(slots) : null;
+      if (target === null) {
+        target = INT32_SECTIONS.has(entry.name)
+          ? new Uint8Array(new Int32Array(entry.byteLength / 4).buffer)
+          : new Uint8Array(entry.byteLength);
+      }
+      await reader.readInto(entry.offset, target);
+      sections[entry.name] = target;
+      completed += entry.byteLength;
+      options.onProgress?.({ phase: 'read', completed, total, message: path });
+    }
+    options.onProgress?.({ phase: 'verify', completed: 0, total: 1 });
+    const contents = decodeIndexSections(header, sections, path, crc32, false);
+    const state = stateFromContents(contents, runtime, path, kernel);
+    options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
+    return buildRetriever(manifest, contents.params, runtime, state);
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Rebuilds an index from `toBytes()` output, verified as a file is. */

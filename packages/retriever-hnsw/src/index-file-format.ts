@@ -271,17 +271,20 @@ function decodeRecords(bytes: Uint8Array, source: string, slots: number): Stored
   return out;
 }
 
+/** Bytes at the start of a file that hold its header length (read these first, then the header). */
+export const INDEX_PREFIX_BYTES = PREFIX_BYTES;
+
 /**
- * Parses and verifies a version-1 index file. Sections other than `vectors` are copied out of
- * `bytes`; `vectors` is returned as a view (the caller copies it into its kernel).
+ * Checks the fixed prefix (magic, version) and returns the byte length of the whole header
+ * (prefix + JSON) to read next.
  */
-export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32): IndexContents {
-  if (bytes.byteLength < PREFIX_BYTES) corrupt(source, `only ${bytes.byteLength} bytes`);
+export function indexHeaderLength(prefix: Uint8Array, source: string): number {
+  if (prefix.byteLength < PREFIX_BYTES) corrupt(source, `only ${prefix.byteLength} bytes`);
   for (let i = 0; i < INDEX_FILE_MAGIC.length; i++) {
-    if (bytes[i] !== INDEX_FILE_MAGIC[i])
+    if (prefix[i] !== INDEX_FILE_MAGIC[i])
       corrupt(source, 'wrong magic bytes (not written by retriever-hnsw)');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const version = view.getUint32(8, true);
   if (version !== INDEX_FORMAT_VERSION) {
     corrupt(
@@ -292,9 +295,24 @@ export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32)
       { version, supported: INDEX_FORMAT_VERSION },
     );
   }
-  const headerLength = view.getUint32(12, true);
-  if (PREFIX_BYTES + headerLength > bytes.byteLength) corrupt(source, 'the header is truncated');
-  const headerBytes = bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength);
+  return PREFIX_BYTES + view.getUint32(12, true);
+}
+
+/**
+ * Verifies and parses the header (`bytes` = the first `indexHeaderLength` bytes of a file of
+ * `fileLength` bytes): checksum, fields, and that every section has exactly the length its counts
+ * imply, so a reader can allocate each section before reading it.
+ */
+export function parseIndexHeader(
+  bytes: Uint8Array,
+  source: string,
+  fileLength: number,
+  crc32: Crc32,
+): IndexFileHeader {
+  const headerEnd = indexHeaderLength(bytes, source);
+  if (headerEnd > fileLength || headerEnd > bytes.byteLength) corrupt(source, 'the header is truncated');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerBytes = bytes.subarray(PREFIX_BYTES, headerEnd);
   if (crc32(headerBytes) !== view.getUint32(16, true)) corrupt(source, 'header checksum mismatch');
   let parsed: unknown;
   try {
@@ -302,56 +320,66 @@ export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32)
   } catch {
     corrupt(source, 'the header is not valid JSON');
   }
-  const header = checkHeader(parsed, source, bytes.byteLength);
-  const { manifest, params, graph } = header;
-  const slots = graph.slots;
-  const section = (name: SectionName): Uint8Array => {
-    const entry = header.sections[SECTION_NAMES.indexOf(name)]!;
-    const data = bytes.subarray(entry.offset, entry.offset + entry.byteLength);
-    if (crc32(data) !== entry.crc32) {
-      corrupt(source, `checksum mismatch in section "${name}"`, { section: name });
-    }
-    return data;
+  const header = checkHeader(parsed, source, fileLength);
+  const { slots, upperLinksLength } = header.graph;
+  const expected: Record<SectionName, number | undefined> = {
+    vectors: slots * header.manifest.dimension * 4,
+    levels: slots,
+    deleted: slots,
+    links0: slots * (2 * header.params.M + 1) * 4,
+    upperOffsets: slots * 4,
+    upperLinks: upperLinksLength * 4,
+    records: undefined,
   };
-  const expectLength = (name: SectionName, data: Uint8Array, expected: number) => {
-    if (data.byteLength !== expected) {
-      corrupt(source, `section "${name}" has ${data.byteLength} bytes, expected ${expected}`, {
-        section: name,
+  for (const entry of header.sections) {
+    const want = expected[entry.name];
+    if (want !== undefined && entry.byteLength !== want) {
+      corrupt(source, `section "${entry.name}" has ${entry.byteLength} bytes, expected ${want}`, {
+        section: entry.name,
       });
     }
-  };
+  }
+  return header;
+}
+
+/**
+ * Verifies the sections of a parsed header (checksums, then the graph and the records) and
+ * assembles the index. With `copy`, typed arrays are copied out of `sections` (so a large file
+ * buffer is not kept alive); without, they are views of it.
+ */
+export function decodeIndexSections(
+  header: IndexFileHeader,
+  sections: Readonly<Record<SectionName, Uint8Array>>,
+  source: string,
+  crc32: Crc32,
+  copy: boolean,
+): IndexContents {
+  const { manifest, params, graph } = header;
+  for (const entry of header.sections) {
+    if (crc32(sections[entry.name]) !== entry.crc32) {
+      corrupt(source, `checksum mismatch in section "${entry.name}"`, { section: entry.name });
+    }
+  }
   const int32s = (data: Uint8Array) => {
-    const copy = new Int32Array(data.byteLength / 4);
-    new Uint8Array(copy.buffer).set(data);
-    return copy;
+    if (!copy && data.byteOffset % 4 === 0)
+      return new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+    const out = new Int32Array(data.byteLength / 4);
+    new Uint8Array(out.buffer).set(data);
+    return out;
   };
-
-  const vectors = section('vectors');
-  expectLength('vectors', vectors, slots * manifest.dimension * 4);
-  const levels = section('levels').slice();
-  expectLength('levels', levels, slots);
-  const deleted = section('deleted').slice();
-  expectLength('deleted', deleted, slots);
-  const M0 = 2 * params.M;
-  const links0Bytes = section('links0');
-  expectLength('links0', links0Bytes, slots * (M0 + 1) * 4);
-  const upperOffsetsBytes = section('upperOffsets');
-  expectLength('upperOffsets', upperOffsetsBytes, slots * 4);
-  const upperLinksBytes = section('upperLinks');
-  expectLength('upperLinks', upperLinksBytes, graph.upperLinksLength * 4);
-  const recordBytes = section('records');
-  const links0 = int32s(links0Bytes);
-  const upperOffsets = int32s(upperOffsetsBytes);
-  const upperLinks = int32s(upperLinksBytes);
-  const records = decodeRecords(recordBytes, source, slots);
-
+  const levels = copy ? sections.levels.slice() : sections.levels;
+  const deleted = copy ? sections.deleted.slice() : sections.deleted;
+  const links0 = int32s(sections.links0);
+  const upperOffsets = int32s(sections.upperOffsets);
+  const upperLinks = int32s(sections.upperLinks);
+  const records = decodeRecords(sections.records, source, graph.slots);
   checkGraph(source, { params, graph, levels, deleted, links0, upperOffsets, upperLinks });
   checkRecords(source, records, deleted, graph.live, manifest);
   return {
     manifest,
     params,
     graph,
-    vectors: [vectors],
+    vectors: [sections.vectors],
     levels,
     deleted,
     links0,
@@ -359,6 +387,16 @@ export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32)
     upperLinks,
     records,
   };
+}
+
+/** Parses and verifies a whole version-1 index file held in memory (see the format above). */
+export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32): IndexContents {
+  const header = parseIndexHeader(bytes, source, bytes.byteLength, crc32);
+  const sections = {} as Record<SectionName, Uint8Array>;
+  for (const entry of header.sections) {
+    sections[entry.name] = bytes.subarray(entry.offset, entry.offset + entry.byteLength);
+  }
+  return decodeIndexSections(header, sections, source, crc32, true);
 }
 
 function checkGraph(

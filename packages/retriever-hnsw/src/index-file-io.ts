@@ -11,17 +11,44 @@ async function nodeModules() {
 
 const errorCode = (error: unknown) => (error as { code?: unknown } | null)?.code;
 
-/** Reads a whole file; a missing file is `NOT_FOUND`. */
-export async function readFileBytes(file: string): Promise<Uint8Array> {
+/** Reads parts of a file into caller-owned buffers (so large sections land where they are used). */
+export interface FileReader {
+  readonly size: number;
+  readInto(position: number, target: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a file for `FileReader` reads; a missing file is `NOT_FOUND`. */
+export async function openFileReader(file: string): Promise<FileReader> {
   const { fs } = await nodeModules();
+  let handle: Awaited<ReturnType<typeof fs.open>>;
   try {
-    return await fs.readFile(file);
+    handle = await fs.open(file, 'r');
   } catch (cause) {
     if (errorCode(cause) === 'ENOENT') {
       throw new RagloomError('NOT_FOUND', `no HNSW index file at ${file}`, { cause, details: { file } });
     }
     throw cause;
   }
+  const { size } = await handle.stat();
+  return {
+    size,
+    async readInto(position, target) {
+      let done = 0;
+      while (done < target.byteLength) {
+        // Large sections in pieces: one read call is capped at 2 GiB.
+        const length = Math.min(target.byteLength - done, 1 << 30);
+        const { bytesRead } = await handle.read(target, done, length, position + done);
+        if (bytesRead === 0) {
+          throw new RagloomError('INDEX_CORRUPT', `${file} ended early (it changed while being read)`, {
+            details: { file },
+          });
+        }
+        done += bytesRead;
+      }
+    },
+    close: () => handle.close(),
+  };
 }
 
 export async function fileExists(file: string): Promise<boolean> {

@@ -180,9 +180,16 @@ export function createJsVectorKernel(
       return [new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4)];
     },
 
+    vectorStorage(slots) {
+      kernel.ensureCapacity(slots);
+      return new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4);
+    },
+
     importVectors(bytes, slots) {
       kernel.ensureCapacity(slots);
-      new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4).set(bytes.subarray(0, slots * dim * 4));
+      if (bytes.buffer !== data.buffer || bytes.byteOffset !== data.byteOffset) {
+        new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4).set(bytes.subarray(0, slots * dim * 4));
+      }
       let firstBad = -1;
       for (let s = 0; s < slots; s++) {
         // A NaN or infinite component makes the squared norm NaN or infinite: one check per vector.

@@ -51,7 +51,13 @@ export interface VectorKernel {
   /** Bytes of the stored vectors of slots [0, slots), unpadded, for writing to disk. */
   exportVectors(slots: number): Uint8Array[];
   /**
-   * Replaces the contents with `slots` unpadded float32 vectors from `bytes`. Returns the first
+   * A writable view of the storage of slots [0, slots) when rows are unpadded (so a file can be
+   * read straight into it), else null. Call `importVectors` with it afterwards.
+   */
+  vectorStorage(slots: number): Uint8Array | null;
+  /**
+   * Replaces the contents with `slots` unpadded float32 vectors from `bytes` (no copy when `bytes`
+   * is the `vectorStorage` view). Returns the first
    * slot whose vector is not finite (NaN, ±Infinity), or -1 when all are.
    */
   importVectors(bytes: Uint8Array, slots: number): number;

@@ -11,6 +11,24 @@ interface KernelExports {
   dot(a: number, b: number, bytes: number): number;
   l2(a: number, b: number, bytes: number): number;
   dotBatch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
+  negativeDotBatch(
+    query: number,
+    base: number,
+    stride: number,
+    slots: number,
+    count: number,
+    out: number,
+  ): void;
+  cosineBatch(
+    query: number,
+    base: number,
+    stride: number,
+    slots: number,
+    count: number,
+    out: number,
+    inverseNorms: number,
+    queryInverseNorm: number,
+  ): void;
   l2Batch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
   dotF64(a: number, b: number, n: number): number;
   l2F64(a: number, b: number, n: number): number;
@@ -68,7 +86,11 @@ export function createWasmVectorKernel(
   const vectorsPtr = align64(outPtr + BATCH_LIMIT * 4);
 
   let capacity = Math.max(1, initialCapacity);
-  const pagesFor = (slots: number) => Math.ceil((vectorsPtr + slots * strideBytes) / PAGE);
+  // After the vectors: 1/‖v‖ as float32 per slot, so the cosine batch needs no JS pass. It moves
+  // up (and its old place is zeroed, becoming vector rows) whenever the storage grows.
+  const bytesFor = (slots: number) => vectorsPtr + slots * (strideBytes + 4);
+  const pagesFor = (slots: number) => Math.ceil(bytesFor(slots) / PAGE);
+  let inverseNormsPtr = vectorsPtr + capacity * strideBytes;
   const memory = new wasmApi.Memory({ initial: pagesFor(capacity) });
   const instance = new wasmApi.Instance(module, { env: { memory } });
   const wasm = instance.exports as unknown as KernelExports;
@@ -93,6 +115,7 @@ export function createWasmVectorKernel(
     const n = Math.sqrt(squared);
     norms[slot] = n;
     inverseNorms[slot] = n === 0 ? 0 : 1 / n;
+    f32[(inverseNormsPtr >> 2) + slot] = inverseNorms[slot]!;
     // A NaN or infinite component makes the squared norm NaN or infinite: one check per vector.
     return Number.isFinite(squared);
   };
@@ -120,7 +143,7 @@ export function createWasmVectorKernel(
       const pages = pagesFor(next);
       if (pages > MAX_PAGES) {
         // Grow only as far as the 4 GiB wasm32 limit allows.
-        next = Math.floor((MAX_PAGES * PAGE - vectorsPtr) / strideBytes);
+        next = Math.floor((MAX_PAGES * PAGE - vectorsPtr) / (strideBytes + 4));
         if (next < slots) {
           throw new RangeError(
             `the wasm kernel holds at most ${next} vectors of dimension ${dim} (4 GiB); use kernel: 'js'`,
@@ -131,6 +154,10 @@ export function createWasmVectorKernel(
       const want = Math.min(MAX_PAGES, pagesFor(next));
       if (want > have) memory.grow(want - have);
       refreshViews();
+      const oldPtr = inverseNormsPtr;
+      inverseNormsPtr = vectorsPtr + next * strideBytes;
+      f32.copyWithin(inverseNormsPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
+      f32.fill(0, oldPtr >> 2, (oldPtr >> 2) + capacity); // rows of new slots: padding must be zero
       const grownNorms = new Float64Array(next);
       grownNorms.set(norms);
       const grownInverse = new Float64Array(next);
@@ -154,6 +181,7 @@ export function createWasmVectorKernel(
       f32.copyWithin(at(to) >> 2, at(from) >> 2, (at(from) >> 2) + stride);
       norms[to] = norms[from]!;
       inverseNorms[to] = inverseNorms[from]!;
+      f32[(inverseNormsPtr >> 2) + to] = f32[(inverseNormsPtr >> 2) + from]!;
     },
 
     setQuery(vector) {
@@ -176,18 +204,20 @@ export function createWasmVectorKernel(
     },
 
     distances(count) {
-      if (metric === 'l2') {
-        wasm.l2Batch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
-        return;
-      }
-      wasm.dotBatch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
-      const out = batchDistances;
-      if (metric === 'dot') {
-        for (let i = 0; i < count; i++) out[i] = -out[i]!;
-      } else {
-        const slots = batchSlots;
-        const q = queryInverseNorm;
-        for (let i = 0; i < count; i++) out[i] = 1 - out[i]! * q * inverseNorms[slots[i]!]!;
+      if (metric === 'l2') wasm.l2Batch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else if (metric === 'dot')
+        wasm.negativeDotBatch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else {
+        wasm.cosineBatch(
+          queryPtr,
+          vectorsPtr,
+          strideBytes,
+          slotsPtr,
+          count,
+          outPtr,
+          inverseNormsPtr,
+          queryInverseNorm,
+        );
       }
     },
 
@@ -227,12 +257,19 @@ export function createWasmVectorKernel(
       return chunks;
     },
 
+    vectorStorage(slots) {
+      kernel.ensureCapacity(slots);
+      return stride === dim ? new Uint8Array(memory.buffer, vectorsPtr, slots * strideBytes) : null;
+    },
+
     importVectors(bytes, slots) {
       kernel.ensureCapacity(slots);
       if (stride === dim) {
-        new Uint8Array(memory.buffer, vectorsPtr, slots * strideBytes).set(
-          bytes.subarray(0, slots * strideBytes),
-        );
+        if (bytes.buffer !== memory.buffer || bytes.byteOffset !== vectorsPtr) {
+          new Uint8Array(memory.buffer, vectorsPtr, slots * strideBytes).set(
+            bytes.subarray(0, slots * strideBytes),
+          );
+        }
       } else {
         const source = new Float32Array(bytes.buffer, bytes.byteOffset, slots * dim);
         for (let s = 0; s < slots; s++) f32.set(source.subarray(s * dim, s * dim + dim), at(s) >> 2);

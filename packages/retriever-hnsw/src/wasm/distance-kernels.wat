@@ -138,7 +138,7 @@
 
   ;; out[i] = dot(query, base + slots[i] * stride) for i < count: one call per expanded node,
   ;; two vectors at a time.
-  (func (export "dotBatch")
+  (func $dotBatch (export "dotBatch")
     (param $query i32) (param $base i32) (param $stride i32)
     (param $slots i32) (param $count i32) (param $out i32)
     (local $end i32)
@@ -189,6 +189,44 @@
             (local.get $query)
             (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
             (local.get $stride))))))
+
+
+  ;; Cosine distances: out[i] = 1 - dot(query, v) · (1/‖q‖) · (1/‖v‖), with the inverse norms of
+  ;; the stored vectors in a float32 array at $inverseNorms (one per slot).
+  (func (export "cosineBatch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (param $inverseNorms i32) (param $queryInverseNorm f32)
+    (local $end i32)
+    (call $dotBatch (local.get $query) (local.get $base) (local.get $stride)
+      (local.get $slots) (local.get $count) (local.get $out))
+    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (f32.store (local.get $out)
+          (f32.sub (f32.const 1)
+            (f32.mul
+              (f32.mul (f32.load (local.get $out)) (local.get $queryInverseNorm))
+              (f32.load (i32.add (local.get $inverseNorms) (i32.shl (i32.load (local.get $slots)) (i32.const 2)))))))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
+
+  ;; Negated dot products (a distance: smaller is closer): out[i] = -dot(query, v).
+  (func (export "negativeDotBatch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (call $dotBatch (local.get $query) (local.get $base) (local.get $stride)
+      (local.get $slots) (local.get $count) (local.get $out))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+      (loop $next
+        (f32.store (local.get $out) (f32.neg (f32.load (local.get $out))))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $out) (local.get $end))))))
 
   ;; Reference dot product over `n` floats: sequential float64 sum, bit-identical to
   ;; @ragloom/core's dot() (same order, same IEEE operations).
