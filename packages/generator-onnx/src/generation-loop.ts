@@ -52,7 +52,7 @@ export async function* runGeneration(plan: GenerationPlan): AsyncGenerator<Gener
   sampler.observe(promptIds);
   const detokenizer = createStreamDetokenizer(plan.decode, promptIds);
   const stops = createStopSequenceMatcher(plan.stop);
-  const maxDraft = plan.promptLookup ? (plan.promptLookup.maxDraftTokens ?? 8) : 0;
+  const maxDraft = plan.promptLookup ? (plan.promptLookup.maxDraftTokens ?? 4) : 0;
   const ngramSize = plan.promptLookup?.ngramSize ?? 3;
   const history = maxDraft > 0 ? [...promptIds] : [];
   throwIfAborted(signal, 'generation');
@@ -87,7 +87,7 @@ export async function* runGeneration(plan: GenerationPlan): AsyncGenerator<Gener
       if (confirmed < draft.length && token === draft[confirmed]) confirmed++;
       else break;
     }
-    if (draft.length > confirmed) decoder.truncate(decoder.length - (draft.length - confirmed));
+    decoder.discard(draft.length - confirmed);
     throwIfAborted(signal, 'generation');
     const room = Math.min(maxDraft, maxNewTokens - completionTokens - 1, contextLength - decoder.length - 1);
     draft = room > 0 ? promptLookupDraft(history, ngramSize, room) : [];

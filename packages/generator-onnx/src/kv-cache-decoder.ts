@@ -8,7 +8,7 @@ import { float16ToFloat32 } from './float16.js';
  * run's `present.*` back as the next run's `past_key_values.*`. Batch size 1.
  */
 export interface KvCacheDecoder {
-  /** Tokens in the cache so far. */
+  /** Tokens in the cache that count (the position of the next token). */
   readonly length: number;
   /**
    * Runs `ids` after whatever is cached (nothing, on a fresh decoder) in one pass. Returns the logits of the last
@@ -18,18 +18,21 @@ export interface KvCacheDecoder {
   /** Feeds one token, reusing the cache; returns the logits for the position after it. */
   step(id: number): Promise<Float32Array>;
   /**
-   * Drops cached positions past `length` (speculative decoding: draft tokens the model did not confirm). Later
-   * runs see exactly the cache a decoder that never ran them would have.
+   * Forgets the last `count` tokens (speculative decoding: draft tokens the model did not confirm). Later runs
+   * see what a decoder that never ran them would see. Graphs that take `attention_mask` and `position_ids` just
+   * mask the slots out (no copy; the cache is compacted only when it runs out of room); others are cut by copy.
    */
-  truncate(length: number): void;
+  discard(count: number): void;
 }
 
 type Feeds = Record<string, Tensor>;
 
 export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpec): KvCacheDecoder {
-  const { contextLength, vocabSize } = spec;
-  // One buffer of ones; each run's attention mask is a view of its first `total` entries.
-  const ones = new BigInt64Array(contextLength).fill(1n);
+  const { contextLength, vocabSize, numKvHeads: heads, headDim } = spec;
+  // The attention mask over cache slots: 1 for tokens that count, 0 for discarded ones. Each run's mask is a view
+  // of its first `slots + count` entries, so building it allocates nothing.
+  const mask = new BigInt64Array(contextLength).fill(1n);
+  const canMask = spec.hasAttentionMask && spec.hasPositionIds;
   const stepIds = new BigInt64Array(1);
   const stepPositions = new BigInt64Array(1);
   const stepInput = new Tensor('int64', stepIds, [1, 1]);
@@ -37,29 +40,66 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
   const feeds: Feeds = {};
   const emptyCache =
     spec.cacheType === 'float16'
-      ? new Tensor('float16', new Uint16Array(0), [1, spec.numKvHeads, 0, spec.headDim])
-      : new Tensor('float32', new Float32Array(0), [1, spec.numKvHeads, 0, spec.headDim]);
+      ? new Tensor('float16', new Uint16Array(0), [1, heads, 0, headDim])
+      : new Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
   for (const { key, value } of spec.pastInputs) {
     feeds[key] = emptyCache;
     feeds[value] = emptyCache;
   }
+  /** Tokens that count. */
   let length = 0;
+  /** Cache slots in use (tokens that count plus masked-out ones). */
+  let slots = 0;
+
+  /** Rewrites every cache tensor keeping only the slots where `keep(slot)`; resets the mask. */
+  function compact(keep: (slot: number) => boolean, kept: number): void {
+    const order: number[] = [];
+    for (let slot = 0; slot < slots; slot++) if (keep(slot)) order.push(slot);
+    for (const { key, value } of spec.pastInputs) {
+      for (const name of [key, value]) {
+        const source = (feeds[name] as Tensor).data as Float32Array | Uint16Array;
+        const target =
+          source instanceof Float32Array
+            ? new Float32Array(heads * kept * headDim)
+            : new Uint16Array(heads * kept * headDim);
+        // [1, heads, slots, headDim] → [1, heads, kept, headDim]; runs of kept slots copy as one block.
+        for (let h = 0; h < heads; h++) {
+          let out = h * kept * headDim;
+          for (let i = 0; i < order.length; ) {
+            let j = i + 1;
+            while (j < order.length && order[j] === (order[j - 1] as number) + 1) j++;
+            const from = (h * slots + (order[i] as number)) * headDim;
+            const span = (j - i) * headDim;
+            target.set(source.subarray(from, from + span), out);
+            out += span;
+            i = j;
+          }
+        }
+        feeds[name] =
+          target instanceof Float32Array
+            ? new Tensor('float32', target, [1, heads, kept, headDim])
+            : new Tensor('float16', target, [1, heads, kept, headDim]);
+      }
+    }
+    mask.fill(1n, 0, contextLength);
+    slots = kept;
+  }
 
   async function run(count: number, allLogits: boolean): Promise<Float32Array> {
-    const total = length + count;
-    if (total > contextLength) {
+    if (length + count > contextLength) {
       throw new RagloomError(
         'CONTEXT_LENGTH_EXCEEDED',
-        `the sequence would be ${total} tokens; the model takes ${contextLength}`,
-        {
-          details: { tokens: total, contextLength },
-        },
+        `the sequence would be ${length + count} tokens; the model takes ${contextLength}`,
+        { details: { tokens: length + count, contextLength } },
       );
     }
+    // Masked-out slots still take room; squeeze them out when the new tokens would not fit.
+    if (slots + count > contextLength) compact((slot) => mask[slot] === 1n, length);
+    const total = slots + count;
     if (spec.hasAttentionMask)
-      feeds.attention_mask = new Tensor('int64', ones.subarray(0, total), [1, total]);
+      feeds.attention_mask = new Tensor('int64', mask.subarray(0, total), [1, total]);
     if (spec.hasUseCacheBranch)
-      feeds.use_cache_branch = new Tensor('bool', new Uint8Array([length > 0 ? 1 : 0]), [1]);
+      feeds.use_cache_branch = new Tensor('bool', new Uint8Array([slots > 0 ? 1 : 0]), [1]);
     if (spec.logitsToKeepInput) {
       feeds[spec.logitsToKeepInput] = new Tensor('int64', BigInt64Array.of(allLogits ? 0n : 1n), []);
     }
@@ -70,7 +110,8 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
       feeds[past.key] = outputs[present.key] as Tensor;
       feeds[past.value] = outputs[present.value] as Tensor;
     }
-    length = total;
+    length += count;
+    slots = total;
     const logits = outputs.logits as Tensor;
     const data =
       logits.type === 'float16'
@@ -94,38 +135,6 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
       }
       return run(ids.length, options.allLogits === true);
     },
-    truncate(newLength) {
-      if (!Number.isInteger(newLength) || newLength < 0 || newLength > length) {
-        throw new RagloomError(
-          'INVALID_ARGUMENT',
-          `cannot truncate a cache of ${length} positions to ${newLength}`,
-        );
-      }
-      if (newLength === length) return;
-      const { numKvHeads: heads, headDim } = spec;
-      for (const { key, value } of spec.pastInputs) {
-        for (const name of [key, value]) {
-          const tensor = feeds[name] as Tensor;
-          const source = tensor.data as Float32Array | Uint16Array;
-          // [1, heads, length, headDim] → [1, heads, newLength, headDim]: one contiguous block per head.
-          const kept =
-            source instanceof Float32Array
-              ? new Float32Array(heads * newLength * headDim)
-              : new Uint16Array(heads * newLength * headDim);
-          for (let h = 0; h < heads; h++) {
-            kept.set(
-              source.subarray(h * length * headDim, (h * length + newLength) * headDim),
-              h * newLength * headDim,
-            );
-          }
-          feeds[name] =
-            kept instanceof Float32Array
-              ? new Tensor('float32', kept, [1, heads, newLength, headDim])
-              : new Tensor('float16', kept, [1, heads, newLength, headDim]);
-        }
-      }
-      length = newLength;
-    },
     step(id) {
       stepIds[0] = BigInt(id);
       feeds.input_ids = stepInput;
@@ -134,6 +143,22 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
         feeds.position_ids = stepPositionTensor;
       }
       return run(1, false);
+    },
+    discard(count) {
+      if (!Number.isInteger(count) || count < 0 || count > length) {
+        throw new RagloomError('INVALID_ARGUMENT', `cannot discard ${count} of ${length} cached tokens`);
+      }
+      if (count === 0) return;
+      // The last `count` tokens that count are the last `count` slots whose mask is 1.
+      let left = count;
+      for (let slot = slots - 1; slot >= 0 && left > 0; slot--) {
+        if (mask[slot] === 1n) {
+          mask[slot] = 0n;
+          left--;
+        }
+      }
+      length -= count;
+      if (!canMask) compact((slot) => mask[slot] === 1n, length);
     },
   };
 }

@@ -6,7 +6,7 @@
  * is still chosen from the model's own logits, in order, with the same random draws.
  */
 export interface PromptLookupOptions {
-  /** Longest draft per run. Default 8. */
+  /** Longest draft per run. Default 4 (longer drafts are rejected more often, and each costs a little). */
   readonly maxDraftTokens?: number;
   /** Longest n-gram to match; shorter ones down to 1 are tried next. Default 3. */
   readonly ngramSize?: number;

@@ -75,21 +75,28 @@ describe('KV cache on stories260k', () => {
     }
   });
 
-  it('truncating drafted positions leaves the cache a decoder that never saw them would have', async () => {
-    const sequence = [1, ...referenceTokens().slice(0, 29)];
+  it('discarded draft positions leave the cache a decoder that never saw them would have', async () => {
+    const sequence = [1, ...referenceTokens().slice(0, 39)];
     const vocab = spec.vocabSize;
     const full = await createKvCacheDecoder(model.session, spec).prefill(sequence, { allLogits: true });
     const row = (i: number) => full.subarray(i * vocab, (i + 1) * vocab);
-    const decoder = createKvCacheDecoder(model.session, spec);
-    await decoder.prefill(sequence.slice(0, 20));
-    // A run of 6 tokens of which only the first 3 are right (a rejected draft), then back to 23 positions.
-    await decoder.prefill([...sequence.slice(20, 23), 7, 8, 9], { allLogits: true });
-    decoder.truncate(23);
-    expect(decoder.length).toBe(23);
-    for (let i = 23; i < sequence.length; i++) {
-      expect(maxAbsDiff(await decoder.step(sequence[i] as number), row(i))).toBeLessThan(1e-4);
+    const masking = { ...spec, hasAttentionMask: true, hasPositionIds: true };
+    // Masked (the graph takes attention_mask and position_ids), then with a context so small it must compact.
+    for (const variant of [masking, { ...masking, contextLength: 42 }]) {
+      const decoder = createKvCacheDecoder(model.session, variant);
+      await decoder.prefill(sequence.slice(0, 20));
+      // A run of 6 tokens of which only the first 3 are right (a rejected draft), twice.
+      await decoder.prefill([...sequence.slice(20, 23), 7, 8, 9], { allLogits: true });
+      decoder.discard(3);
+      expect(decoder.length).toBe(23);
+      await decoder.prefill([...sequence.slice(23, 25), 11, 12], { allLogits: true });
+      decoder.discard(2);
+      expect(decoder.length).toBe(25);
+      for (let i = 25; i < sequence.length; i++) {
+        expect(maxAbsDiff(await decoder.step(sequence[i] as number), row(i))).toBeLessThan(1e-4);
+      }
+      expect(() => decoder.discard(99)).toThrow(/discard/);
     }
-    expect(() => decoder.truncate(99)).toThrow(/truncate/);
   });
 
   it('refuses to run past the context length', async () => {
