@@ -11,7 +11,7 @@ export interface GenerationPlan {
   readonly promptIds: readonly number[];
   /** Generated tokens allowed (EOS included), already capped by the context length. */
   readonly maxNewTokens: number;
-  /** Whether hitting maxNewTokens ends with 'length' (always, by the contract). */
+  /** Token ids that end generation with finish reason 'stop'. */
   readonly eosTokenIds: ReadonlySet<number>;
   readonly sampling: SamplingParams;
   readonly vocabSize: number;
