@@ -107,7 +107,7 @@ if (mode === 'check') {
   process.exit(status);
 } else if (mode === 'demo') {
   must('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], 'build');
-  process.exit(run('pnpm', ['--filter', '@ragloom/example-quickstart', 'start']));
+  process.exit(run('pnpm', ['--filter', 'ragloom', 'start']));
 } else {
   console.error(`unknown mode "${mode}" (expected "check" or "demo")`);
   process.exit(2);

@@ -1,0 +1,222 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isRagloomError } from '@ragloom/core';
+import type { Command } from 'commander';
+import { type LoadedConfig, loadConfig } from '../../config/config-file.js';
+import type { PluginReference } from '../../config/config-schema.js';
+import { readIngestState } from '../../ingest/ingest-state.js';
+import { loadPlugin } from '../../plugins/load-plugin.js';
+import { isPathReference, modelFolderKind, resolveModelReference } from '../../runtime/model-path.js';
+import { openRuntime, settingsFingerprint } from '../../runtime/open-runtime.js';
+import type { GlobalOptions } from '../cli-context.js';
+import { style, useColor } from '../terminal.js';
+
+type Status = 'ok' | 'warn' | 'fail';
+
+interface Check {
+  readonly status: Status;
+  readonly what: string;
+  readonly fix?: string;
+}
+
+function hubCacheDir(loaded: LoadedConfig): string {
+  const env = process.env;
+  if (loaded.config.models.cacheDir) return resolve(loaded.dir, loaded.config.models.cacheDir);
+  if (env.HF_HUB_CACHE) return resolve(env.HF_HUB_CACHE);
+  return join(env.HF_HOME ? resolve(env.HF_HOME) : join(homedir(), '.cache', 'huggingface'), 'hub');
+}
+
+function checkModel(loaded: LoadedConfig, where: string, model: unknown): Check {
+  if (typeof model !== 'string') return { status: 'ok', what: `${where}: no local model needed` };
+  const resolved = resolveModelReference(model, loaded.dir, loaded.modelsPath);
+  if (isPathReference(resolved)) {
+    if (!existsSync(resolved)) {
+      return {
+        status: 'fail',
+        what: `${where}: model folder ${resolved} does not exist`,
+        fix: 'put the model there, or set models.path / RAGLOOM_MODELS to the folder that holds it',
+      };
+    }
+    const kind = modelFolderKind(resolved);
+    return {
+      status: 'ok',
+      what: `${where}: ${model} → ${resolved} (${kind === 'unknown' ? 'model folder' : kind})`,
+    };
+  }
+  const cached = join(hubCacheDir(loaded), `models--${model.replace(/\//g, '--')}`);
+  if (existsSync(join(cached, 'snapshots')))
+    return { status: 'ok', what: `${where}: ${model} (in the Hugging Face cache)` };
+  const offline = loaded.config.models.offline || /^(1|true|yes|on)$/i.test(process.env.HF_HUB_OFFLINE ?? '');
+  return {
+    status: offline ? 'fail' : 'warn',
+    what: `${where}: ${model} is not downloaded yet${offline ? ' and downloads are off (offline)' : ' (it downloads on first use)'}`,
+    fix: loaded.modelsPath
+      ? `no folder ${model} or its basename in ${loaded.modelsPath}; add it there or go online once`
+      : 'set models.path (or RAGLOOM_MODELS) to a folder holding it, or run once with network access',
+  };
+}
+
+async function runChecks(options: GlobalOptions): Promise<Check[]> {
+  const checks: Check[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  checks.push(
+    major > 20 || (major === 20 && minor >= 19)
+      ? { status: 'ok', what: `Node ${process.versions.node}` }
+      : {
+          status: 'fail',
+          what: `Node ${process.versions.node} is too old`,
+          fix: 'install Node 20.19 or newer',
+        },
+  );
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig({ path: options.config });
+    checks.push({ status: 'ok', what: `config ${loaded.path}` });
+  } catch (error) {
+    checks.push({
+      status: 'fail',
+      what: isRagloomError(error) ? error.message : String(error),
+      fix: 'run `ragloom init` to write a config, or fix the fields named above',
+    });
+    return checks;
+  }
+  const { config } = loaded;
+  checks.push(
+    loaded.modelsPath
+      ? existsSync(loaded.modelsPath)
+        ? {
+            status: 'ok',
+            what: `model path ${loaded.modelsPath}${process.env.RAGLOOM_MODELS ? ' (from RAGLOOM_MODELS)' : ''}`,
+          }
+        : {
+            status: 'fail',
+            what: `model path ${loaded.modelsPath} does not exist`,
+            fix: 'fix models.path or RAGLOOM_MODELS',
+          }
+      : { status: 'ok', what: 'model path: not set (models come from the Hugging Face cache or hub)' },
+  );
+
+  const references: [string, PluginReference][] = [
+    ...(config.encoder ? ([['encoder', config.encoder]] as [string, PluginReference][]) : []),
+    ...config.retrievers.map((r, i) => [`retrievers[${i}] (${r.name})`, r] as [string, PluginReference]),
+    ...(config.reranker ? ([['reranker', config.reranker]] as [string, PluginReference][]) : []),
+    ...(config.generator ? ([['generator', config.generator]] as [string, PluginReference][]) : []),
+  ];
+  let pluginsOk = true;
+  for (const [where, ref] of references) {
+    try {
+      const plugin = await loadPlugin(ref.use, { configDir: loaded.dir });
+      const version = plugin.module.version ? `@${plugin.module.version}` : '';
+      checks.push({
+        status: 'ok',
+        what: `${where}: ${ref.use}${version} (${plugin.origin === 'export' ? 'plugin export' : 'built-in adapter'})`,
+      });
+    } catch (error) {
+      pluginsOk = false;
+      checks.push({
+        status: 'fail',
+        what: `${where}: ${isRagloomError(error) ? error.message : String(error)}`,
+        fix: `install the package next to the config (npm install ${ref.use}) or fix "use"`,
+      });
+    }
+    const model = ref.options?.model;
+    if (model !== undefined && /onnx/.test(ref.use)) checks.push(checkModel(loaded, where, model));
+  }
+
+  try {
+    mkdirSync(loaded.dataDir, { recursive: true });
+    accessSync(loaded.dataDir, constants.W_OK);
+    checks.push({ status: 'ok', what: `data dir ${loaded.dataDir} is writable` });
+  } catch (error) {
+    checks.push({
+      status: 'fail',
+      what: `data dir ${loaded.dataDir} is not writable (${(error as Error).message})`,
+      fix: 'change dataDir or the folder permissions',
+    });
+  }
+
+  if (pluginsOk) {
+    try {
+      const runtime = await openRuntime(loaded, { generator: false });
+      try {
+        for (const r of runtime.retrievers) {
+          const m = r.retriever.manifest;
+          const what =
+            m.kind === 'dense'
+              ? `dense, ${m.encoderModelId}, dim ${m.dimension}, ${m.metric}`
+              : `sparse, ${m.analyzer}`;
+          checks.push({
+            status: 'ok',
+            what: `index ${r.name}: ${await r.retriever.count()} chunks (${what})`,
+          });
+        }
+        const state = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
+        const files = Object.keys(state.files);
+        const missing = files.filter((f) => !existsSync(resolve(loaded.dir, f)));
+        if (files.length === 0) {
+          checks.push({ status: 'warn', what: 'nothing ingested yet', fix: 'run `ragloom ingest <folder>`' });
+        } else {
+          checks.push({ status: 'ok', what: `ingest state: ${files.length} files` });
+        }
+        if (missing.length > 0) {
+          checks.push({
+            status: 'warn',
+            what: `${missing.length} ingested files no longer exist (e.g. ${missing[0]})`,
+            fix: 'run `ragloom ingest` on their folder again to remove their chunks',
+          });
+        }
+        if (files.length > 0 && state.settings !== settingsFingerprint(config)) {
+          checks.push({
+            status: 'warn',
+            what: 'the chunker, encoder or retrievers changed since the last ingest',
+            fix: 'run `ragloom ingest <paths>` again (every file is re-ingested)',
+          });
+        }
+      } finally {
+        await runtime.close();
+      }
+    } catch (error) {
+      const message = isRagloomError(error) ? `[${error.code}] ${error.message}` : String(error);
+      checks.push({
+        status: 'fail',
+        what: `cannot open the components: ${message}`,
+        fix:
+          isRagloomError(error, 'MANIFEST_MISMATCH') || isRagloomError(error, 'INDEX_CORRUPT')
+            ? 'rebuild the index with `ragloom ingest --rebuild <paths>`'
+            : 'see the message above',
+      });
+    }
+  }
+  const keyEnv = config.server.apiKeyEnv;
+  checks.push({
+    status: 'ok',
+    what: process.env[keyEnv]
+      ? `server: API key required (from $${keyEnv})`
+      : `server: no API key ($${keyEnv} unset); bind to 127.0.0.1 only or set it`,
+  });
+  return checks;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the config, plugins, models and indexes, and say how to fix what is wrong')
+    .action(async (_options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const checks = await runChecks(globals);
+      const color = useColor();
+      const mark = {
+        ok: style.green('✔', color),
+        warn: style.yellow('!', color),
+        fail: style.red('✖', color),
+      };
+      for (const c of checks) {
+        process.stdout.write(`${mark[c.status]} ${c.what}\n`);
+        if (c.fix && c.status !== 'ok') process.stdout.write(`  ${style.dim(`fix: ${c.fix}`, color)}\n`);
+      }
+      const failed = checks.filter((c) => c.status === 'fail').length;
+      process.stdout.write(failed === 0 ? '\nno problems found\n' : `\n${failed} problem(s) found\n`);
+      if (failed > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { createRagloomServer } from '../../server/create-server.js';
+import { type GlobalOptions, openCliRuntime, printError } from '../cli-context.js';
+import { style, useColor } from '../terminal.js';
+
+interface ServeOptions {
+  readonly host?: string;
+  readonly port?: string;
+  readonly logRequests?: boolean;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve an OpenAI-compatible RAG API and a chat web UI')
+    .option('--host <host>', 'interface to bind (default: server.host, 127.0.0.1)')
+    .option('-p, --port <port>', 'port (default: server.port, 8787; 0 picks a free one)')
+    .option('--log-requests', 'print one line per request')
+    .addHelpText(
+      'after',
+      `
+Endpoints:
+  POST /v1/chat/completions   RAG answers, OpenAI format (stream or not); citations in the "ragloom" field
+  POST /v1/embeddings         embeddings from the configured encoder
+  GET  /v1/models             "ragloom" (chat) and the encoder's model id
+  POST /search                {"query", "k", "filter"} → passages with sources
+  POST /ingest                {"documents": [{"id", "text", "metadata"}]} → indexed and saved
+  GET  /healthz               liveness and mode
+  GET  /                      the chat page
+
+Any OpenAI client works: new OpenAI({ baseURL: "http://127.0.0.1:8787/v1", apiKey: process.env.RAGLOOM_API_KEY }).
+When $RAGLOOM_API_KEY (server.apiKeyEnv) is set, API routes need "Authorization: Bearer <key>".
+Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
+    )
+    .action(async (options: ServeOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const runtime = await openCliRuntime(globals, { generator: true });
+      const settings = runtime.config.server;
+      const apiKey = process.env[settings.apiKeyEnv] || undefined;
+      const color = useColor(process.stderr);
+      const server = createRagloomServer(runtime, {
+        apiKey,
+        maxBodyBytes: settings.maxBodyBytes,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        maxConcurrent: settings.maxConcurrent,
+        webUi: settings.webUi,
+        onRequest: options.logRequests
+          ? (e) => process.stderr.write(`${e.method} ${e.path} ${e.status} ${e.ms}ms\n`)
+          : undefined,
+        onError: (error) => printError(error),
+      });
+      const port = options.port === undefined ? settings.port : Number(options.port);
+      const url = await server.listen(port, options.host ?? settings.host);
+      const mode = runtime.describeMode();
+      process.stderr.write(
+        `${style.dim(`retrieval: ${mode.retrieval}\nanswer: ${mode.answer}`, color)}\n` +
+          `${apiKey ? `API key required (from $${settings.apiKeyEnv})\n` : ''}`,
+      );
+      process.stdout.write(`ragloom serving on ${url}  (web UI: ${url}/, API: ${url}/v1)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stderr.write('shutting down: finishing running requests…\n');
+          server
+            .close()
+            .catch(printError)
+            .finally(() => resolve());
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await runtime.close();
+      process.stderr.write('stopped\n');
+    });
+}

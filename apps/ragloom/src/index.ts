@@ -1,0 +1,44 @@
+export {
+  type FindConfigOptions,
+  findConfigFile,
+  type LoadedConfig,
+  loadConfig,
+  parseConfig,
+  resolveConfigPaths,
+} from './config/config-file.js';
+export {
+  type PluginReference,
+  type RagloomConfig,
+  type RagloomConfigInput,
+  type RetrieverReference,
+  ragloomConfigSchema,
+} from './config/config-schema.js';
+export { type ConfigPreset, configTemplate } from './config/config-template.js';
+export {
+  type IngestFilesOptions,
+  type IngestFilesProgress,
+  type IngestFilesResult,
+  ingestFiles,
+} from './ingest/ingest-files.js';
+export { type LoadResult, loadDocumentFile } from './loaders/load-document-file.js';
+export type { LoadedDocument, SkippedFile, SourceType } from './loaders/loaded-document.js';
+export { createComponent, type LoadedPlugin, loadPlugin } from './plugins/load-plugin.js';
+export type {
+  ComponentFactoryV1,
+  ComponentKind,
+  PluginProgressEvent,
+  RagloomPluginContext,
+  RagloomPluginV1,
+} from './plugins/plugin-spec.js';
+export type { StandardSchemaV1 } from './plugins/standard-schema.js';
+export { type AnswerStreamOptions, streamAnswer } from './runtime/answer-stream.js';
+export { exportIndex, importIndex } from './runtime/index-dump.js';
+export {
+  type OpenRuntimeOptions,
+  openRuntime,
+  type RagloomRuntime,
+  type RetrieverEntry,
+} from './runtime/open-runtime.js';
+export { locateCitation, locatePassage, type SourceLocation } from './runtime/source-location.js';
+export { createRagloomServer, type RagloomServer } from './server/create-server.js';
+export type { RagloomServerOptions } from './server/server-options.js';

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { type Document, isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
+import { loadDocumentFile, sourceTypeOf } from '../loaders/load-document-file.js';
+import type { LoadedDocument, SkippedFile } from '../loaders/loaded-document.js';
+import type { RagloomRuntime, RetrieverEntry } from '../runtime/open-runtime.js';
+import { type IngestFileEntry, type IngestState, readIngestState, writeIngestState } from './ingest-state.js';
+import { createLocatedChunker } from './located-chunker.js';
+import { type FoundFile, isUnderRoots, walkFiles } from './walk-files.js';
+
+export interface IngestFilesProgress {
+  readonly phase: 'scanning' | 'ingesting' | 'saving' | 'done';
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  /** Documents (a file, or a JSONL line) chunked and stored so far, and the expected total. */
+  readonly documentsDone: number;
+  readonly documentsTotal: number;
+  readonly chunks: number;
+  readonly file?: string;
+}
+
+export interface IngestFilesOptions {
+  /** Files and folders to ingest. */
+  readonly paths: readonly string[];
+  /** Remove the chunks of files that were ingested from these paths before and are gone now (default true). */
+  readonly prune?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: IngestFilesProgress) => void;
+  readonly onWarning?: (message: string) => void;
+  /** Documents per pipeline call (default 64). */
+  readonly sliceSize?: number;
+}
+
+export interface IngestFilesResult {
+  readonly added: string[];
+  readonly updated: string[];
+  readonly unchanged: number;
+  readonly removed: string[];
+  readonly skipped: SkippedFile[];
+  readonly documents: number;
+  readonly chunks: number;
+  /** True when the signal fired: the index on disk is the last checkpoint. */
+  readonly interrupted: boolean;
+  readonly checkpoints: number;
+}
+
+// Written for files a checkpoint is committing: if the process dies between saving the indexes and the
+// final state, the next run sees a hash that matches nothing and ingests (or removes) the file again.
+const UNCONFIRMED = '0'.repeat(64);
+
+interface PlannedFile {
+  readonly file: FoundFile;
+  readonly sha256: string;
+  readonly size: number;
+  readonly documentEstimate: number;
+  readonly previous?: IngestFileEntry;
+}
+
+/** Retrievers whose `save` is left out, so that pipeline calls do not write; checkpoints save them. */
+function withoutSave(entries: readonly RetrieverEntry[]): RetrieverEntry[] {
+  return entries.map((entry) => {
+    const r = entry.retriever;
+    return {
+      ...entry,
+      retriever: {
+        specificationVersion: r.specificationVersion,
+        provider: r.provider,
+        manifest: r.manifest,
+        capabilities: r.capabilities,
+        upsert: (records, options) => r.upsert(records, options),
+        delete: (selector) => r.delete(selector),
+        search: (request) => r.search(request),
+        count: (filter) => r.count(filter),
+      },
+    };
+  });
+}
+
+/**
+ * Incremental ingest: hashes every file under `paths`, loads and indexes only new or changed ones, removes
+ * the chunks of files that disappeared, and checkpoints (every index saved atomically, then the state
+ * file) every `ingest.checkpointSeconds` and at the end. When the signal fires, nothing more is written:
+ * the indexes on disk stay at the last checkpoint, and the next run picks up from there.
+ */
+export async function ingestFiles(
+  runtime: RagloomRuntime,
+  options: IngestFilesOptions,
+): Promise<IngestFilesResult> {
+  const { config, loaded } = runtime;
+  const { signal } = options;
+  const warn = options.onWarning ?? (() => {});
+  const sliceSize = options.sliceSize ?? 64;
+  let committed = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
+  const settingsChanged =
+    committed.settings !== runtime.settingsFingerprint && Object.keys(committed.files).length > 0;
+  if (settingsChanged) {
+    warn('the chunker, encoder or retrievers changed since the last ingest: every file is ingested again');
+  }
+  const current: IngestState = {
+    ...committed,
+    settings: runtime.settingsFingerprint,
+    files: { ...committed.files },
+  };
+  const touched = new Set<string>();
+  const progress = {
+    phase: 'scanning' as IngestFilesProgress['phase'],
+    filesDone: 0,
+    filesTotal: 0,
+    documentsDone: 0,
+    documentsTotal: 0,
+    chunks: 0,
+    file: undefined as string | undefined,
+  };
+  let storedDocuments = 0;
+  const report = () => options.onProgress?.({ ...progress });
+
+  const found = await walkFiles(options.paths, {
+    baseDir: loaded.dir,
+    extensions: config.ingest.extensions,
+    exclude: config.ingest.exclude,
+  });
+  const skipped: SkippedFile[] = [];
+  const planned: PlannedFile[] = [];
+  let unchanged = 0;
+  const maxBytes = config.ingest.maxFileMiB * 1024 * 1024;
+  for (const file of found) {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(file.path);
+    } catch (error) {
+      skipped.push({
+        source: file.source,
+        reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
+      continue;
+    }
+    if (!info.isFile()) continue;
+    if (info.size > maxBytes) {
+      skipped.push({
+        source: file.source,
+        reason: `larger than ingest.maxFileMiB (${config.ingest.maxFileMiB} MiB)`,
+      });
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file.path);
+    } catch (error) {
+      skipped.push({
+        source: file.source,
+        reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      });
+      continue;
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const previous = current.files[file.source];
+    if (previous && previous.sha256 === sha256 && !settingsChanged) {
+      unchanged++;
+      continue;
+    }
+    const documentEstimate =
+      sourceTypeOf(file.source) === 'jsonl'
+        ? bytes
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.trim()).length
+        : 1;
+    planned.push({ file, sha256, size: info.size, documentEstimate, previous });
+  }
+  for (const s of skipped) warn(`skipped ${s.source}: ${s.reason}`);
+
+  const loadedDocs = new Map<string, LoadedDocument>();
+  const chunksPerDocument = new Map<string, number>();
+  const locatedChunker = createLocatedChunker(runtime.chunker, (id) => loadedDocs.get(id));
+  const counting = {
+    ...locatedChunker,
+    async chunk(document: Document) {
+      const chunks = await locatedChunker.chunk(document);
+      chunksPerDocument.set(document.id, chunks.length);
+      return chunks;
+    },
+  };
+  const pipeline = runtime.pipelineWith({ chunker: counting, retrievers: withoutSave(runtime.retrievers) });
+
+  let checkpoints = 0;
+  let lastCheckpoint = Date.now();
+  const checkpoint = async () => {
+    if (touched.size === 0) return;
+    progress.phase = 'saving';
+    report();
+    const intent: IngestState = { ...current, files: { ...committed.files } };
+    for (const source of touched) {
+      const before = committed.files[source];
+      const after = current.files[source];
+      const documents = [...new Set([...(before?.documents ?? []), ...(after?.documents ?? [])])];
+      intent.files[source] = {
+        sha256: UNCONFIRMED,
+        size: after?.size ?? before?.size ?? 0,
+        chunks: after?.chunks ?? before?.chunks ?? 0,
+        ingestedAt: after?.ingestedAt ?? before?.ingestedAt ?? new Date().toISOString(),
+        documents,
+      };
+    }
+    await writeIngestState(loaded.dataDir, intent);
+    for (const entry of runtime.retrievers) await entry.retriever.save?.();
+    await writeIngestState(loaded.dataDir, current);
+    committed = { ...current, files: { ...current.files } };
+    touched.clear();
+    checkpoints++;
+    lastCheckpoint = Date.now();
+    progress.phase = 'ingesting';
+  };
+
+  const added: string[] = [];
+  const updated: string[] = [];
+  const removed: string[] = [];
+  let interrupted = false;
+  try {
+    // Files gone from the walked folders, and previously ingested files that are now unusable.
+    if (options.prune !== false) {
+      const present = new Set(found.map((f) => f.source));
+      for (const [source, entry] of Object.entries(current.files)) {
+        const gone = !present.has(source) && isUnderRoots(source, options.paths, loaded.dir);
+        const unusable = skipped.some((s) => s.source === source);
+        if (!gone && !unusable) continue;
+        await pipeline.deleteDocuments(entry.documents);
+        delete current.files[source];
+        touched.add(source);
+        removed.push(source);
+      }
+    }
+
+    progress.phase = 'ingesting';
+    progress.filesTotal = planned.length;
+    progress.documentsTotal = planned.reduce((n, p) => n + p.documentEstimate, 0);
+    report();
+
+    let slice: { plan: PlannedFile; documents: Document[] }[] = [];
+    let sliceDocuments = 0;
+    const flush = async () => {
+      if (slice.length === 0) return;
+      const documents = slice.flatMap((s) => s.documents);
+      const before = progress.documentsDone;
+      await pipeline.ingest(documents, {
+        signal,
+        onProgress: (event) => {
+          progress.documentsDone = before + event.documents;
+          report();
+        },
+      });
+      for (const { plan, documents: docs } of slice) {
+        const ids = docs.map((d) => d.id);
+        const stale = (plan.previous?.documents ?? []).filter((id) => !ids.includes(id));
+        if (stale.length > 0) await pipeline.deleteDocuments(stale); // JSONL lines that were removed
+        const chunks = ids.reduce((n, id) => n + (chunksPerDocument.get(id) ?? 0), 0);
+        current.files[plan.file.source] = {
+          sha256: plan.sha256,
+          size: plan.size,
+          documents: ids,
+          chunks,
+          ingestedAt: new Date().toISOString(),
+        };
+        touched.add(plan.file.source);
+        (plan.previous ? updated : added).push(plan.file.source);
+        progress.chunks += chunks;
+        progress.filesDone++;
+        storedDocuments += ids.length;
+        for (const id of ids) {
+          loadedDocs.delete(id);
+          chunksPerDocument.delete(id);
+        }
+      }
+      progress.documentsDone = before + documents.length;
+      report();
+      slice = [];
+      sliceDocuments = 0;
+      if (Date.now() - lastCheckpoint >= config.ingest.checkpointSeconds * 1000) await checkpoint();
+    };
+
+    for (const plan of planned) {
+      if (signal?.aborted) throw new RagloomError('ABORTED', 'ingest was interrupted');
+      progress.file = plan.file.source;
+      report();
+      let documents: LoadedDocument[];
+      try {
+        const bytes = await readFile(plan.file.path);
+        const result = await loadDocumentFile(bytes, plan.file.source);
+        for (const w of result.warnings) warn(w);
+        documents = result.documents;
+      } catch (error) {
+        if (!isRagloomError(error) && !(error as NodeJS.ErrnoException).code) throw error;
+        const reason = isRagloomError(error)
+          ? String(error.details.reason ?? error.message)
+          : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
+        skipped.push({ source: plan.file.source, reason });
+        warn(`skipped ${plan.file.source}: ${reason}`);
+        if (plan.previous) {
+          await pipeline.deleteDocuments(plan.previous.documents);
+          delete current.files[plan.file.source];
+          touched.add(plan.file.source);
+          removed.push(plan.file.source);
+        }
+        progress.filesDone++;
+        progress.documentsDone += plan.documentEstimate;
+        continue;
+      }
+      for (const d of documents) loadedDocs.set(d.document.id, d);
+      slice.push({ plan, documents: documents.map((d) => d.document) });
+      sliceDocuments += documents.length;
+      if (sliceDocuments >= sliceSize) await flush();
+    }
+    await flush();
+    await checkpoint();
+  } catch (error) {
+    if (!isAbortError(error) && !signal?.aborted) throw error;
+    interrupted = true;
+  }
+  progress.phase = 'done';
+  report();
+  return {
+    added,
+    updated,
+    unchanged,
+    removed,
+    skipped,
+    documents: storedDocuments,
+    chunks: progress.chunks,
+    interrupted,
+    checkpoints,
+  };
+}

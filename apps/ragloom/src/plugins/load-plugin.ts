@@ -1,0 +1,165 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isRagloomError, RagloomError } from '@ragloom/core';
+import { formatFieldPath } from '../config/config-file.js';
+import type { PluginReference } from '../config/config-schema.js';
+import { assertComponent } from './component-shape.js';
+import { FIRST_PARTY_PLUGINS } from './first-party-plugins.js';
+import {
+  COMPONENT_KINDS,
+  type ComponentByKind,
+  type ComponentKind,
+  type RagloomPluginContext,
+  type RagloomPluginV1,
+} from './plugin-spec.js';
+import { type ResolvedModule, resolvePluginModule } from './resolve-package.js';
+import { isStandardSchema, validateWithStandardSchema } from './standard-schema.js';
+
+export interface LoadedPlugin {
+  readonly use: string;
+  readonly plugin: RagloomPluginV1;
+  /** 'export': the package's own `ragloomPlugin`; 'built-in': the app's adapter for a first-party package. */
+  readonly origin: 'export' | 'built-in';
+  readonly module: ResolvedModule;
+}
+
+export interface PluginLoadOptions {
+  readonly configDir: string;
+  /** Folders to resolve packages from, in order. Default: the config folder, then the app's own install. */
+  readonly searchFrom?: readonly string[];
+}
+
+const APP_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+function pluginExport(namespace: Record<string, unknown>): unknown {
+  if (namespace.ragloomPlugin !== undefined) return namespace.ragloomPlugin;
+  const fallback = namespace.default as { specificationVersion?: unknown } | undefined;
+  if (typeof fallback === 'object' && fallback !== null && 'specificationVersion' in fallback)
+    return fallback;
+  return undefined;
+}
+
+function assertPlugin(value: unknown, use: string): asserts value is RagloomPluginV1 {
+  if (typeof value !== 'object' || value === null) {
+    throw new RagloomError('PLUGIN_ERROR', `"${use}" exports a ragloomPlugin that is not an object`);
+  }
+  const v = value as Record<string, unknown>;
+  if (v.specificationVersion !== 'v1') {
+    throw new RagloomError(
+      'PLUGIN_ERROR',
+      `plugin "${use}" declares specificationVersion ${JSON.stringify(v.specificationVersion)}, ` +
+        'but this ragloom supports "v1"; use a version of the plugin made for ragloom v1',
+      { details: { use, specificationVersion: v.specificationVersion } },
+    );
+  }
+  const kinds = COMPONENT_KINDS.filter((k) => v[k] !== undefined);
+  if (kinds.length === 0) {
+    throw new RagloomError(
+      'PLUGIN_ERROR',
+      `plugin "${use}" provides no component (expected one of ${COMPONENT_KINDS.join(', ')})`,
+    );
+  }
+  for (const kind of kinds) {
+    const factory = v[kind] as { create?: unknown; optionsSchema?: unknown } | null;
+    if (typeof factory !== 'object' || factory === null || typeof factory.create !== 'function') {
+      throw new RagloomError('PLUGIN_ERROR', `plugin "${use}": ${kind}.create must be a function`);
+    }
+    if (factory.optionsSchema !== undefined && !isStandardSchema(factory.optionsSchema)) {
+      throw new RagloomError(
+        'PLUGIN_ERROR',
+        `plugin "${use}": ${kind}.optionsSchema is not a Standard Schema`,
+      );
+    }
+  }
+}
+
+/** Resolves and imports the package a config names and returns its v1 plugin. */
+export async function loadPlugin(use: string, options: PluginLoadOptions): Promise<LoadedPlugin> {
+  const searchFrom = options.searchFrom ?? [options.configDir, APP_DIR];
+  const module = resolvePluginModule(use, options.configDir, searchFrom);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(module.entry).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new RagloomError(
+      'PLUGIN_ERROR',
+      `cannot import plugin "${use}" (${module.entry}): ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { use, entry: module.entry },
+      },
+    );
+  }
+  const exported = pluginExport(namespace);
+  if (exported !== undefined) {
+    assertPlugin(exported, use);
+    return { use, plugin: exported, origin: 'export', module };
+  }
+  const builtIn = module.packageName ? FIRST_PARTY_PLUGINS[module.packageName] : undefined;
+  if (builtIn) {
+    const plugin = builtIn(namespace);
+    assertPlugin(plugin, use);
+    return { use, plugin, origin: 'built-in', module };
+  }
+  throw new RagloomError(
+    'PLUGIN_ERROR',
+    `"${use}" is not a ragloom plugin: its entry (${module.entry}) exports no \`ragloomPlugin\` ` +
+      '(see the plugin convention in the ragloom README)',
+    { details: { use, entry: module.entry } },
+  );
+}
+
+/**
+ * Builds one component from a config reference: loads the plugin, checks it provides `kind`, validates
+ * `options` with the plugin's schema (problems named by their config path), calls its factory and checks
+ * the result is a v1 component of that kind.
+ */
+export async function createComponent<K extends ComponentKind>(
+  kind: K,
+  reference: PluginReference,
+  /** Where the reference sits in the config, e.g. `retrievers[1]`, for error messages. */
+  where: string,
+  context: RagloomPluginContext,
+  options: PluginLoadOptions,
+): Promise<{ component: ComponentByKind[K]; plugin: LoadedPlugin }> {
+  const loaded = await loadPlugin(reference.use, options);
+  const factory = loaded.plugin[kind];
+  if (!factory) {
+    const provided = COMPONENT_KINDS.filter((k) => loaded.plugin[k] !== undefined);
+    throw new RagloomError(
+      'PLUGIN_ERROR',
+      `${where}: "${reference.use}" provides ${provided.join(', ')}, not a ${kind}`,
+      { details: { use: reference.use, kind, provided } },
+    );
+  }
+  let parsed: Record<string, unknown> = { ...(reference.options ?? {}) };
+  if (factory.optionsSchema) {
+    const result = await validateWithStandardSchema(factory.optionsSchema, parsed);
+    if (!result.ok) {
+      const problems = result.problems.map(
+        (p) => `${where}.options${p.path.length > 0 ? `.${formatFieldPath(p.path)}` : ''}: ${p.message}`,
+      );
+      throw new RagloomError(
+        'INVALID_CONFIG',
+        `invalid options for "${reference.use}":\n  ${problems.join('\n  ')}`,
+        { details: { use: reference.use, problems } },
+      );
+    }
+    parsed = result.value as Record<string, unknown>;
+  }
+  let component: unknown;
+  try {
+    component = await factory.create(parsed, context);
+  } catch (error) {
+    if (isRagloomError(error)) throw error;
+    throw new RagloomError(
+      'PLUGIN_ERROR',
+      `${where}: "${reference.use}" failed to build a ${kind}: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { use: reference.use, kind },
+      },
+    );
+  }
+  assertComponent(kind, component, `${where} ("${reference.use}")`);
+  return { component, plugin: loaded };
+}

@@ -1,0 +1,270 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { RagloomError } from '@ragloom/core';
+import type { RagloomRuntime } from '../runtime/open-runtime.js';
+import { handleChatCompletions } from './chat-completions.js';
+import { handleEmbeddings } from './embeddings.js';
+import { errorBody, errorResponse } from './http-errors.js';
+import { readJsonBody } from './read-json-body.js';
+import { createIngestHandler, handleSearch } from './search-and-ingest.js';
+import type { RagloomServerOptions } from './server-options.js';
+import { PUBLIC_DIR, readStaticFile } from './static-files.js';
+
+export interface RagloomServer {
+  readonly server: Server;
+  /** Starts listening; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful shutdown: stop accepting connections, let running requests finish for up to `graceMs`
+   * (default 10 s), then abort what is left and close every socket.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Requests being served right now. */
+  readonly activeRequests: number;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function keyMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (match) return match[1];
+  }
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
+/**
+ * The ragloom HTTP server: OpenAI-compatible `/v1/chat/completions` (RAG, SSE streaming), `/v1/embeddings`
+ * and `/v1/models`, plus `/search`, `/ingest`, `/healthz` and the web UI. Every API request is validated,
+ * authenticated (when a key is set), size-limited, time-limited and counted against a concurrency limit;
+ * a client that disconnects aborts its generation.
+ */
+export function createRagloomServer(
+  runtime: RagloomRuntime,
+  options: RagloomServerOptions = {},
+): RagloomServer {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const timeoutMs = options.requestTimeoutMs ?? 120_000;
+  const maxConcurrent = options.maxConcurrent ?? 16;
+  const modelName = options.modelName ?? 'ragloom';
+  const webUi = options.webUi ?? true;
+  const started = Date.now();
+  const ingest = createIngestHandler(runtime);
+  const inFlight = new Set<AbortController>();
+  const sockets = new Set<Socket>();
+  let active = 0;
+  let closing = false;
+
+  const models = () => {
+    const created = Math.floor(started / 1000);
+    const list = [{ id: modelName, object: 'model', created, owned_by: 'ragloom' }];
+    if (runtime.encoder)
+      list.push({ id: runtime.encoder.modelId, object: 'model', created, owned_by: 'ragloom' });
+    return { object: 'list', data: list };
+  };
+
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    const api: Record<string, () => Promise<unknown>> = {
+      'POST /v1/chat/completions': async () => {
+        const body = await readBody();
+        if (body === undefined) return undefined;
+        await handleChatCompletions(runtime, body, res, signal, modelName);
+        return undefined;
+      },
+      'POST /v1/embeddings': async () => {
+        const body = await readBody();
+        return body === undefined ? undefined : handleEmbeddings(runtime, body, signal);
+      },
+      'GET /v1/models': async () => models(),
+      'POST /search': async () => {
+        const body = await readBody();
+        return body === undefined ? undefined : handleSearch(runtime, body, signal);
+      },
+      'POST /ingest': async () => {
+        const body = await readBody();
+        return body === undefined ? undefined : ingest(body, signal);
+      },
+    };
+    async function readBody(): Promise<unknown> {
+      const result = await readJsonBody(req, maxBody);
+      if (result.ok) return result.value;
+      sendJson(res, result.status, errorBody(result.message, 'invalid_request_error', result.code), {
+        ...(result.status === 413 ? { connection: 'close' } : {}),
+      });
+      return undefined;
+    }
+    const handler = api[`${method} ${path}`];
+    if (!handler) {
+      const known = Object.keys(api).some((k) => k.endsWith(` ${path}`));
+      if (known) {
+        sendJson(
+          res,
+          405,
+          errorBody(`${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed'),
+        );
+      } else {
+        sendJson(res, 404, errorBody(`no route ${method} ${path}`, 'invalid_request_error', 'not_found'));
+      }
+      return;
+    }
+    const result = await handler();
+    if (result !== undefined) sendJson(res, 200, result);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = Date.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method ?? 'GET';
+    res.on('finish', () =>
+      options.onRequest?.({ method, path, status: res.statusCode, ms: Date.now() - t0 }),
+    );
+
+    if (method === 'GET' && path === '/healthz') {
+      sendJson(res, closing ? 503 : 200, {
+        status: closing ? 'shutting_down' : 'ok',
+        uptime_s: Math.round((Date.now() - started) / 1000),
+        active_requests: active,
+        mode: runtime.describeMode(),
+      });
+      return;
+    }
+    if (method === 'GET' && webUi && !path.startsWith('/v1')) {
+      const file = await readStaticFile(PUBLIC_DIR, path);
+      if (file) {
+        res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
+        res.end(file.body);
+        return;
+      }
+    }
+    if (options.apiKey !== undefined && !keyMatches(bearer(req), options.apiKey)) {
+      req.resume();
+      sendJson(
+        res,
+        401,
+        errorBody(
+          'missing or wrong API key: send "Authorization: Bearer <key>"',
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+        { 'www-authenticate': 'Bearer' },
+      );
+      return;
+    }
+    if (active >= maxConcurrent) {
+      req.resume();
+      sendJson(
+        res,
+        429,
+        errorBody(
+          `the server is busy (${maxConcurrent} requests in progress); retry shortly`,
+          'rate_limit_error',
+          'too_many_requests',
+        ),
+        { 'retry-after': '1' },
+      );
+      return;
+    }
+    active++;
+    const controller = new AbortController();
+    inFlight.add(controller);
+    const timer = setTimeout(
+      () => controller.abort(new RagloomError('TIMEOUT', `the request took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    // A client that goes away stops its work (generation, embedding) at the next step.
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new RagloomError('ABORTED', 'the client disconnected'));
+    };
+    res.on('close', onClose);
+    try {
+      await route(req, res, path, controller.signal);
+    } catch (error) {
+      const { status, body } = errorResponse(
+        controller.signal.aborted ? (controller.signal.reason ?? error) : error,
+      );
+      if (status >= 500 && status !== 504) options.onError?.(error);
+      if (!res.headersSent) sendJson(res, status, body);
+      else if (!res.writableEnded) res.end();
+    } finally {
+      clearTimeout(timer);
+      res.off('close', onClose);
+      inFlight.delete(controller);
+      active--;
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.onError?.(error);
+      if (!res.headersSent) sendJson(res, 500, errorBody('internal server error', 'server_error'));
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  return {
+    server,
+    get activeRequests() {
+      return active;
+    },
+    listen(port = 8787, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost}:${address.port}`);
+        });
+      });
+    },
+    async close(graceMs = 10_000) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (active > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        server.closeIdleConnections();
+      }
+      for (const controller of inFlight)
+        controller.abort(new RagloomError('ABORTED', 'the server is shutting down'));
+      await new Promise((r) => setTimeout(r, 50));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

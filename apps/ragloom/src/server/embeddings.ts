@@ -1,0 +1,40 @@
+import { RagloomError } from '@ragloom/core';
+import type { RagloomRuntime } from '../runtime/open-runtime.js';
+import { embeddingsRequestSchema, parseRequest } from './request-schemas.js';
+
+/**
+ * POST /v1/embeddings with the configured encoder. `encoding_format: 'base64'` (what the openai SDK asks for
+ * by default) returns little-endian float32 bytes; `input_type` (extension) embeds queries instead of documents.
+ */
+export async function handleEmbeddings(runtime: RagloomRuntime, body: unknown, signal: AbortSignal) {
+  const request = parseRequest(embeddingsRequestSchema, body);
+  const encoder = runtime.encoder;
+  if (!encoder) {
+    throw new RagloomError('NOT_FOUND', 'no encoder is configured on this server, so it cannot embed', {
+      details: { param: 'model' },
+    });
+  }
+  if (request.dimensions !== undefined && request.dimensions !== encoder.dimension) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `dimensions: ${encoder.modelId} embeds into ${encoder.dimension} dimensions, not ${request.dimensions}`,
+      { details: { param: 'dimensions' } },
+    );
+  }
+  const texts = typeof request.input === 'string' ? [request.input] : request.input;
+  const result = await encoder.embed({ texts, inputType: request.input_type ?? 'document', signal });
+  const base64 = request.encoding_format === 'base64';
+  const tokens = result.usage?.tokens ?? 0;
+  return {
+    object: 'list',
+    model: encoder.modelId,
+    data: result.embeddings.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: base64
+        ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64')
+        : Array.from(vector),
+    })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}

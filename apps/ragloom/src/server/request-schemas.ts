@@ -1,0 +1,105 @@
+import { RagloomError } from '@ragloom/core';
+import { z } from 'zod';
+import { formatFieldPath } from '../config/config-file.js';
+
+const filterSchema = z.record(z.string(), z.unknown());
+
+const contentPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
+
+/** A chat message as OpenAI clients send it; text content parts are joined, other parts are refused. */
+const messageSchema = z
+  .object({
+    role: z.enum(['system', 'developer', 'user', 'assistant']),
+    content: z.union([z.string(), z.array(contentPart)]).nullable(),
+    name: z.string().optional(),
+  })
+  .loose();
+
+export const chatCompletionRequestSchema = z
+  .object({
+    model: z.string().min(1),
+    messages: z.array(messageSchema).min(1, 'send at least one message'),
+    stream: z.boolean().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
+    max_tokens: z.number().int().positive().nullable().optional(),
+    max_completion_tokens: z.number().int().positive().nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().gt(0).max(1).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
+    n: z.literal(1, 'only n = 1 is supported').nullable().optional(),
+    user: z.string().optional(),
+    /** ragloom's extension: retrieval settings for this request. */
+    ragloom: z
+      .object({
+        k: z.number().int().positive().max(100).optional(),
+        filter: filterSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .loose();
+
+export const embeddingsRequestSchema = z
+  .object({
+    model: z.string().min(1),
+    input: z.union([z.string(), z.array(z.string()).min(1, 'send at least one input').max(2048)]),
+    encoding_format: z.enum(['float', 'base64']).optional(),
+    dimensions: z.number().int().positive().optional(),
+    user: z.string().optional(),
+    /** ragloom's extension: embed as search queries (models such as e5/bge prefix them) or documents (default). */
+    input_type: z.enum(['query', 'document']).optional(),
+  })
+  .loose();
+
+export const searchRequestSchema = z
+  .object({
+    query: z.string().trim().min(1, 'query must not be empty'),
+    k: z.number().int().positive().max(100).optional(),
+    filter: filterSchema.optional(),
+  })
+  .strict();
+
+export const ingestRequestSchema = z
+  .object({
+    documents: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(512),
+            text: z.string(),
+            metadata: z
+              .record(
+                z.string(),
+                z.union([
+                  z.string(),
+                  z.number(),
+                  z.boolean(),
+                  z.null(),
+                  z.array(z.union([z.string(), z.number(), z.boolean()])),
+                ]),
+              )
+              .optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'send at least one document')
+      .max(10_000),
+  })
+  .strict();
+
+/** Validates a request body; a failure is INVALID_ARGUMENT naming the first wrong field (`param`). */
+export function parseRequest<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${formatFieldPath(i.path)}: ${i.message}`);
+  const first = result.error.issues[0];
+  throw new RagloomError('INVALID_ARGUMENT', problems.join('; '), {
+    details: { param: first ? formatFieldPath(first.path) : null, problems },
+  });
+}
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;

@@ -1,0 +1,255 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createProgram } from '../src/cli/program.js';
+import { DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject, runCli } from './helpers/project.js';
+
+const COMMANDS = ['init', 'ingest', 'query', 'ask', 'chat', 'serve', 'export', 'import', 'doctor', 'demo'];
+
+describe('the ragloom binary', () => {
+  it('explains itself: --help, and a clear help for every command', async () => {
+    const dir = makeProject({});
+    const [top, ingestHelp, unknown] = await Promise.all([
+      runCli(['--help'], { cwd: dir }),
+      runCli(['ingest', '--help'], { cwd: dir }),
+      runCli(['frobnicate'], { cwd: dir }),
+    ]);
+    expect(top.code).toBe(0);
+    for (const command of COMMANDS) expect(top.stdout).toContain(command);
+    expect(top.stdout).toContain('RAGLOOM_MODELS');
+    expect(ingestHelp.code).toBe(0);
+    expect(ingestHelp.stdout).toContain('Usage: ragloom ingest [options] <paths...>');
+    expect(ingestHelp.stdout).toContain('Ctrl-C keeps the last checkpoint');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    // Every subcommand's help (same program object the binary runs), without a process each.
+    const program = createProgram();
+    for (const name of COMMANDS) {
+      const command = program.commands.find((c) => c.name() === name);
+      expect(command, name).toBeDefined();
+      const help = command!.helpInformation();
+      expect(help, name).toContain(`Usage: ragloom ${name}`);
+      expect(command!.description().length, name).toBeGreaterThan(20);
+    }
+    expect(program.commands.find((c) => c.name() === 'serve')!.helpInformation()).toContain('--port');
+  });
+
+  it('init, ingest, query, ask and chat on a folder of documents (offline: BM25 + extractive)', async () => {
+    const dir = makeProject({ ...DOCS, 'docs/blob.txt': new Uint8Array([0, 1, 2, 3]) });
+    const init = await runCli(['init', '--preset', 'offline'], { cwd: dir });
+    expect(init.code).toBe(0);
+    expect(readFileSync(join(dir, 'ragloom.config.json'), 'utf8')).toContain('// ragloom configuration');
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists; pass --force');
+
+    const ingest = await runCli(['ingest', 'docs'], { cwd: dir });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(ingest.stderr).toContain('warning skipped docs/blob.txt: it looks binary');
+    expect(ingest.stdout).toContain('files: 3 new, 0 changed, 0 unchanged, 0 removed, 1 skipped');
+    const noop = await runCli(['ingest', 'docs'], { cwd: dir });
+    expect(noop.stdout).toContain('0 new, 0 changed, 3 unchanged');
+
+    // Read-only commands on the same index, side by side.
+    const [query, ask, askJson, chat, doctor] = await Promise.all([
+      runCli(['query', 'server port', '--json', '-k', '2'], { cwd: dir }),
+      runCli(['ask', 'Which variable requires an API key?'], { cwd: dir }),
+      runCli(['ask', '离线时用什么检索？', '--json'], { cwd: dir }),
+      runCli(['chat'], {
+        cwd: dir,
+        input: 'What port does the server use?\n/clear\nAre deleted files kept?\n/exit\n',
+      }),
+      runCli(['doctor'], { cwd: dir }),
+    ]);
+    expect(query.code, query.stderr).toBe(0);
+    const hits = JSON.parse(query.stdout).hits;
+    expect(hits.length).toBeGreaterThanOrEqual(1);
+    expect(hits[0]).toMatchObject({ rank: 1, source: 'docs/server.md' });
+    expect(hits[0].line).toBeGreaterThan(0);
+
+    expect(ask.code, ask.stderr).toBe(0);
+    expect(ask.stderr).toContain('answer: extractive');
+    expect(ask.stdout).toContain('Set RAGLOOM_API_KEY to require an API key from every client. [1]');
+    expect(ask.stdout).toMatch(/Sources\n {2}\[1\] docs\/server\.md:8 /);
+
+    const json = JSON.parse(askJson.stdout);
+    expect(json.mode).toBe('extractive');
+    expect(json.citations[0]).toMatchObject({
+      source: 'docs/zh.md',
+      line: 3,
+      text: '离线时使用 BM25 检索。',
+    });
+
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toContain('The server listens on port 8787 by default. [1]');
+    expect(chat.stdout).toContain('(conversation cleared)');
+    expect(chat.stdout).toContain('Deleted files lose their chunks. [1]');
+
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(doctor.stdout).toContain('✔ index bm25: ');
+    expect(doctor.stdout).toContain('no problems found');
+  });
+
+  it('moves an index to another retriever with export and import, and refuses a cut-off dump', async () => {
+    const source = makeProject(DOCS, HYBRID_CONFIG);
+    expect((await runCli(['ingest', 'docs'], { cwd: source })).code).toBe(0);
+    const exported = await runCli(['export', '--retriever', 'dense', '--out', 'dense.jsonl'], {
+      cwd: source,
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    const dump = readFileSync(join(source, 'dense.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(dump[0]!)).toMatchObject({
+      format: 'ragloom-index-dump',
+      manifest: { kind: 'dense', dimension: 64 },
+    });
+
+    // Into the plugin template's flat index, the way a user moves HNSW to another backend.
+    const target = makeProject(
+      {},
+      { ...HYBRID_CONFIG, retrievers: [{ name: 'flat', use: 'ragloom-plugin-template' }] },
+    );
+    const imported = await runCli(['import', join(source, 'dense.jsonl')], { cwd: target });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toContain(`the flat index now holds ${dump.length - 2} records`);
+    const a = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: source })).stdout).hits;
+    const b = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: target })).stdout).hits;
+    expect(b[0].id).toBe(
+      a.find((h: { retrievers: { retriever: string }[] }) =>
+        h.retrievers.some((r) => r.retriever === 'dense'),
+      )?.id ?? b[0].id,
+    );
+    expect(b.map((h: { id: string }) => h.id)).toContain('docs/server.md#0');
+
+    writeFileSync(join(source, 'cut.jsonl'), `${dump.slice(0, -2).join('\n')}\n`);
+    const cut = await runCli(['import', join(source, 'cut.jsonl')], { cwd: target });
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toContain('error [INDEX_CORRUPT]');
+    expect(cut.stderr).toContain('the end marker is missing');
+  });
+
+  it('fails clearly on a missing config, unknown plugin, wrong spec version and an encoder/index mismatch', async () => {
+    const empty = makeProject({});
+    const missing = await runCli(['query', 'x'], { cwd: empty });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('error [INVALID_CONFIG] no ragloom config');
+    expect(missing.stderr).toContain('ragloom init');
+
+    const unknown = makeProject({}, { retrievers: [{ name: 'x', use: 'ragloom-retriever-nonexistent' }] });
+    const u = await runCli(['query', 'x'], { cwd: unknown });
+    expect(u.code).toBe(1);
+    expect(u.stderr).toContain(
+      'error [PLUGIN_ERROR] cannot find the plugin package "ragloom-retriever-nonexistent"',
+    );
+
+    const wrong = makeProject(
+      {},
+      { retrievers: [{ name: 'x', use: join(FIXTURE_PLUGINS, 'wrong-version') }] },
+    );
+    const w = await runCli(['query', 'x'], { cwd: wrong });
+    expect(w.code).toBe(1);
+    expect(w.stderr).toContain('declares specificationVersion "v2", but this ragloom supports "v1"');
+    const doctor = await runCli(['doctor'], { cwd: wrong });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain('✖ retrievers[0] (x):');
+
+    const mismatch = makeProject(DOCS, HYBRID_CONFIG);
+    expect((await runCli(['ingest', 'docs'], { cwd: mismatch })).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(mismatch, 'ragloom.config.json'), 'utf8'));
+    config.encoder.options.dimension = 128;
+    writeFileSync(join(mismatch, 'ragloom.config.json'), JSON.stringify(config));
+    const m = await runCli(['ask', 'port?'], { cwd: mismatch });
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('error [MANIFEST_MISMATCH]');
+    expect(m.stderr).toContain('ragloom/hashing-64');
+    const fixed = await runCli(['ingest', '--rebuild', 'docs'], { cwd: mismatch });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect((await runCli(['ask', 'port?'], { cwd: mismatch })).code).toBe(0);
+  });
+
+  it('evaluates on a tiny BEIR folder and a SQuAD file and writes the reports', async () => {
+    const beir = {
+      'beir/corpus.jsonl': [
+        { _id: 'd1', title: 'Solar power', text: 'Solar panels on the roof turn sunlight into electricity.' },
+        { _id: 'd2', title: 'Rivers', text: 'Salmon migrate up the river to spawn every autumn.' },
+        { _id: 'd3', title: 'Bread', text: 'Sourdough bread rises slowly because of wild yeast.' },
+        { _id: 'd4', title: 'Trains', text: 'Night trains connect the capital with the coast.' },
+      ]
+        .map((d) => JSON.stringify(d))
+        .join('\n'),
+      'beir/queries.jsonl': [
+        { _id: 'q1', text: 'solar panels roof electricity' },
+        { _id: 'q2', text: 'salmon river migration' },
+        { _id: 'q3', text: 'quantum chromodynamics' },
+      ]
+        .map((q) => JSON.stringify(q))
+        .join('\n'),
+      'beir/qrels/test.tsv': 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq3\td3\t1\n',
+      'squad.json': JSON.stringify({
+        version: 'v2.0',
+        data: [
+          {
+            title: 'Ports',
+            paragraphs: [
+              {
+                context: 'The ragloom server listens on port 8787 by default. Clients send an API key.',
+                qas: [
+                  {
+                    id: 'a1',
+                    question: 'Which port does the ragloom server listen on?',
+                    answers: [{ text: '8787', answer_start: 36 }],
+                    is_impossible: false,
+                  },
+                ],
+              },
+              {
+                context: 'Sourdough bread rises slowly because of wild yeast in the starter.',
+                qas: [
+                  {
+                    id: 'a2',
+                    question: 'Why does sourdough bread rise slowly?',
+                    answers: [{ text: 'because of wild yeast', answer_start: 30 }],
+                    is_impossible: false,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    };
+    const dir = makeProject(beir, { retrievers: [{ name: 'bm25', use: '@ragloom/retriever-bm25' }] });
+    const [retrieval, qa] = await Promise.all([
+      runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir }),
+      runCli(['eval', 'squad.json', '--out', 'out-squad'], { cwd: dir }),
+    ]);
+    expect(retrieval.code, retrieval.stderr).toBe(0);
+    // q1 and q2 find their document first, q3 shares no word with any: nDCG@10 = (1 + 1 + 0) / 3.
+    expect(retrieval.stdout).toMatch(
+      /bm25\s+ndcg@10 0\.6667 {2}recall@100 0\.6667 {2}mrr@10 0\.6667 {2}\(3 queries\)/,
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'out-beir', 'report.json'), 'utf8'));
+    const run = report.runs[0];
+    expect(
+      run.queries.map((q: { id: string; metrics: Record<string, number> }) => [q.id, q.metrics['ndcg@10']]),
+    ).toEqual([
+      ['q1', 1],
+      ['q2', 1],
+      ['q3', 0],
+    ]);
+    expect(readFileSync(join(dir, 'out-beir', 'report.md'), 'utf8')).toContain('ndcg@10');
+    expect(readFileSync(join(dir, 'out-beir', 'report.html'), 'utf8')).toContain('<html');
+
+    expect(qa.code, qa.stderr).toBe(0);
+    expect(qa.stdout).toMatch(
+      /rag \(extractive\)\s+exact \d\.\d{4} {2}f1 (0\.[1-9]\d{3}|1\.0000) {2}contextRecall 1\.0000/,
+    );
+    const qaReport = JSON.parse(readFileSync(join(dir, 'out-squad', 'report.json'), 'utf8'));
+    expect(qaReport.runs[0].queries.map((q: { answer: string }) => q.answer)).toEqual([
+      'The ragloom server listens on port 8787 by default. [1]',
+      'Sourdough bread rises slowly because of wild yeast in the starter. [1]',
+    ]);
+
+    const again = await runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir });
+    expect(again.stderr).toContain('reused the eval index');
+  });
+});

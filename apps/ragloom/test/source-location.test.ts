@@ -1,0 +1,69 @@
+import { extractiveAnswer, type RetrievedPassage } from '@ragloom/core';
+import { describe, expect, it } from 'vitest';
+import { formatDuration } from '../src/cli/progress-bar.js';
+import { locateCitation, locatePassage } from '../src/runtime/source-location.js';
+
+const source = 'Line one.\nLine two is about ports.\nThe port is 8787.\nLine four.\n';
+
+function passage(start: number, end: number): RetrievedPassage {
+  return {
+    id: 'doc#0',
+    documentId: 'doc',
+    score: 1,
+    text: source.slice(start, end),
+    start,
+    end,
+    metadata: { source: 'docs/doc.md', type: 'markdown', line: 2, endLine: 4, start, end },
+  };
+}
+
+describe('citations to file and line', () => {
+  it('points a chunk at its recorded lines', () => {
+    expect(locatePassage(passage(10, source.length)).label).toBe('docs/doc.md:2-4');
+  });
+
+  it('points an extractive citation at the exact line of the quoted sentence', () => {
+    const p = passage(10, source.length);
+    const { citations } = extractiveAnswer('what is the port number 8787', [p]);
+    const cited = citations.find((c) => c.text.includes('8787'))!;
+    const where = locateCitation(cited, p);
+    expect(where).toMatchObject({ source: 'docs/doc.md', line: 3, endLine: 3, label: 'docs/doc.md:3' });
+    expect(source.split('\n')[where.line! - 1]).toContain(cited.text);
+  });
+
+  it('names the page for PDFs', () => {
+    const p = { ...passage(0, 8), metadata: { source: 'a.pdf', type: 'pdf', line: 1, page: 3 } };
+    expect(locatePassage(p).label).toBe('a.pdf p.3');
+  });
+
+  it('formats ETAs', () => {
+    expect(formatDuration(5.4)).toBe('5s');
+    expect(formatDuration(125)).toBe('2m05s');
+    expect(formatDuration(3 * 3600 + 60)).toBe('3h01m');
+    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('--');
+  });
+});
+
+describe('progress bar', () => {
+  it('prints rate and ETA on a non-interactive stream', async () => {
+    const { createProgressBar } = await import('../src/cli/progress-bar.js');
+    let now = 0;
+    let out = '';
+    const stream = {
+      write(s: string) {
+        out += s;
+        return true;
+      },
+      isTTY: false,
+    } as unknown as NodeJS.WritableStream;
+    const bar = createProgressBar({ title: 'ingest', unit: 'docs', stream, logEveryMs: 0, now: () => now });
+    for (let i = 1; i <= 10; i++) {
+      now = i * 500;
+      bar.update(i * 10, 200);
+    }
+    bar.done('finished');
+    const lines = out.trim().split('\n');
+    expect(lines.at(-2)).toBe('ingest ████████████░░░░░░░░░░░░ 100/200 docs · 20.0 docs/s · ETA 5s');
+    expect(lines.at(-1)).toBe('finished (5s)');
+  });
+});
