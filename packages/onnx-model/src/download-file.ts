@@ -102,7 +102,8 @@ async function downloadAttempt(options: DownloadFileOptions, partial: string): P
     await rm(partial, { force: true });
     offset = 0;
   }
-  const headers: Record<string, string> = { ...options.headers };
+  // Byte ranges and sizes refer to the stored bytes: no transparent compression.
+  const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' };
   if (offset > 0) headers.Range = `bytes=${offset}-`;
   const response = await options.fetch(url, { headers, redirect: 'follow', ...(signal ? { signal } : {}) });
   if (response.status === 416 && offset > 0) {
