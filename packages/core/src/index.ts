@@ -43,6 +43,7 @@ export {
   type ScoreNormalization,
   weightedScoreFusion,
 } from './fusion/fusion.js';
+export { validateGenerateRequest } from './generator/validate-generate-request.js';
 export {
   type AnswerMode,
   type AskOptions,

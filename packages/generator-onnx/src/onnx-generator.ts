@@ -7,6 +7,7 @@ import {
   type GeneratorV1,
   RagloomError,
   throwIfAborted,
+  validateGenerateRequest,
 } from '@ragloom/core';
 import { loadOnnxModel, type ModelTokenizer, type OnnxModel } from '@ragloom/onnx-model';
 import { type ChatTemplate, createChatTemplate } from './chat-template.js';
@@ -16,7 +17,6 @@ import { type GenerationEnd, type GenerationStep, runGeneration } from './genera
 import { createKvCacheDecoder } from './kv-cache-decoder.js';
 import type { OnnxGeneratorOptions, OnnxProviderOptions } from './onnx-generator-options.js';
 import { resolveSampling } from './sampling/resolve-sampling.js';
-import { validateGenerateRequest } from './validate-generate-request.js';
 
 /** A token-level request: the prompt as ids, for evaluation and comparisons with other decoders. */
 export interface TokenGenerationRequest extends Omit<GenerateRequest, 'messages' | 'stop'> {

@@ -9,6 +9,7 @@ import {
   RagloomError,
   type TokenUsage,
   throwIfAborted,
+  validateGenerateRequest,
 } from '@ragloom/core';
 import OpenAI from 'openai';
 import { type AttemptTimeout, createAttemptTimeout } from './attempt-timeout.js';
@@ -17,7 +18,6 @@ import { mapFinishReason } from './map-finish-reason.js';
 import { type ErrorContext, toRagloomError } from './openai-error.js';
 import type { ChatCompletionsClient, OpenAIGeneratorOptions } from './openai-generator-options.js';
 import { type RetryPolicy, withRetries } from './retry-policy.js';
-import { validateGenerateRequest } from './validate-generate-request.js';
 
 const DEFAULT_TIMEOUT_MS = 600_000;
 

@@ -1,4 +1,5 @@
 import { RagloomError } from '../errors/ragloom-error.js';
+import { validateGenerateRequest } from '../generator/validate-generate-request.js';
 import type {
   ChatMessage,
   FinishReason,
@@ -28,18 +29,6 @@ const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 const lastUserMessage = (messages: readonly ChatMessage[]) =>
   [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 
-function validate(request: GenerateRequest): void {
-  if (!Array.isArray(request?.messages) || request.messages.length === 0) {
-    throw new RagloomError('INVALID_ARGUMENT', 'generate needs a non-empty `messages` array');
-  }
-  if (request.maxTokens !== undefined && (!Number.isInteger(request.maxTokens) || request.maxTokens < 1)) {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      `maxTokens must be a positive integer, got ${request.maxTokens}`,
-    );
-  }
-}
-
 const sleep = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
@@ -61,7 +50,7 @@ export function createTemplateGenerator(options: TemplateGeneratorOptions = {}):
   const delay = options.tokenDelayMs ?? 0;
 
   async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validate(request);
+    validateGenerateRequest(request);
     throwIfAborted(request.signal, 'generation');
     const promptTokens = request.messages.reduce((n, m) => n + countWords(m.content) + 1, 0);
     const tokens = templateTokens(render(request.messages));

@@ -1,4 +1,5 @@
-import { type GenerateRequest, RagloomError } from '@ragloom/core';
+import { RagloomError } from '../errors/ragloom-error.js';
+import type { GenerateRequest } from '../spec/generator-v1.js';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
 
@@ -7,8 +8,8 @@ function fail(message: string, field: string): never {
 }
 
 /**
- * Checks a GenerateRequest before anything is sent, so bad input fails with `INVALID_ARGUMENT` naming the field
- * instead of surfacing as a server error. (Core has no shared validator yet; see the package README.)
+ * Checks a GenerateRequest the same way in every generator, before any work or network call:
+ * anything wrong is `INVALID_ARGUMENT` with `details.field` naming it (`messages[2].role`, `topP`, ...).
  */
 export function validateGenerateRequest(request: GenerateRequest): void {
   if (typeof request !== 'object' || request === null) fail('generate needs a request object', 'request');
@@ -45,9 +46,7 @@ export function validateGenerateRequest(request: GenerateRequest): void {
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1)) {
     fail(`topK must be a positive integer, got ${topK}`, 'topK');
   }
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    fail(`seed must be an integer, got ${seed}`, 'seed');
-  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`seed must be an integer, got ${seed}`, 'seed');
   if (stop !== undefined) {
     if (!Array.isArray(stop)) fail('stop must be an array of strings', 'stop');
     stop.forEach((s, i) => {
