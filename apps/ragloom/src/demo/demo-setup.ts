@@ -126,7 +126,8 @@ export async function checkHub(env: Readonly<Record<string, string | undefined>>
     return { reachable: false, message: 'HF_HUB_OFFLINE is set' };
   const endpoint = (env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   try {
-    const res = await fetch(`${endpoint}/api/models/${DEFAULT_ENCODER}`, {
+    // The file a download would fetch first, through the hub's resolve endpoint (as mirrors serve it too).
+    const res = await fetch(`${endpoint}/${DEFAULT_ENCODER}/resolve/main/config.json`, {
       method: 'HEAD',
       signal: AbortSignal.timeout(4000),
     });

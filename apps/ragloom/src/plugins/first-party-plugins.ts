@@ -153,15 +153,19 @@ export const FIRST_PARTY_PLUGINS: Readonly<
           vectorName: z.string().min(1).optional(),
         })
         .strict(),
-      create: (options, context) => {
+      create: async (options, context) => {
         const manifest = requireDense(context, '@ragloom/retriever-qdrant');
         const rest = withApiKey(options, context);
-        return call(module, '@ragloom/retriever-qdrant', 'createQdrantRetriever', {
+        const retriever = call(module, '@ragloom/retriever-qdrant', 'createQdrantRetriever', {
           ...rest,
           encoderModelId: manifest.encoderModelId,
           dimension: manifest.dimension,
           metric: (rest.metric as string | undefined) ?? manifest.metric,
-        });
+        }) as { init?: () => Promise<void> };
+        // Connect and check the collection's manifest now, so a mismatch or an unreachable server is reported
+        // at startup rather than at the first query.
+        await retriever.init?.();
+        return retriever as never;
       },
     },
   }),

@@ -154,6 +154,13 @@ export function createRagloomServer(
         uptime_s: Math.round((Date.now() - started) / 1000),
         active_requests: active,
         mode: runtime.describeMode(),
+        memory_mb: (() => {
+          // `?gc` collects first when node runs with --expose-gc, so load tests can compare live memory.
+          const gc = (globalThis as { gc?: () => void }).gc;
+          if (url.searchParams.has('gc') && typeof gc === 'function') gc();
+          const m = process.memoryUsage();
+          return { rss: Math.round(m.rss / 2 ** 20), heap_used: Math.round(m.heapUsed / 2 ** 20) };
+        })(),
       });
       return;
     }
