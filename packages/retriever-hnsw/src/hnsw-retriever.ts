@@ -32,6 +32,7 @@ import {
   resolveRuntimeOptions,
 } from './hnsw-options.js';
 import {
+  type DecodedIndex,
   decodeIndexFile,
   decodeIndexSections,
   encodeIndexFile,
@@ -41,7 +42,6 @@ import {
   indexHeaderLength,
   parseIndexHeader,
   type SectionName,
-  type StoredRecord,
 } from './index-file-format.js';
 import { crc32 } from './native-crc32.js';
 import { createVectorKernel } from './select-kernel.js';
@@ -109,6 +109,17 @@ function freezeMetadata(metadata: Metadata | undefined): Metadata {
     copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
   }
   return Object.freeze(copy);
+}
+
+/** Freezes decoded metadata without copying it (nobody else holds a reference). */
+function freezeInPlace(metadata: Metadata): Metadata {
+  let empty = true;
+  for (const key in metadata) {
+    empty = false;
+    const value = metadata[key];
+    if (Array.isArray(value)) Object.freeze(value);
+  }
+  return empty ? EMPTY_METADATA : Object.freeze(metadata);
 }
 
 function checkMagnitude(vector: Float32Array, what: string): void {
@@ -202,7 +213,7 @@ export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetrieve
 }
 
 function stateFromContents(
-  contents: IndexContents,
+  contents: DecodedIndex,
   runtime: ResolvedRuntimeOptions,
   source: string,
   preparedKernel?: VectorKernel,
@@ -238,22 +249,12 @@ function stateFromContents(
   graph.entryPoint = counts.entryPoint;
   graph.maxLevel = counts.maxLevel;
   graph.randomState = counts.randomState;
-  const ids: (string | undefined)[] = new Array(slots);
-  const texts: string[] = new Array(slots);
-  const metadata: Metadata[] = new Array(slots);
-  const slotOf = new Map<string, number>();
-  contents.records.forEach((record, slot) => {
-    if (record === null) {
-      ids[slot] = undefined;
-      texts[slot] = '';
-      metadata[slot] = EMPTY_METADATA;
-      return;
-    }
-    ids[slot] = record[0];
-    texts[slot] = record[1];
-    metadata[slot] = freezeMetadata(record[2]);
-    slotOf.set(record[0], slot);
-  });
+  // The decoded columns are private to this index: adopt them, freezing metadata in place.
+  const metadata = contents.metadata as Metadata[];
+  for (let slot = 0; slot < slots; slot++) metadata[slot] = freezeInPlace(metadata[slot]!);
+  const ids = contents.ids as (string | undefined)[];
+  const texts = contents.texts as string[];
+  const slotOf = contents.slotOf;
   return { graph, kernel, ids, texts, metadata, slotOf };
 }
 
@@ -694,11 +695,6 @@ function buildRetriever(
   const contents = (s: IndexState): IndexContents => {
     const { graph, kernel } = s;
     const size = graph.size;
-    const records: StoredRecord[] = new Array(size);
-    for (let slot = 0; slot < size; slot++) {
-      const id = s.ids[slot];
-      records[slot] = id === undefined ? null : [id, s.texts[slot]!, s.metadata[slot]!];
-    }
     return {
       manifest,
       params,
@@ -716,7 +712,9 @@ function buildRetriever(
       links0: graph.links0.subarray(0, size * graph.stride0),
       upperOffsets: graph.upperOffsets.subarray(0, size),
       upperLinks: graph.upperLinks.subarray(0, graph.upperUsed),
-      records,
+      ids: s.ids.length === size ? s.ids : s.ids.slice(0, size),
+      texts: s.texts.length === size ? s.texts : s.texts.slice(0, size),
+      metadata: s.metadata.length === size ? s.metadata : s.metadata.slice(0, size),
     };
   };
 

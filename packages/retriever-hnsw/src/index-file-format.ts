@@ -1,10 +1,4 @@
-import {
-  type DenseIndexManifest,
-  isRagloomError,
-  type Metadata,
-  RagloomError,
-  validateRecords,
-} from '@ragloom/core';
+import { type DenseIndexManifest, type Metadata, RagloomError } from '@ragloom/core';
 import type { Crc32 } from './crc32.js';
 import { MAX_LEVEL } from './hnsw-graph.js';
 import { LIMITS } from './hnsw-options.js';
@@ -37,7 +31,9 @@ import { LIMITS } from './hnsw-options.js';
  * | `links0`       | int32 × (2M + 1) per slot: level-0 neighbour count, then the neighbours  |
  * | `upperOffsets` | int32 per slot: start of the node's lists in `upperLinks`, -1 if none    |
  * | `upperLinks`   | int32 pool: per level ≥ 1 of a node, M + 1 entries (count, neighbours)    |
- * | `records`      | UTF-8 JSON lines, one per slot: `[id, text, metadata]`, `null` if deleted |
+ * | `ids`          | UTF-8 JSON lines, one per slot: the id (a string), `null` if deleted      |
+ * | `texts`        | UTF-8 JSON lines, one per slot: the text, `null` if deleted                |
+ * | `metadata`     | UTF-8 JSON lines, one per slot: the metadata object, `null` if deleted     |
  *
  * The file ends exactly where the last section ends. Loading checks the magic, the version, both
  * kinds of checksum, every length against the counts, and the graph itself (link targets in range,
@@ -56,7 +52,9 @@ export const SECTION_NAMES = [
   'links0',
   'upperOffsets',
   'upperLinks',
-  'records',
+  'ids',
+  'texts',
+  'metadata',
 ] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
@@ -83,9 +81,6 @@ export interface SectionEntry {
   readonly crc32: number;
 }
 
-/** One stored record; `null` for a deleted slot. */
-export type StoredRecord = readonly [id: string, text: string, metadata: Metadata] | null;
-
 /** What an index consists of, as written and as read back. */
 export interface IndexContents {
   readonly manifest: DenseIndexManifest;
@@ -98,20 +93,29 @@ export interface IndexContents {
   readonly links0: Int32Array;
   readonly upperOffsets: Int32Array;
   readonly upperLinks: Int32Array;
-  readonly records: readonly StoredRecord[];
+  /** Per slot; undefined for deleted slots. */
+  readonly ids: readonly (string | undefined)[];
+  readonly texts: readonly string[];
+  readonly metadata: readonly Metadata[];
+}
+
+/** What decoding adds: the id → slot map built while checking that ids are unique. */
+export interface DecodedIndex extends IndexContents {
+  readonly slotOf: Map<string, number>;
 }
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 const bytesOf = (a: Int32Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const RECORD_CHUNK_CHARS = 1 << 22;
 
-function encodeRecords(records: readonly StoredRecord[]): Uint8Array[] {
+/** JSON lines, one value per slot (`null` where `deleted`), in chunks of about 4 MiB. */
+function encodeJsonLines(values: readonly unknown[], deleted: Uint8Array): Uint8Array[] {
   const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
   let lines: string[] = [];
   let chars = 0;
-  for (const record of records) {
-    const line = JSON.stringify(record);
+  for (let slot = 0; slot < values.length; slot++) {
+    const line = deleted[slot] === 0 ? JSON.stringify(values[slot]) : 'null';
     lines.push(line);
     chars += line.length + 1;
     if (chars >= RECORD_CHUNK_CHARS) {
@@ -136,7 +140,9 @@ export function encodeIndexFile(contents: IndexContents, crc32: Crc32): Uint8Arr
     links0: [bytesOf(contents.links0)],
     upperOffsets: [bytesOf(contents.upperOffsets)],
     upperLinks: [bytesOf(contents.upperLinks)],
-    records: encodeRecords(contents.records),
+    ids: encodeJsonLines(contents.ids, contents.deleted),
+    texts: encodeJsonLines(contents.texts, contents.deleted),
+    metadata: encodeJsonLines(contents.metadata, contents.deleted),
   };
   const lengths = SECTION_NAMES.map((name) => bodies[name].reduce((n, c) => n + c.byteLength, 0));
   const crcs = SECTION_NAMES.map((name) => bodies[name].reduce((crc, c) => crc32(c, crc), 0));
@@ -246,28 +252,27 @@ function checkHeader(value: unknown, source: string, fileLength: number): IndexF
   return value as IndexFileHeader;
 }
 
-function decodeRecords(bytes: Uint8Array, source: string, slots: number): StoredRecord[] {
+function decodeJsonLines(bytes: Uint8Array, source: string, name: SectionName, slots: number): unknown[] {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const out: StoredRecord[] = [];
+  let out: unknown[] = [];
   let start = 0;
   const chunkBytes = 1 << 24;
   while (start < bytes.length) {
     // Cut at a newline: 0x0A never occurs inside a multi-byte UTF-8 sequence or a JSON string.
     let end = Math.min(bytes.length, start + chunkBytes);
     while (end < bytes.length && bytes[end - 1] !== 0x0a) end++;
-    if (bytes[end - 1] !== 0x0a) corrupt(source, 'the records section does not end with a newline');
-    let parsed: unknown;
+    if (bytes[end - 1] !== 0x0a) corrupt(source, `section "${name}" does not end with a newline`);
+    let parsed: unknown[];
     try {
       const text = decoder.decode(bytes.subarray(start, end - 1));
-      parsed = JSON.parse(`[${text.replaceAll('\n', ',')}]`);
+      parsed = JSON.parse(`[${text.replaceAll('\n', ',')}]`) as unknown[];
     } catch (cause) {
-      corrupt(source, `the records section is not valid UTF-8 JSON lines (${(cause as Error).message})`);
+      corrupt(source, `section "${name}" is not valid UTF-8 JSON lines (${(cause as Error).message})`);
     }
-    for (const r of parsed as unknown[]) out.push(r as StoredRecord);
+    out = out.length === 0 ? parsed : out.concat(parsed);
     start = end;
   }
-  if (out.length !== slots)
-    corrupt(source, `the records section holds ${out.length} records for ${slots} slots`);
+  if (out.length !== slots) corrupt(source, `section "${name}" holds ${out.length} lines for ${slots} slots`);
   return out;
 }
 
@@ -329,7 +334,9 @@ export function parseIndexHeader(
     links0: slots * (2 * header.params.M + 1) * 4,
     upperOffsets: slots * 4,
     upperLinks: upperLinksLength * 4,
-    records: undefined,
+    ids: undefined,
+    texts: undefined,
+    metadata: undefined,
   };
   for (const entry of header.sections) {
     const want = expected[entry.name];
@@ -353,7 +360,7 @@ export function decodeIndexSections(
   source: string,
   crc32: Crc32,
   copy: boolean,
-): IndexContents {
+): DecodedIndex {
   const { manifest, params, graph } = header;
   for (const entry of header.sections) {
     if (crc32(sections[entry.name]) !== entry.crc32) {
@@ -372,9 +379,11 @@ export function decodeIndexSections(
   const links0 = int32s(sections.links0);
   const upperOffsets = int32s(sections.upperOffsets);
   const upperLinks = int32s(sections.upperLinks);
-  const records = decodeRecords(sections.records, source, graph.slots);
   checkGraph(source, { params, graph, levels, deleted, links0, upperOffsets, upperLinks });
-  checkRecords(source, records, deleted, graph.live, manifest);
+  const ids = decodeJsonLines(sections.ids, source, 'ids', graph.slots);
+  const texts = decodeJsonLines(sections.texts, source, 'texts', graph.slots);
+  const metadata = decodeJsonLines(sections.metadata, source, 'metadata', graph.slots);
+  const slotOf = checkRecords(source, ids, texts, metadata, deleted);
   return {
     manifest,
     params,
@@ -385,12 +394,15 @@ export function decodeIndexSections(
     links0,
     upperOffsets,
     upperLinks,
-    records,
+    ids: ids as (string | undefined)[],
+    texts: texts as string[],
+    metadata: metadata as Metadata[],
+    slotOf,
   };
 }
 
 /** Parses and verifies a whole version-1 index file held in memory (see the format above). */
-export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32): IndexContents {
+export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32): DecodedIndex {
   const header = parseIndexHeader(bytes, source, bytes.byteLength, crc32);
   const sections = {} as Record<SectionName, Uint8Array>;
   for (const entry of header.sections) {
@@ -452,33 +464,49 @@ function checkGraph(
   }
 }
 
+/** The metadata rule of core's validateRecords: a plain object of scalars, null, or arrays of scalars. */
+function validMetadata(value: unknown): value is Metadata {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const scalar = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === null || scalar(v)) continue;
+    if (!Array.isArray(v) || !v.every(scalar)) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks the record columns slot by slot (deleted slots hold nulls; live ones a non-empty unique
+ * id, a text and valid metadata), normalises deleted slots, and returns id → slot.
+ */
 function checkRecords(
   source: string,
-  records: readonly StoredRecord[],
+  ids: unknown[],
+  texts: unknown[],
+  metadata: unknown[],
   deleted: Uint8Array,
-  live: number,
-  manifest: DenseIndexManifest,
-): void {
-  const liveRecords: { id: string; text: string; metadata: Metadata }[] = [];
-  records.forEach((r, slot) => {
+): Map<string, number> {
+  const slotOf = new Map<string, number>();
+  const empty: Metadata = Object.freeze({});
+  for (let slot = 0; slot < ids.length; slot++) {
+    const id = ids[slot];
     if (deleted[slot] === 1) {
-      if (r !== null) corrupt(source, `deleted slot ${slot} still has a record`);
-      return;
+      if (id !== null || texts[slot] !== null || metadata[slot] !== null) {
+        corrupt(source, `deleted slot ${slot} still has a record`);
+      }
+      ids[slot] = undefined;
+      texts[slot] = '';
+      metadata[slot] = empty;
+      continue;
     }
-    if (!Array.isArray(r) || r.length !== 3) corrupt(source, `the record of slot ${slot} is malformed`);
-    liveRecords.push({ id: r[0], text: r[1], metadata: r[2] });
-  });
-  if (liveRecords.length !== live) corrupt(source, 'record count disagrees with the header');
-  try {
-    // The same checks upsert applies (ids, text, flat metadata), minus the vectors (checked apart).
-    validateRecords(liveRecords, { kind: 'sparse', analyzer: manifest.encoderModelId });
-  } catch (error) {
-    if (isRagloomError(error)) corrupt(source, `invalid record: ${error.message}`);
-    throw error;
+    if (typeof id !== 'string' || id.length === 0)
+      corrupt(source, `the id of slot ${slot} is not a non-empty string`);
+    if (typeof texts[slot] !== 'string') corrupt(source, `the text of "${id}" is not a string`);
+    if (!validMetadata(metadata[slot])) corrupt(source, `the metadata of "${id}" is not flat metadata`);
+    if (slotOf.has(id)) corrupt(source, `id "${id}" is stored twice`);
+    slotOf.set(id, slot);
   }
-  const ids = new Set<string>();
-  for (const r of liveRecords) {
-    if (ids.has(r.id)) corrupt(source, `id "${r.id}" is stored twice`);
-    ids.add(r.id);
-  }
+  return slotOf;
 }

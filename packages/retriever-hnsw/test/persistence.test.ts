@@ -215,10 +215,10 @@ describe('damaged files are INDEX_CORRUPT', () => {
       'links to',
     );
 
-    const duplicate = contents.records.map((r, i) =>
-      i === 1 && r !== null && contents.records[0] ? ([contents.records[0][0], r[1], r[2]] as const) : r,
-    );
-    const twice = encodeIndexFile({ ...contents, records: duplicate }, crc32Portable);
+    const live = contents.ids.flatMap((id, slot) => (id === undefined ? [] : [slot]));
+    const duplicate = [...contents.ids];
+    duplicate[live[1]!] = contents.ids[live[0]!];
+    const twice = encodeIndexFile({ ...contents, ids: duplicate }, crc32Portable);
     const bytes2 = new Uint8Array(twice.reduce((n, c) => n + c.byteLength, 0));
     offset = 0;
     for (const c of twice) {
