@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { abortError, isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
 import { downloadFile, httpError } from './download-file.js';
 import {
@@ -112,8 +113,13 @@ export async function resolveHubFile(
 
   const snapshot = paths.snapshot(metadata.commit, path);
   await writeCachedRef(paths, hub.revision, metadata.commit);
-  if (existsSync(snapshot)) return snapshot;
   const blob = paths.blob(metadata.etag);
+  if (existsSync(snapshot)) {
+    // A cached file whose size differs from the hub's (damaged or cut by hand) is fetched again.
+    if (metadata.size === undefined || statSync(snapshot).size === metadata.size) return snapshot;
+    await rm(snapshot, { force: true });
+    await rm(blob, { force: true });
+  }
   if (!existsSync(blob)) {
     const expectedSha256 = options.checksums?.[path] ?? pinnedSha256(repoId, path) ?? metadata.lfsSha256;
     await downloadFile({

@@ -7,6 +7,7 @@ import {
   readFileSync,
   readlinkSync,
   statSync,
+  truncateSync,
 } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,15 @@ describe('hub downloads into the Hugging Face cache layout', () => {
     const offline = await loadOnnxModel(REPO, { ...opts(), offline: true });
     await offline.close();
     expect(hub.requests).toEqual([]);
+  });
+
+  it('fetches a cached file again when its size no longer matches the hub', async () => {
+    const path = await resolveHubFile(REPO, 'onnx/model.onnx', opts());
+    truncateSync(path!, 1000);
+    hub.requests.length = 0;
+    const again = await resolveHubFile(REPO, 'onnx/model.onnx', opts());
+    expect(hub.requests.some((r) => r.method === 'GET' && r.url.startsWith('/cdn/'))).toBe(true);
+    expect(readFileSync(again!).equals(onnxBytes)).toBe(true);
   });
 
   it('honours HF_HOME, HF_ENDPOINT and HF_HUB_OFFLINE from the environment', async () => {
