@@ -13,6 +13,7 @@ export {
 export { createSentenceChunker, type SentenceChunkerOptions } from './chunking/sentence-chunker.js';
 export { splitSentences } from './chunking/split-sentences.js';
 export type { Span } from './chunking/text-spans.js';
+export { validateEmbedRequest } from './encoder/validate-embed-request.js';
 export {
   isRagloomError,
   RAGLOOM_ERROR_CODES,
@@ -130,6 +131,14 @@ export type {
 } from './spec/shared-types.js';
 export { isCjkChar, simpleTokenize } from './text/simple-tokenize.js';
 export { abortError, isAbortError, throwIfAborted } from './util/abort.js';
+export {
+  abortableSleep,
+  backoffDelay,
+  parseRetryAfter,
+  type RetryEvent,
+  type RetryPolicy,
+  withRetries,
+} from './util/retry.js';
 export { createStopSequenceMatcher, type StopSequenceMatcher } from './util/stop-sequences.js';
 export {
   cosineSimilarity,

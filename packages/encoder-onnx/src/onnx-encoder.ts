@@ -6,6 +6,7 @@ import {
   type EncoderV1,
   RagloomError,
   throwIfAborted,
+  validateEmbedRequest,
 } from '@ragloom/core';
 import {
   createBatchBuffers,
@@ -147,28 +148,6 @@ function resolvePrompts(
     );
   }
   return preset;
-}
-
-function checkTexts(request: EmbedRequest): readonly string[] {
-  if (typeof request !== 'object' || request === null || !Array.isArray(request.texts)) {
-    throw new RagloomError('INVALID_ARGUMENT', 'embed expects `texts` to be an array of strings');
-  }
-  request.texts.forEach((text, i) => {
-    if (typeof text !== 'string') {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `texts[${i}] must be a string, got ${text === null ? 'null' : typeof text}`,
-        { details: { index: i } },
-      );
-    }
-  });
-  if (request.inputType !== 'query' && request.inputType !== 'document') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      `inputType must be 'query' or 'document', got ${JSON.stringify(request.inputType)}`,
-    );
-  }
-  return request.texts;
 }
 
 /** Runs the forward passes of one embed call in this thread. Exposed for the worker pool. */
@@ -341,11 +320,11 @@ export async function createOnnxEncoder(options: OnnxEncoderOptions): Promise<On
     ...runtime.info,
     provider: 'onnx',
     countTokens(texts, inputType = 'document') {
-      return runtime.tokenize(checkTexts({ texts, inputType }), inputType).map((e) => e.ids.length);
+      return runtime.tokenize(validateEmbedRequest({ texts, inputType }), inputType).map((e) => e.ids.length);
     },
     async embed(request: EmbedRequest): Promise<EmbedResult> {
       throwIfAborted(request?.signal, 'embedding');
-      const texts = checkTexts(request);
+      const texts = validateEmbedRequest(request);
       if (closed) throw new RagloomError('INVALID_ARGUMENT', 'this encoder was closed');
       if (texts.length === 0) return { embeddings: [], usage: { tokens: 0 } };
       if (pool) return pool.embed(texts, request.inputType, request.signal);

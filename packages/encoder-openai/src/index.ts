@@ -1,5 +1,6 @@
+export type { RetryEvent } from '@ragloom/core';
 export { decodeEmbedding } from './decode-embedding.js';
 export { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
 export { createOpenAIEncoder, type OpenAIEncoder } from './openai-encoder.js';
-export type { EmbeddingsClient, OpenAIEncoderOptions, RetryEvent } from './openai-encoder-options.js';
-export { parseRetryAfter, toRagloomError } from './openai-error.js';
+export type { EmbeddingsClient, OpenAIEncoderOptions } from './openai-encoder-options.js';
+export { toRagloomError } from './openai-error.js';

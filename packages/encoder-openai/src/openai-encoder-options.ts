@@ -1,4 +1,4 @@
-import type { RagloomError } from '@ragloom/core';
+import type { RetryEvent } from '@ragloom/core';
 
 /** The parts of an `openai` client the encoder uses; pass an `OpenAI` or `AzureOpenAI` instance as `client`. */
 export interface EmbeddingsClient {
@@ -18,15 +18,6 @@ export interface EmbeddingsClient {
       usage?: { prompt_tokens?: number; total_tokens?: number };
     }>;
   };
-}
-
-export interface RetryEvent {
-  /** 1 for the first retry. */
-  readonly attempt: number;
-  readonly delayMs: number;
-  /** Whether the delay came from the server's `Retry-After` / `retry-after-ms`. */
-  readonly fromServer: boolean;
-  readonly error: RagloomError;
 }
 
 export interface OpenAIEncoderOptions {

@@ -4,14 +4,16 @@ import {
   type EncoderV1,
   isRagloomError,
   RagloomError,
+  type RetryPolicy,
   throwIfAborted,
+  validateEmbedRequest,
+  withRetries,
 } from '@ragloom/core';
 import OpenAI from 'openai';
 import { decodeEmbedding } from './decode-embedding.js';
 import { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
 import type { EmbeddingsClient, OpenAIEncoderOptions } from './openai-encoder-options.js';
 import { toRagloomError } from './openai-error.js';
-import { type RetryPolicy, withRetries } from './retry-policy.js';
 
 export interface OpenAIEncoder extends EncoderV1 {
   readonly provider: 'openai';
@@ -34,36 +36,6 @@ function cutText(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const code = text.charCodeAt(limit - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
-}
-
-function checkTexts(request: EmbedRequest): readonly string[] {
-  if (typeof request !== 'object' || request === null || !Array.isArray(request.texts)) {
-    throw new RagloomError('INVALID_ARGUMENT', 'embed expects `texts` to be an array of strings');
-  }
-  request.texts.forEach((text, i) => {
-    if (typeof text !== 'string') {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `texts[${i}] must be a string, got ${text === null ? 'null' : typeof text}`,
-        { details: { index: i } },
-      );
-    }
-    // OpenAI rejects empty inputs with a 400 that does not say which one; say it here.
-    if (text.trim().length === 0) {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `texts[${i}] is empty; embedding endpoints reject empty input — drop it or embed a placeholder`,
-        { details: { index: i } },
-      );
-    }
-  });
-  if (request.inputType !== 'query' && request.inputType !== 'document') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      `inputType must be 'query' or 'document', got ${JSON.stringify(request.inputType)}`,
-    );
-  }
-  return request.texts;
 }
 
 function createClient(options: OpenAIEncoderOptions): EmbeddingsClient {
@@ -201,6 +173,7 @@ export function createOpenAIEncoder(options: OpenAIEncoderOptions): OpenAIEncode
           signal,
           () => request(input, signal),
           (e) => toRagloomError(e, where, signal),
+          'embedding',
         );
       } catch (error) {
         const longest = input.reduce((m, t) => Math.max(m, t.length), 0);
@@ -221,7 +194,7 @@ export function createOpenAIEncoder(options: OpenAIEncoderOptions): OpenAIEncode
     baseURL,
     async embed(embedRequest: EmbedRequest): Promise<EmbedResult> {
       throwIfAborted(embedRequest?.signal, 'embedding');
-      const texts = checkTexts(embedRequest);
+      const texts = validateEmbedRequest(embedRequest, { rejectEmpty: true });
       const { signal } = embedRequest;
       const prefix =
         embedRequest.inputType === 'query'

@@ -1,4 +1,10 @@
-import { abortError, isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
+import {
+  abortError,
+  isRagloomError,
+  parseRetryAfter,
+  RagloomError,
+  type RagloomErrorCode,
+} from '@ragloom/core';
 import { APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 
 interface SdkErrorShape {
@@ -10,25 +16,6 @@ interface SdkErrorShape {
   readonly param?: string | null;
   readonly error?: { readonly message?: unknown } | undefined;
   readonly headers?: { get(name: string): string | null } | undefined;
-}
-
-/**
- * Reads `retry-after-ms` (milliseconds, sent by OpenAI) or `Retry-After` (seconds or an HTTP date).
- * Undefined when neither is present or parseable.
- */
-export function parseRetryAfter(
-  headers: { get(name: string): string | null } | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  if (!headers || typeof headers.get !== 'function') return undefined;
-  const ms = Number(headers.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const after = headers.get('retry-after');
-  if (after === null || after.trim() === '') return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 const CONTEXT_LENGTH =

@@ -1,11 +1,6 @@
-import { isRagloomError, type RagloomError } from '@ragloom/core';
+import { isRagloomError, parseRetryAfter, type RagloomError } from '@ragloom/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createOpenAIEncoder,
-  type OpenAIEncoderOptions,
-  parseRetryAfter,
-  type RetryEvent,
-} from '../src/index.js';
+import { createOpenAIEncoder, type OpenAIEncoderOptions, type RetryEvent } from '../src/index.js';
 import { API_KEY, type FakeOpenAIServer, startFakeOpenAIServer } from './fake-openai-server.js';
 
 async function rejection(promise: Promise<unknown>): Promise<RagloomError> {

@@ -1,5 +1,4 @@
-import { isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
-import { parseRetryAfter } from './retry-policy.js';
+import { isRagloomError, parseRetryAfter, RagloomError, type RagloomErrorCode } from '@ragloom/core';
 
 export interface ErrorContext {
   /** Where the request went, for messages. */

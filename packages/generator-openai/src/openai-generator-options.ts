@@ -1,4 +1,4 @@
-import type { RetryEvent } from './retry-policy.js';
+import type { RetryEvent } from '@ragloom/core';
 
 /**
  * The part of an `openai` client this generator calls. Any `OpenAI` or `AzureOpenAI` instance fits, so users

@@ -7,9 +7,11 @@ import {
   type GenerateStreamPart,
   type GeneratorV1,
   RagloomError,
+  type RetryPolicy,
   type TokenUsage,
   throwIfAborted,
   validateGenerateRequest,
+  withRetries,
 } from '@ragloom/core';
 import OpenAI from 'openai';
 import { type AttemptTimeout, createAttemptTimeout } from './attempt-timeout.js';
@@ -17,7 +19,6 @@ import { chatCompletionBody } from './chat-completion-body.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { type ErrorContext, toRagloomError } from './openai-error.js';
 import type { ChatCompletionsClient, OpenAIGeneratorOptions } from './openai-generator-options.js';
-import { type RetryPolicy, withRetries } from './retry-policy.js';
 
 const DEFAULT_TIMEOUT_MS = 600_000;
 

@@ -1,3 +1,4 @@
+import { validateEmbedRequest } from '../encoder/validate-embed-request.js';
 import { RagloomError } from '../errors/ragloom-error.js';
 import type { EmbedRequest, EncoderV1 } from '../spec/encoder-v1.js';
 import { isCjkChar, simpleTokenize } from '../text/simple-tokenize.js';
@@ -65,15 +66,7 @@ export function createHashingEncoder(options: HashingEncoderOptions = {}): Encod
     maxBatchSize: 1024,
     async embed(request: EmbedRequest) {
       throwIfAborted(request?.signal, 'embedding');
-      if (!Array.isArray(request?.texts)) {
-        throw new RagloomError('INVALID_ARGUMENT', 'embed expects `texts` to be an array of strings');
-      }
-      const embeddings = request.texts.map((text, i) => {
-        if (typeof text !== 'string') {
-          throw new RagloomError('INVALID_ARGUMENT', `texts[${i}] must be a string, got ${typeof text}`);
-        }
-        return embedOne(text);
-      });
+      const embeddings = validateEmbedRequest(request).map(embedOne);
       const tokens = request.texts.reduce((n, t) => n + simpleTokenize(t).length, 0);
       return { embeddings, usage: { tokens } };
     },

@@ -9,6 +9,7 @@ import type {
   GeneratorV1,
 } from '../spec/generator-v1.js';
 import { throwIfAborted } from '../util/abort.js';
+import { abortableSleep } from '../util/retry.js';
 import { createStopSequenceMatcher } from '../util/stop-sequences.js';
 
 export interface TemplateGeneratorOptions {
@@ -28,17 +29,6 @@ const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
 const lastUserMessage = (messages: readonly ChatMessage[]) =>
   [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-
-const sleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * The reference generator: deterministic text from a template, streamed word by word. It follows the
@@ -63,7 +53,7 @@ export function createTemplateGenerator(options: TemplateGeneratorOptions = {}):
         finishReason = 'length';
         break;
       }
-      if (delay > 0) await sleep(delay, request.signal);
+      if (delay > 0) await abortableSleep(delay, request.signal, 'generation');
       throwIfAborted(request.signal, 'generation');
       completionTokens++;
       const { text, stopped } = stops.push(token);

@@ -1,9 +1,10 @@
-import { abortError, isRagloomError, type RagloomError } from '@ragloom/core';
+import { isRagloomError, type RagloomError } from '../errors/ragloom-error.js';
+import { abortError } from './abort.js';
 
 export interface RetryEvent {
   /** 1 for the first retry. */
   readonly attempt: number;
-  /** How long the generator waits before retrying, in ms. */
+  /** How long the caller waits before retrying, in ms. */
   readonly delayMs: number;
   /** Whether the delay came from the server (`Retry-After` / `retry-after-ms`) rather than backoff. */
   readonly fromServer: boolean;
@@ -14,6 +15,7 @@ export interface RetryPolicy {
   readonly maxRetries: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
+  /** A server demanding a longer wait fails at once, so the caller can schedule the work instead. */
   readonly maxRetryAfterMs: number;
   readonly onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Source of jitter in [0, 1); injectable so tests can pin delays. */
@@ -21,8 +23,8 @@ export interface RetryPolicy {
 }
 
 /**
- * Reads `retry-after-ms` (milliseconds, non-standard but sent by OpenAI) or `Retry-After` (seconds or an
- * HTTP date). Returns undefined when neither is present or parseable.
+ * Reads `retry-after-ms` (milliseconds; sent by OpenAI and Azure) or `Retry-After` (seconds or an HTTP
+ * date). Undefined when neither is present or parseable.
  */
 export function parseRetryAfter(
   headers: { get(name: string): string | null } | undefined,
@@ -43,48 +45,56 @@ export function parseRetryAfter(
   return Math.max(0, date - now);
 }
 
-/** Exponential backoff with up to 25% jitter below the nominal delay (the SDK's schedule). */
+/** Exponential backoff (retry 1, 2, 3 … → initial × 1, 2, 4 …, capped) with up to 25% jitter below nominal. */
 export function backoffDelay(policy: RetryPolicy, retry: number): number {
   const nominal = Math.min(policy.initialDelayMs * 2 ** (retry - 1), policy.maxDelayMs);
-  const jitter = 1 - (policy.random ?? Math.random)() * 0.25;
-  return Math.round(nominal * jitter);
+  return Math.round(nominal * (1 - (policy.random ?? Math.random)() * 0.25));
 }
 
-const sleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal, 'generation'));
+/** Waits `ms`, rejecting with `ABORTED` as soon as the signal fires. */
+export function abortableSleep(
+  ms: number,
+  signal: AbortSignal | undefined,
+  what = 'operation',
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal, what));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     function onAbort() {
       clearTimeout(timer);
-      reject(abortError(signal, 'generation'));
+      reject(abortError(signal, what));
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
 
 /**
- * Runs `attempt` until it succeeds, fails with a non-retryable error, or retries run out. Errors must already
- * be RagloomErrors (with `retryable` and optional `details.retryAfterMs`). The wait honours the server's
- * Retry-After up to `maxRetryAfterMs`; a longer demand fails at once, so callers can schedule the retry.
+ * Runs `attempt` until it succeeds, fails with an error that is not a retryable RagloomError, or retries
+ * run out. `toError` maps vendor errors first (default: rethrow as is). The server's Retry-After, carried in
+ * `details.retryAfterMs`, replaces the backoff up to `maxRetryAfterMs`.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   attempt: (attemptNumber: number) => Promise<T>,
+  toError: (error: unknown) => unknown = (e) => e,
+  what = 'operation',
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
     try {
       return await attempt(retry);
-    } catch (error) {
+    } catch (caught) {
+      const error = toError(caught);
       if (!isRagloomError(error) || !error.retryable || retry >= policy.maxRetries) throw error;
       const retryAfter = error.details.retryAfterMs;
       const fromServer = typeof retryAfter === 'number';
       if (fromServer && retryAfter > policy.maxRetryAfterMs) throw error;
       const delayMs = fromServer ? retryAfter : backoffDelay(policy, retry + 1);
       policy.onRetry?.({ attempt: retry + 1, delayMs, fromServer, error });
-      await sleep(delayMs, signal);
+      await abortableSleep(delayMs, signal, what);
     }
   }
 }
