@@ -74,6 +74,16 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('makes a markdown heading line a sentence of its own', () => {
+    expect(sentences('# Install\nRun the installer. Then start.\n## Usage (v2)\nCall ask().')).toEqual([
+      '# Install',
+      'Run the installer.',
+      'Then start.',
+      '## Usage (v2)',
+      'Call ask().',
+    ]);
+  });
+
   it('ends a sentence at a blank line even without punctuation', () => {
     expect(sentences('A heading\n\nThe body. More')).toEqual(['A heading', 'The body.', 'More']);
   });

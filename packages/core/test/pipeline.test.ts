@@ -186,6 +186,18 @@ describe('pipeline.ask', () => {
     }
   });
 
+  it('never quotes a markdown heading as an answer sentence', async () => {
+    const { pipeline } = setup();
+    await pipeline.ingest([
+      {
+        id: 'server.md',
+        text: '## Server API keys\n\nTo require an API key, set RAGLOOM_API_KEY before starting the server.',
+      },
+    ]);
+    const result = await pipeline.ask('How do I require an API key for the server?');
+    expect(result.answer).toBe('To require an API key, set RAGLOOM_API_KEY before starting the server. [1]');
+  });
+
   it('answers a Chinese question extractively from the Chinese document', async () => {
     const { pipeline } = setup();
     await pipeline.ingest(DOCS);

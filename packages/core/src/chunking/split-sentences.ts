@@ -66,6 +66,9 @@ const ABBREVIATIONS = new Set([
   'ph.d',
 ]);
 
+const HEADING_LINE = /^#{1,6}\s/;
+const NEXT_IS_HEADING = /^\n[ \t]*#{1,6}\s/;
+
 const isWhitespace = (ch: string | undefined) => ch !== undefined && /\s/u.test(ch);
 const isLowercaseStart = (ch: string | undefined) => ch !== undefined && /\p{Ll}/u.test(ch);
 
@@ -86,7 +89,7 @@ function periodEndsSentence(text: string, at: number, next: string | undefined):
 
 /**
  * Splits text into sentences and returns their spans (trimmed, in order). Rules: a blank line always
- * ends a sentence; CJK full-width terminators (。！？) end one immediately, with closing quotes or
+ * ends a sentence, and a markdown heading line is a sentence of its own; CJK full-width terminators (。！？) end one immediately, with closing quotes or
  * brackets kept; Latin terminators (. ! ? …) end one when followed by whitespace and not by a
  * lowercase letter, except after common abbreviations and single-letter initials.
  */
@@ -101,6 +104,15 @@ export function splitSentences(text: string, span: Span = { start: 0, end: text.
   let i = span.start;
   while (i < span.end) {
     const ch = text[i]!;
+    // A markdown heading line is a sentence of its own, whatever punctuation it has.
+    if (
+      ch === '\n' &&
+      (HEADING_LINE.test(text.slice(start, i).trimStart()) || NEXT_IS_HEADING.test(text.slice(i, i + 16)))
+    ) {
+      push(i);
+      i++;
+      continue;
+    }
     if (ch === '\n' && /^\n[ \t]*\n/.test(text.slice(i, Math.min(span.end, i + 64)))) {
       push(i);
       while (i < span.end && isWhitespace(text[i])) i++;

@@ -56,7 +56,8 @@ export function extractiveAnswer(
       const score = overlap / Math.sqrt(1 + c.terms.size / 8) + 0.01 / (1 + c.passage);
       return { ...c, overlap, score };
     })
-    .filter((c) => c.overlap > 0)
+    // Headings label passages; they do not answer anything.
+    .filter((c) => c.overlap > 0 && !/^#{1,6}\s/.test(c.text))
     .sort((a, b) => b.score - a.score)
     .slice(0, maxSentences)
     .sort((a, b) => a.passage - b.passage || a.position - b.position);
