@@ -1,4 +1,4 @@
-import { MaxDistanceHeap, MinDistanceHeap } from './binary-heap.js';
+import { DistanceHeap } from './binary-heap.js';
 import { nextRandom } from './seeded-random.js';
 import type { VectorKernel } from './vector-kernel.js';
 import { VisitedSet } from './visited-set.js';
@@ -53,8 +53,10 @@ export class HnswGraph {
   upperUsed = 0;
 
   private readonly visited: VisitedSet;
-  private readonly candidates = new MinDistanceHeap(256);
-  private readonly results = new MaxDistanceHeap(256);
+  /** Nearest unexpanded candidate on top (key: distance). */
+  private readonly candidates = new DistanceHeap(256);
+  /** Farthest kept result on top (key: −distance), so it is the one evicted beyond ef. */
+  private readonly results = new DistanceHeap(256);
   // Scratch for the neighbour heuristic: candidates sorted by distance, and the selection.
   private sortedKeys = new Float64Array(256);
   private sortedSlots = new Int32Array(256);
@@ -250,7 +252,7 @@ export class HnswGraph {
     for (let j = 1; j <= count; j++) {
       const neighbor = links[base + j]!;
       if (deleted[neighbor] === 0) {
-        if (!visited.visit(neighbor)) results.push(kernel.pairDistance(slot, neighbor), neighbor);
+        if (!visited.visit(neighbor)) results.push(-kernel.pairDistance(slot, neighbor), neighbor);
         continue;
       }
       const nBase = this.linkBase(neighbor, level);
@@ -258,7 +260,7 @@ export class HnswGraph {
       for (let i = 1; i <= nCount; i++) {
         const candidate = links[nBase + i]!;
         if (deleted[candidate] === 0 && !visited.visit(candidate)) {
-          results.push(kernel.pairDistance(slot, candidate), candidate);
+          results.push(-kernel.pairDistance(slot, candidate), candidate);
         }
       }
     }
@@ -373,7 +375,7 @@ export class HnswGraph {
       this.resultKeys = new Float64Array(n * 2);
       this.resultSlots = new Int32Array(n * 2);
     }
-    return this.results.drainAscending(this.resultKeys, this.resultSlots);
+    return this.results.drainNegatedAscending(this.resultKeys, this.resultSlots);
   }
 
   /** Greedy walk from level `from` down to level `to + 1`, moving to the closest neighbour while it improves. */
@@ -434,7 +436,7 @@ export class HnswGraph {
     results.clear();
     let lowerBound = Number.POSITIVE_INFINITY;
     if (deleted[start] === 0 && (accept === null || accept(start))) {
-      results.push(startDistance, start);
+      results.push(-startDistance, start);
       lowerBound = startDistance;
     }
     candidates.push(startDistance, start);
@@ -457,9 +459,9 @@ export class HnswGraph {
           const s = batchSlots[j]!;
           candidates.push(d, s);
           if (deleted[s] === 0 && (accept === null || accept(s))) {
-            results.push(d, s);
+            results.push(-d, s);
             if (results.size > ef) results.pop();
-            lowerBound = results.topKey();
+            lowerBound = -results.topKey();
           }
         }
       }

@@ -32,6 +32,7 @@ import {
   resolveRuntimeOptions,
 } from './hnsw-options.js';
 import {
+  checkSectionChecksum,
   type DecodedIndex,
   decodeIndexFile,
   decodeIndexSections,
@@ -216,14 +217,16 @@ function stateFromContents(
   contents: DecodedIndex,
   runtime: ResolvedRuntimeOptions,
   source: string,
+  /** A kernel the loader already filled, and the first non-finite vector it found (-1: none). */
   preparedKernel?: VectorKernel,
+  preparedFirstBad = -1,
 ): IndexState {
   const { manifest, params, graph: counts } = contents;
   const slots = counts.slots;
   const capacity = Math.max(slots, 1);
   const kernel =
     preparedKernel ?? createVectorKernel(runtime.kernel, manifest.dimension, manifest.metric, capacity);
-  const bad = kernel.importVectors(contents.vectors[0]!, slots);
+  const bad = preparedKernel ? preparedFirstBad : kernel.importVectors(contents.vectors[0]!, slots);
   if (bad >= 0) {
     throw new RagloomError(
       'INDEX_CORRUPT',
@@ -293,14 +296,19 @@ function retrieverFromBytes(
 
 /** Sections holding int32 arrays: read into 4-byte-aligned buffers so they are used in place. */
 const INT32_SECTIONS: ReadonlySet<SectionName> = new Set(['links0', 'upperOffsets', 'upperLinks']);
+/** Vectors are read in pieces of about this size, a few reads ahead of the checksum. */
+const VECTOR_CHUNK_BYTES = 8 << 20;
+const READS_AHEAD = 3;
 
 /**
  * Opens an index file written by `save()`. Everything is verified: damage (truncation, a flipped
  * byte, another format version) is `INDEX_CORRUPT`, a missing file `NOT_FOUND`, and a manifest
  * other than the expected one (when `encoderModelId`/`dimension`/`metric` are given)
- * `MANIFEST_MISMATCH`. The graph parameters (M, efConstruction) come from the file. Sections are
- * read straight into the index's own storage (the vectors into the kernel's memory), so a large
- * index is never held twice.
+ * `MANIFEST_MISMATCH`. The graph parameters (M, efConstruction) come from the file.
+ *
+ * Sections are read straight into the index's own storage (the vectors into the kernel's memory),
+ * so a large index is never held twice; the vectors arrive in chunks, a few reads ahead, while
+ * this thread checks the other sections and then checksums and measures each chunk as it lands.
  */
 export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
   throwIfAborted(options.signal, 'load');
@@ -324,24 +332,58 @@ export async function loadHnswRetriever(path: string, options: HnswLoadOptions =
     );
     const total = header.sections.reduce((n, s) => n + s.byteLength, 0);
     let completed = 0;
-    const sections = {} as Record<SectionName, Uint8Array>;
+    const progress = (bytes: number) => {
+      completed += bytes;
+      options.onProgress?.({ phase: 'read', completed, total, message: path });
+    };
+
+    // The vector section: into the kernel's storage when its rows are unpadded, else a buffer.
+    const vectorEntry = header.sections.find((e) => e.name === 'vectors')!;
+    const inPlace = kernel.vectorStorage(slots);
+    const vectors = inPlace ?? new Uint8Array(vectorEntry.byteLength);
+    const rowBytes = manifest.dimension * 4;
+    const chunkRows = Math.max(1, Math.floor(VECTOR_CHUNK_BYTES / rowBytes));
+    const chunks: { from: number; to: number; read?: Promise<void> }[] = [];
+    for (let from = 0; from < slots; from += chunkRows)
+      chunks.push({ from, to: Math.min(slots, from + chunkRows) });
+    const startRead = (i: number) => {
+      const chunk = chunks[i];
+      if (chunk === undefined) return;
+      const bytes = vectors.subarray(chunk.from * rowBytes, chunk.to * rowBytes);
+      chunk.read = reader.readInto(vectorEntry.offset + chunk.from * rowBytes, bytes);
+      chunk.read.catch(() => {}); // awaited below; keeps an early failure from going unhandled
+    };
+    for (let i = 0; i < READS_AHEAD; i++) startRead(i);
+
+    // The other sections, checked while the first vector chunks are being read.
+    const sections = { vectors } as Record<SectionName, Uint8Array>;
     for (const entry of header.sections) {
+      if (entry.name === 'vectors') continue;
       throwIfAborted(options.signal, 'load');
-      let target = entry.name === 'vectors' ? kernel.vectorStorage(slots) : null;
-      if (target === null) {
-        target = INT32_SECTIONS.has(entry.name)
-          ? new Uint8Array(new Int32Array(entry.byteLength / 4).buffer)
-          : new Uint8Array(entry.byteLength);
-      }
+      const target = INT32_SECTIONS.has(entry.name)
+        ? new Uint8Array(new Int32Array(entry.byteLength / 4).buffer)
+        : new Uint8Array(entry.byteLength);
       await reader.readInto(entry.offset, target);
       sections[entry.name] = target;
-      completed += entry.byteLength;
-      options.onProgress?.({ phase: 'read', completed, total, message: path });
+      progress(entry.byteLength);
     }
-    options.onProgress?.({ phase: 'verify', completed: 0, total: 1 });
-    const contents = decodeIndexSections(header, sections, path, crc32, false);
-    const state = stateFromContents(contents, runtime, path, kernel);
+    const contents = decodeIndexSections(header, sections, path, crc32, false, new Set(['vectors']));
+
+    let vectorCrc = 0;
+    let firstBad = -1;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      await chunk.read;
+      throwIfAborted(options.signal, 'load');
+      startRead(i + READS_AHEAD);
+      vectorCrc = crc32(vectors.subarray(chunk.from * rowBytes, chunk.to * rowBytes), vectorCrc);
+      if (inPlace !== null && firstBad < 0) firstBad = kernel.computeNorms(chunk.from, chunk.to);
+      progress((chunk.to - chunk.from) * rowBytes);
+    }
+    checkSectionChecksum(header, 'vectors', vectorCrc, path);
+    if (inPlace === null) firstBad = kernel.importVectors(vectors, slots);
     options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
+    const state = stateFromContents(contents, runtime, path, kernel, firstBad);
     return buildRetriever(manifest, contents.params, runtime, state);
   } finally {
     await reader.close();

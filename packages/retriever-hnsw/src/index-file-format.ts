@@ -360,12 +360,13 @@ export function decodeIndexSections(
   source: string,
   crc32: Crc32,
   copy: boolean,
+  /** Sections the caller verifies itself (the loader checks `vectors` as it streams them in). */
+  checkedElsewhere: ReadonlySet<SectionName> = new Set(),
 ): DecodedIndex {
   const { manifest, params, graph } = header;
   for (const entry of header.sections) {
-    if (crc32(sections[entry.name]) !== entry.crc32) {
-      corrupt(source, `checksum mismatch in section "${entry.name}"`, { section: entry.name });
-    }
+    if (!checkedElsewhere.has(entry.name))
+      checkSectionChecksum(header, entry.name, crc32(sections[entry.name]), source);
   }
   const int32s = (data: Uint8Array) => {
     if (!copy && data.byteOffset % 4 === 0)
@@ -399,6 +400,17 @@ export function decodeIndexSections(
     metadata: metadata as Metadata[],
     slotOf,
   };
+}
+
+/** Throws `INDEX_CORRUPT` when `crc` is not the stored checksum of the section. */
+export function checkSectionChecksum(
+  header: IndexFileHeader,
+  name: SectionName,
+  crc: number,
+  source: string,
+): void {
+  const entry = header.sections.find((s) => s.name === name)!;
+  if (crc !== entry.crc32) corrupt(source, `checksum mismatch in section "${name}"`, { section: name });
 }
 
 /** Parses and verifies a whole version-1 index file held in memory (see the format above). */

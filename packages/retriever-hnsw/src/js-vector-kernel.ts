@@ -190,8 +190,12 @@ export function createJsVectorKernel(
       if (bytes.buffer !== data.buffer || bytes.byteOffset !== data.byteOffset) {
         new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4).set(bytes.subarray(0, slots * dim * 4));
       }
+      return kernel.computeNorms(0, slots);
+    },
+
+    computeNorms(from, to) {
       let firstBad = -1;
-      for (let s = 0; s < slots; s++) {
+      for (let s = from; s < to; s++) {
         // A NaN or infinite component makes the squared norm NaN or infinite: one check per vector.
         const squared = referenceDot(data, s * dim, data, s * dim);
         if (!Number.isFinite(squared) && firstBad < 0) firstBad = s;

@@ -61,6 +61,11 @@ export interface VectorKernel {
    * slot whose vector is not finite (NaN, ±Infinity), or -1 when all are.
    */
   importVectors(bytes: Uint8Array, slots: number): number;
+  /**
+   * Recomputes the norms of slots [from, to) after their vectors were written into
+   * `vectorStorage`; returns the first slot whose vector is not finite, or -1.
+   */
+  computeNorms(from: number, to: number): number;
 }
 
 export type KernelPreference = 'auto' | 'wasm' | 'js';

@@ -274,8 +274,12 @@ export function createWasmVectorKernel(
         const source = new Float32Array(bytes.buffer, bytes.byteOffset, slots * dim);
         for (let s = 0; s < slots; s++) f32.set(source.subarray(s * dim, s * dim + dim), at(s) >> 2);
       }
+      return kernel.computeNorms(0, slots);
+    },
+
+    computeNorms(from, to) {
       let firstBad = -1;
-      for (let s = 0; s < slots; s++) {
+      for (let s = from; s < to; s++) {
         if (!updateNorms(s) && firstBad < 0) firstBad = s;
       }
       return firstBad;

@@ -73,6 +73,27 @@ describe('index file', () => {
     }
   });
 
+  it('round-trips with each kernel, for padded (24) and unpadded (32, read in place) rows', async () => {
+    for (const dimension of [24, 32]) {
+      const set = clusteredSet(700, 5, dimension, 14);
+      for (const kernel of ['wasm', 'js'] as const) {
+        const path = join(dir, `kernel-${kernel}-${dimension}.hnsw`);
+        const index = createHnswRetriever({ ...options, dimension, kernel, path });
+        await index.upsert(set.records);
+        await index.save();
+        const loaded = await loadHnswRetriever(path, { kernel, exactSearchThreshold: 0 });
+        expect(loaded.stats().kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'js');
+        for (const vector of set.queries) {
+          expect(await loaded.search({ vector, k: 10 })).toEqual(await index.search({ vector, k: 10 }));
+        }
+        const scanned = new Map<string, number[]>();
+        for await (const page of loaded.scan())
+          for (const r of page) scanned.set(r.id, Array.from(r.vector!));
+        expect(scanned.get('r5')).toEqual(Array.from(Float32Array.from(set.records[5]!.vector as number[])));
+      }
+    }
+  });
+
   it('saves atomically: no temporary files left, a second save replaces the first', async () => {
     const path = join(dir, 'atomic', 'nested', 'index.hnsw');
     const index = await build(path);
@@ -98,6 +119,20 @@ describe('index file', () => {
     });
     expect([...phases]).toEqual(['encode', 'write']);
     expect(lastWritten).toBe(readFileSync(join(dir, 'progress.hnsw')).byteLength);
+  });
+
+  it('reports progress while loading, up to every byte of every section', async () => {
+    const path = join(dir, 'load-progress.hnsw');
+    await (await build(path)).save();
+    const events: { phase: string; completed: number; total?: number }[] = [];
+    await loadHnswRetriever(path, { onProgress: (e) => events.push(e) });
+    const reads = events.filter((e) => e.phase === 'read');
+    expect(reads.length).toBeGreaterThan(1);
+    for (let i = 1; i < reads.length; i++)
+      expect(reads[i]!.completed).toBeGreaterThan(reads[i - 1]!.completed);
+    const last = reads.at(-1)!;
+    expect(last.completed).toBe(last.total);
+    expect(events.at(-1)!.phase).toBe('verify');
   });
 
   it('toBytes / hnswRetrieverFromBytes give the same index without a file system', async () => {
@@ -228,6 +263,25 @@ describe('damaged files are INDEX_CORRUPT', () => {
     expect((await expectCode(() => hnswRetrieverFromBytes(bytes2), 'INDEX_CORRUPT')).message).toContain(
       'stored twice',
     );
+  });
+
+  it('a non-finite vector under a valid checksum is caught, from a file and from bytes', async () => {
+    const contents = decodeIndexFile(good, 'good', crc32Portable);
+    const vectors = new Float32Array(contents.vectors[0]!.slice().buffer);
+    vectors[7 * DIM + 2] = Number.NaN; // slot 7
+    const crafted = encodeIndexFile(
+      { ...contents, vectors: [new Uint8Array(vectors.buffer)] },
+      crc32Portable,
+    );
+    const bytes = new Uint8Array(crafted.reduce((n, c) => n + c.byteLength, 0));
+    let offset = 0;
+    for (const c of crafted) {
+      bytes.set(c, offset);
+      offset += c.byteLength;
+    }
+    for (const load of [() => loadBytes(bytes, 'nan.hnsw'), async () => hnswRetrieverFromBytes(bytes)]) {
+      expect((await expectCode(load, 'INDEX_CORRUPT')).message).toContain('vector 7 is not finite');
+    }
   });
 
   it('a missing file is NOT_FOUND', async () => {
