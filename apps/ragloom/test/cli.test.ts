@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/program.js';
-import { DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject, runCli } from './helpers/project.js';
+import { CLI, DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject, runCli } from './helpers/project.js';
 
 const COMMANDS = ['init', 'ingest', 'query', 'ask', 'chat', 'serve', 'export', 'import', 'doctor', 'demo'];
 
@@ -120,6 +121,14 @@ describe('the ragloom binary', () => {
     );
     expect(b.map((h: { id: string }) => h.id)).toContain('docs/server.md#0');
 
+    // Straight from one configured retriever into another: add the flat index beside HNSW and copy.
+    const config = JSON.parse(readFileSync(join(source, 'ragloom.config.json'), 'utf8'));
+    config.retrievers.push({ name: 'flat', use: 'ragloom-plugin-template' });
+    writeFileSync(join(source, 'ragloom.config.json'), JSON.stringify(config));
+    const copied = await runCli(['export', '--retriever', 'dense', '--to', 'flat'], { cwd: source });
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stderr).toContain(`copied ${dump.length - 2} records from dense to flat`);
+
     writeFileSync(join(source, 'cut.jsonl'), `${dump.slice(0, -2).join('\n')}\n`);
     const cut = await runCli(['import', join(source, 'cut.jsonl')], { cwd: target });
     expect(cut.code).toBe(1);
@@ -161,9 +170,16 @@ describe('the ragloom binary', () => {
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('error [MANIFEST_MISMATCH]');
     expect(m.stderr).toContain('ragloom/hashing-64');
+    expect(m.stderr).toContain('fix: the index was built with another encoder');
     const fixed = await runCli(['ingest', '--rebuild', 'docs'], { cwd: mismatch });
     expect(fixed.code, fixed.stderr).toBe(0);
     expect((await runCli(['ask', 'port?'], { cwd: mismatch })).code).toBe(0);
+
+    writeFileSync(join(mismatch, '.ragloom', 'indexes', 'bm25', 'bm25.index'), 'garbage');
+    const corrupt = await runCli(['query', 'port'], { cwd: mismatch });
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toContain('error [INDEX_CORRUPT]');
+    expect(corrupt.stderr).toContain('fix: the index files are damaged or from an incompatible version');
   });
 
   it('evaluates on a tiny BEIR folder and a SQuAD file and writes the reports', async () => {
@@ -251,5 +267,56 @@ describe('the ragloom binary', () => {
 
     const again = await runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir });
     expect(again.stderr).toContain('reused the eval index');
+
+    // The eval index is a cache: a damaged one is rebuilt, with a warning, to the same result.
+    const evalRoot = join(dir, '.ragloom', 'eval');
+    const [slug] = readdirSync(evalRoot).filter((d) => d.startsWith('beir-'));
+    writeFileSync(join(evalRoot, slug!, 'indexes', 'bm25', 'bm25.index'), 'not an index');
+    const rebuilt = await runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stderr).toContain('warning rebuilding the eval index');
+    expect(rebuilt.stdout).toMatch(/bm25\s+ndcg@10 0\.6667/);
   });
+
+  it('Ctrl-C during ingest keeps the last checkpoint; the same command then finishes the job', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1200; i++) {
+      files[`docs/note-${String(i).padStart(4, '0')}.md`] =
+        `# Note ${i}\n\nThe keyword k${i}z belongs to note ${i}.\n`;
+    }
+    const dir = makeProject(files, { ...HYBRID_CONFIG, ingest: { checkpointSeconds: 0.2 } });
+    const child = spawn(process.execPath, [CLI, 'ingest', 'docs'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      // Interrupt a moment after storing starts (the first progress line), with checkpoints every 0.2 s.
+      if (!sent && /ingest .*\/1200 docs/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopping: the index keeps its last checkpoint');
+    expect(stderr).toMatch(/the index on disk is the last checkpoint \(\d+ written in this run\)/);
+
+    // What is on disk is consistent: the next run skips exactly the checkpointed files and adds the rest.
+    const stateFile = join(dir, '.ragloom', 'ingest-state.json');
+    const saved = existsSync(stateFile)
+      ? Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')).files).length
+      : 0;
+    expect(saved).toBeLessThan(1200);
+    const rest = await runCli(['ingest', 'docs'], { cwd: dir, timeoutMs: 60_000 });
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stdout).toContain(`files: ${1200 - saved} new, 0 changed, ${saved} unchanged`);
+    const doctor = await runCli(['doctor'], { cwd: dir });
+    expect(doctor.stdout).toContain('✔ index bm25: 1200 chunks');
+    expect(doctor.stdout).toContain('✔ index dense: 1200 chunks');
+  }, 90_000);
 });

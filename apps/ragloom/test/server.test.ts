@@ -70,6 +70,12 @@ describe('OpenAI-compatible API (official openai SDK as the client)', () => {
     const models = await client().models.list();
     const ids = models.data.map((m) => m.id);
     expect(ids).toEqual(['ragloom', 'ragloom/hashing-64']);
+    expect((await client().models.retrieve('ragloom')).owned_by).toBe('ragloom');
+    expect(
+      await client()
+        .models.retrieve('gpt-4')
+        .catch((e) => e),
+    ).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('answers a chat completion with citations to file and line in the ragloom field', async () => {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   type Document,
   isCjkChar,
+  isRagloomError,
   RagloomError,
   type RetrieverRecord,
   type RetrieverV1,
@@ -142,10 +143,21 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
     .replace(/\.json$/, '')
     .replace(/[^\w.-]+/g, '_')}-${createHash('sha256').update(source).digest('hex').slice(0, 8)}`;
   const evalDir = join(loaded.dataDir, 'eval', slug);
-  const runtime = await openRuntime(
-    { ...loaded, dataDir: evalDir },
-    { ...options.runtime, generator: dataset.kind === 'squad', signal: options.signal },
-  );
+  const open = () =>
+    openRuntime(
+      { ...loaded, dataDir: evalDir },
+      { ...options.runtime, generator: dataset.kind === 'squad', signal: options.signal },
+    );
+  let runtime: RagloomRuntime;
+  try {
+    runtime = await open();
+  } catch (error) {
+    // The eval index is a cache of the data set: one built by other settings or an older format is rebuilt.
+    if (!isRagloomError(error, 'MANIFEST_MISMATCH') && !isRagloomError(error, 'INDEX_CORRUPT')) throw error;
+    options.runtime?.log?.('warn', `rebuilding the eval index: ${error.message.split('\n')[0]}`);
+    await rm(evalDir, { recursive: true, force: true });
+    runtime = await open();
+  }
   const progress = options.onProgress ?? (() => {});
   try {
     const runs: EvalRunResult[] = [];

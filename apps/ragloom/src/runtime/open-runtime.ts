@@ -88,6 +88,21 @@ export function settingsFingerprint(config: RagloomConfig): string {
 const MANIFEST_HINT =
   'the index was built with another encoder; switch the encoder back, or rebuild the index with ' +
   '`ragloom ingest --rebuild <paths>`';
+const CORRUPT_HINT =
+  'the index files are damaged or from an incompatible version; rebuild them with `ragloom ingest --rebuild <paths>`';
+
+/** Adds what to do to the errors a user meets when opening an existing index. */
+function withFixHint(error: unknown): unknown {
+  if (isRagloomError(error, 'MANIFEST_MISMATCH') || isRagloomError(error, 'INDEX_CORRUPT')) {
+    if (error.message.includes('\n  fix: ')) return error;
+    const hint = error.code === 'MANIFEST_MISMATCH' ? MANIFEST_HINT : CORRUPT_HINT;
+    return new RagloomError(error.code, `${error.message}\n  fix: ${hint}`, {
+      cause: error,
+      details: error.details,
+    });
+  }
+  return error;
+}
 
 /**
  * Builds every configured component through its plugin (encoder first, since dense retrievers take their
@@ -198,13 +213,7 @@ export async function openRuntime(
           systemPrompt: config.systemPrompt,
         });
       } catch (error) {
-        if (isRagloomError(error, 'MANIFEST_MISMATCH')) {
-          throw new RagloomError('MANIFEST_MISMATCH', `${error.message}\n  fix: ${MANIFEST_HINT}`, {
-            cause: error,
-            details: error.details,
-          });
-        }
-        throw error;
+        throw withFixHint(error);
       }
     };
     const pipeline = pipelineWith({});
@@ -251,6 +260,6 @@ export async function openRuntime(
     };
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => {});
-    throw error;
+    throw withFixHint(error);
   }
 }

@@ -121,6 +121,24 @@ export function createRagloomServer(
       });
       return undefined;
     }
+    const model = method === 'GET' && /^\/v1\/models\/(.+)$/.exec(path);
+    if (model) {
+      const id = decodeURIComponent(model[1]!);
+      const found = models().data.find((m) => m.id === id);
+      if (found) sendJson(res, 200, found);
+      else
+        sendJson(
+          res,
+          404,
+          errorBody(
+            `model "${id}" does not exist on this server`,
+            'invalid_request_error',
+            'model_not_found',
+            'model',
+          ),
+        );
+      return;
+    }
     const handler = api[`${method} ${path}`];
     if (!handler) {
       const known = Object.keys(api).some((k) => k.endsWith(` ${path}`));

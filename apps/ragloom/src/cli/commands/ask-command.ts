@@ -1,3 +1,4 @@
+import { isAbortError } from '@ragloom/core';
 import type { Command } from 'commander';
 import { parseFilterOption } from '../../runtime/filter-option.js';
 import { answerToJson, printAnswerStream } from '../answer-printer.js';
@@ -52,15 +53,21 @@ Examples:
             `${style.dim(`retrieval: ${mode.retrieval}\nanswer: ${mode.answer}`, color)}\n\n`,
           );
         }
-        await printAnswerStream(
-          runtime.pipeline.askStream(question, {
-            k,
-            filter,
-            signal: interrupt.signal,
-            generation: runtime.config.generation,
-          }),
-          { color: useColor() },
-        );
+        try {
+          await printAnswerStream(
+            runtime.pipeline.askStream(question, {
+              k,
+              filter,
+              signal: interrupt.signal,
+              generation: runtime.config.generation,
+            }),
+            { color: useColor() },
+          );
+        } catch (error) {
+          if (!isAbortError(error)) throw error;
+          process.stdout.write('\n(stopped)\n');
+          process.exitCode = 130;
+        }
       } finally {
         interrupt.dispose();
         await runtime.close();
