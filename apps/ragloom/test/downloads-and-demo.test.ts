@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeHub } from '@ragloom/onnx-model/testing';
@@ -102,10 +102,10 @@ describe('the demo picks its mode from what is available', () => {
   });
 
   it('runs end to end offline: ingests the sample docs and answers with citations', async () => {
-    const result = await runCli(['demo', '--question', 'What happens if I press Ctrl-C during ingest?'], {
-      cwd: tmpdir(),
-      env: { HF_HUB_OFFLINE: '1', TMPDIR: mkdtempSync(join(tmpdir(), 'demo-')) },
-    });
+    const tmp = mkdtempSync(join(tmpdir(), 'demo-'));
+    const env = { HF_HUB_OFFLINE: '1', TMPDIR: tmp };
+    const question = ['demo', '--question', 'What happens if I press Ctrl-C during ingest?'];
+    const result = await runCli(question, { cwd: tmpdir(), env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('mode: offline');
     expect(result.stdout).toContain('retrieval: lexical: bm25');
@@ -113,5 +113,16 @@ describe('the demo picks its mode from what is available', () => {
     expect(result.stdout).toMatch(
       /\[1\] corpus\/ingest\.md:\d+ {2}"Pressing Ctrl-C during an ingest is safe\."/,
     );
+
+    // Its index is a cache: one left by another version is rebuilt, not a reason to fail.
+    writeFileSync(
+      join(tmp, 'ragloom-demo', 'offline', 'indexes', 'bm25', 'bm25.index'),
+      'from another version',
+    );
+    const again = await runCli(question, { cwd: tmpdir(), env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('warning rebuilding the demo index');
+    expect(again.stdout).toContain('mode: offline');
+    expect(again.stderr).toContain('ingested the sample docs: 7 files indexed');
   });
 });

@@ -69,6 +69,8 @@ export function planDemo(options: {
   modelsPath?: string;
   hubReachable: boolean;
   hubCheck: string;
+  /** The models were found but could not be loaded. */
+  modelsFailed?: boolean;
 }): DemoPlan {
   const root = join(tmpdir(), 'ragloom-demo');
   if (options.modelsPath) {
@@ -108,7 +110,9 @@ export function planDemo(options: {
   const dataDir = join(root, 'offline');
   return {
     mode: 'offline',
-    why: `no model folder (set RAGLOOM_MODELS) and ${options.hubCheck}`,
+    why: options.modelsFailed
+      ? `${options.hubCheck}: BM25 retrieval and extractive answers`
+      : `no model folder (set RAGLOOM_MODELS) and ${options.hubCheck}`,
     config: configFor(dataDir),
     dataDir,
   };

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
 import type { Command } from 'commander';
@@ -10,6 +11,15 @@ import { printAnswerStream } from '../answer-printer.js';
 import { downloadProgress, type GlobalOptions, warn } from '../cli-context.js';
 import { createProgressBar } from '../progress-bar.js';
 import { style, useColor } from '../terminal.js';
+
+/** Errors that mean "these models cannot be used here", after which the demo runs offline instead. */
+const MODEL_PROBLEMS = new Set([
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+  'DOWNLOAD_FAILED',
+  'CHECKSUM_MISMATCH',
+  'CONNECTION_ERROR',
+]);
 
 interface DemoOptions {
   readonly models?: string;
@@ -67,18 +77,34 @@ Modes, chosen from what is available (the demo prints which one it uses):
         );
         return runtime;
       };
+      const openOrRebuild = async (): Promise<RagloomRuntime> => {
+        try {
+          return await open();
+        } catch (error) {
+          // The demo's index is a cache of the bundled docs: one from another version is simply rebuilt.
+          if (!isRagloomError(error, 'INDEX_CORRUPT') && !isRagloomError(error, 'MANIFEST_MISMATCH'))
+            throw error;
+          warn(`rebuilding the demo index (${error.message.split('\n')[0]})`);
+          await rm(plan.dataDir, { recursive: true, force: true });
+          return open();
+        }
+      };
       let runtime: RagloomRuntime;
       try {
-        runtime = await open();
+        runtime = await openOrRebuild();
       } catch (error) {
-        // A model that cannot be fetched (hub gone mid-way, broken folder) still leaves the offline demo.
-        if (plan.mode === 'offline' || !isRagloomError(error)) throw error;
+        // Models that cannot be loaded (hub gone mid-way, a broken folder) still leave the offline demo.
+        if (plan.mode === 'offline' || !isRagloomError(error) || !MODEL_PROBLEMS.has(error.code)) throw error;
         warn(
           `the models could not be loaded (${error.message.split('\n')[0]}); falling back to offline mode`,
         );
-        plan = planDemo({ hubReachable: false, hubCheck: 'the models failed to load' });
+        plan = planDemo({
+          hubReachable: false,
+          hubCheck: 'the models could not be loaded',
+          modelsFailed: true,
+        });
         say(`mode: ${plan.mode} — ${plan.why}`);
-        runtime = await open();
+        runtime = await openOrRebuild();
       }
       try {
         const mode = runtime.describeMode();
