@@ -115,6 +115,45 @@ describe('the ragloom binary', () => {
     expect(chat.stdout).toMatch(/Sources\n {2}\[1\] docs\//);
   });
 
+  it('serve starts the server, needs the key from RAGLOOM_API_KEY, and stops gracefully on Ctrl-C', async () => {
+    const dir = makeProject(DOCS, HYBRID_CONFIG);
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', RAGLOOM_API_KEY: 'k-123' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /serving on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { mode: { retrieval: string } };
+    expect(health.mode.retrieval).toBe('hybrid: bm25 + dense (hnsw, ragloom/hashing-64), fused by RRF');
+    const search = (body: string, key?: string) =>
+      fetch(`${url}/search`, {
+        method: 'POST',
+        body,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+      });
+    expect((await search('{"query":"port"}')).status).toBe(401);
+    const ok = await search('{"query":"port"}', 'k-123');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { hits: { source: string }[] }).hits[0]!.source).toBe('docs/server.md');
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toContain('API key required (from $RAGLOOM_API_KEY)');
+    expect(stderr).toContain('shutting down: finishing running requests');
+    expect(stderr).toContain('stopped');
+  });
+
   it('moves an index to another retriever with export and import, and refuses a cut-off dump', async () => {
     const source = makeProject(DOCS, HYBRID_CONFIG);
     expect((await runCli(['ingest', 'docs'], { cwd: source })).code).toBe(0);
