@@ -131,6 +131,7 @@ export type {
 } from './spec/shared-types.js';
 export { isCjkChar, simpleTokenize } from './text/simple-tokenize.js';
 export { abortError, isAbortError, throwIfAborted } from './util/abort.js';
+export { crc32, crc32Portable } from './util/crc32.js';
 export {
   abortableSleep,
   backoffDelay,

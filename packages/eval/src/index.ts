@@ -15,7 +15,6 @@ export {
   parseSquadDocument,
   readJsonFile,
 } from './datasets/squad-loader.js';
-export { writeFileAtomic } from './io/atomic-write.js';
 export { type NumberedLine, readJsonLines, readLines } from './io/line-reader.js';
 export {
   type CmrcEvaluation,

@@ -14,11 +14,12 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 import type { Analyzer, AnalyzerConfig, AnalyzerName } from './analyzer.js';
-import { fileExists, readFileBytes, writeFileAtomic } from './atomic-file.js';
 import { type Bm25Parameters, type Bm25Preset, resolveBm25Parameters } from './bm25-parameters.js';
 import { createAnalyzer, resolveAnalyzer } from './create-analyzer.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file-format.js';
+import { fileExists, readFileBytes } from './index-file-io.js';
 import {
   type AnalyzedDocument,
   createInvertedIndex,

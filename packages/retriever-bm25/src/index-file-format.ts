@@ -1,7 +1,6 @@
-import { type Metadata, RagloomError, type SparseIndexManifest } from '@ragloom/core';
+import { crc32, type Metadata, RagloomError, type SparseIndexManifest } from '@ragloom/core';
 import type { AnalyzerConfig } from './analyzer.js';
 import type { Bm25Parameters } from './bm25-parameters.js';
-import { crc32 } from './crc32.js';
 import type { IndexSnapshot, StoredDocument } from './inverted-index.js';
 
 /**

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { expectRagloomError } from '@ragloom/conformance';
 import type { RetrieverRecord } from '@ragloom/core';
+import { crc32 } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32 } from '../src/crc32.js';
 import {
   type Analyzer,
   type Bm25Retriever,
@@ -81,7 +81,7 @@ describe('BM25 index files', () => {
     await writeFile(join(folder, 'not-a-folder'), 'x');
     await expectRagloomError(
       () => r.save(join(folder, 'not-a-folder', 'index.bm25')),
-      'INVALID_ARGUMENT',
+      'IO_ERROR',
       'r.save(join(folder, "not-a-folder", "index.bm25"))',
     );
     expect(await readFile(path)).toEqual(before);

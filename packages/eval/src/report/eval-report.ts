@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { RagloomError } from '@ragloom/core';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '@ragloom/core/node';
 import type { EvalRunResult } from '../runner/run-types.js';
 
 export const REPORT_FORMAT = 'ragloom-eval-report';

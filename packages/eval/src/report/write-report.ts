@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { RagloomError } from '@ragloom/core';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '@ragloom/core/node';
 import { type EvalReport, toJsonReport } from './eval-report.js';
 import { type HtmlReportOptions, toHtmlReport } from './html-report.js';
 import { type MarkdownReportOptions, toMarkdownReport } from './markdown-report.js';

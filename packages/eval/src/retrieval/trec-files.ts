@@ -1,5 +1,5 @@
 import { RagloomError } from '@ragloom/core';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '@ragloom/core/node';
 import { malformedLine, readLines } from '../io/line-reader.js';
 import type { RankedDocument } from './retrieval-types.js';
 
