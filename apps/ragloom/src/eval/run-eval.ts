@@ -10,6 +10,7 @@ import {
   type RetrieverRecord,
   type RetrieverV1,
 } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 import {
   type AnswerMetric,
   createReport,
@@ -23,7 +24,6 @@ import {
 } from '@ragloom/eval';
 import type { LoadedConfig } from '../config/config-file.js';
 import { type OpenRuntimeOptions, openRuntime, type RagloomRuntime } from '../runtime/open-runtime.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
 
 export interface RunEvalOptions {
   /** A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or a SQuAD-format JSON file. */

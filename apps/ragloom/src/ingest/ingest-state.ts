@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RagloomError } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 import { z } from 'zod';
-import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
+import { readJsonFile } from '../util/read-json-file.js';
 
 const fileEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -9,7 +9,7 @@ import {
   type RetrieverV1,
   throwIfAborted,
 } from '@ragloom/core';
-import { writeLinesAtomic } from '../util/atomic-file.js';
+import { writeFileAtomic } from '@ragloom/core/node';
 
 export const DUMP_FORMAT = 'ragloom-index-dump';
 
@@ -76,7 +76,19 @@ export async function exportIndex(
     }
     yield JSON.stringify({ end: true, count: written });
   }
-  await writeLinesAtomic(path, lines());
+  // One write per ~1 MiB of lines rather than per record.
+  async function* chunks() {
+    let buffer = '';
+    for await (const line of lines()) {
+      buffer += `${line}\n`;
+      if (buffer.length >= 1 << 20) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+    if (buffer) yield buffer;
+  }
+  await writeFileAtomic(path, chunks());
   return { records: written };
 }
 

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 import type { Command } from 'commander';
 import { parseConfig, resolveConfigPaths } from '../../config/config-file.js';
 import { checkHub, DEMO_CORPUS, DEMO_DIR, DEMO_QUESTIONS, planDemo } from '../../demo/demo-setup.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
 import { openRuntime, type RagloomRuntime } from '../../runtime/open-runtime.js';
-import { writeFileAtomic } from '../../util/atomic-file.js';
 import { printAnswerStream } from '../answer-printer.js';
 import { downloadProgress, type GlobalOptions, warn } from '../cli-context.js';
 import { createProgressBar } from '../progress-bar.js';

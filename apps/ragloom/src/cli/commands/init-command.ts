@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RagloomError } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 import type { Command } from 'commander';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseConfig } from '../../config/config-file.js';
 import { CONFIG_PRESETS, type ConfigPreset, configTemplate } from '../../config/config-template.js';
-import { writeFileAtomic } from '../../util/atomic-file.js';
 
 interface InitOptions {
   readonly preset: string;
