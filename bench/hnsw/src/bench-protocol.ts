@@ -1,5 +1,6 @@
 /** Messages between the bench runner and its worker processes (one process per library). */
-export type Side = 'ragloom' | 'hnswlib-node';
+/** ragloom with its default (WebAssembly SIMD) kernel, ragloom forced onto its pure-JS kernel, and the peer. */
+export type Side = 'ragloom' | 'ragloom-js' | 'hnswlib-node';
 
 export interface DatasetRequest {
   readonly dataset: 'mnist' | 'synthetic';
@@ -7,21 +8,19 @@ export interface DatasetRequest {
 }
 
 export type RunnerMessage =
-  | { type: 'build'; side: Side; data: DatasetRequest; M: number; efConstruction: number }
+  | { type: 'prepare'; side: Side; data: DatasetRequest; M: number; efConstruction: number }
+  | { type: 'insert'; from: number; to: number }
+  | { type: 'finish-build' }
   | { type: 'query'; ef: number; k: number }
   | { type: 'persist'; file: string }
+  | { type: 'drop' }
   | { type: 'exit' };
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | {
-      type: 'built';
-      buildSeconds: number;
-      buildCpuSeconds: number;
-      rssBeforeBytes: number;
-      rssAfterBytes: number;
-      kernel: string;
-    }
+  | { type: 'prepared'; kernel: string; baseCount: number }
+  | { type: 'inserted'; wallSeconds: number; cpuSeconds: number }
+  | { type: 'built'; rssBeforeBytes: number; rssAfterBytes: number }
   | { type: 'queried'; wallSeconds: number; cpuSeconds: number; neighbors: number[] }
   | {
       type: 'persisted';
@@ -32,4 +31,5 @@ export type WorkerMessage =
       /** Time to allocate and first write a buffer of the file's size: the machine's floor for any load. */
       touchSeconds: number;
     }
+  | { type: 'dropped'; rssBeforeBytes: number; rssAfterBytes: number }
   | { type: 'error'; message: string };

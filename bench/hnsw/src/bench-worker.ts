@@ -46,17 +46,21 @@ let theirs: HnswlibIndex | undefined;
 let theirQueries: number[][] = [];
 let ourQueries: Float32Array[] = [];
 
-async function build(message: Extract<RunnerMessage, { type: 'build' }>): Promise<WorkerMessage> {
+let rssBeforeBytes = 0;
+let dimension = 0;
+
+/** Loads the data and creates an empty index; the baseline RSS is taken here. */
+async function prepare(message: Extract<RunnerMessage, { type: 'prepare' }>): Promise<WorkerMessage> {
   data = loadDatasetFor(message.data);
   const dim = data.dimension;
+  dimension = dim;
   ourQueries = Array.from({ length: data.queryCount }, (_, q) => data.queries.slice(q * dim, (q + 1) * dim));
   theirQueries = ourQueries.map((q) => Array.from(q));
-  const rssBeforeBytes = await settledRss();
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
+  rssBeforeBytes = await settledRss();
   let kernel = 'native (SSE)';
-  if (message.side === 'ragloom') {
+  if (message.side !== 'hnswlib-node') {
     ours = createHnswRetriever({
+      kernel: message.side === 'ragloom-js' ? 'js' : 'wasm',
       encoderModelId: data.name,
       dimension: dim,
       metric: data.metric,
@@ -66,33 +70,33 @@ async function build(message: Extract<RunnerMessage, { type: 'build' }>): Promis
       exactSearchThreshold: 0,
     });
     kernel = ours.stats().kernel;
-    const batch = 1000;
-    for (let start = 0; start < data.baseCount; start += batch) {
-      const records = [];
-      for (let i = start; i < Math.min(data.baseCount, start + batch); i++) {
-        records.push({ id: String(i), text: '', vector: data.base.subarray(i * dim, (i + 1) * dim) });
-      }
-      await ours.upsert(records);
-    }
   } else {
     const require = createRequire(import.meta.url);
     const { HierarchicalNSW } = require('hnswlib-node') as HnswlibModule;
     theirs = new HierarchicalNSW(data.metric === 'l2' ? 'l2' : 'cosine', dim);
     theirs.initIndex(data.baseCount, message.M, message.efConstruction, 100);
-    for (let i = 0; i < data.baseCount; i++)
-      theirs.addPoint(Array.from(data.base.subarray(i * dim, (i + 1) * dim)), i);
   }
-  const buildSeconds = (performance.now() - t0) / 1000;
-  const buildCpuSeconds = cpuSeconds() - cpu0;
-  gc();
-  return {
-    type: 'built',
-    buildSeconds,
-    buildCpuSeconds,
-    rssBeforeBytes,
-    rssAfterBytes: process.memoryUsage().rss,
-    kernel,
-  };
+  return { type: 'prepared', kernel, baseCount: data.baseCount };
+}
+
+/** Inserts base vectors [from, to): ragloom through upsert (1,000 records a call), hnswlib one addPoint each. */
+async function insert(from: number, to: number): Promise<WorkerMessage> {
+  const dim = dimension;
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  if (ours) {
+    for (let start = from; start < to; start += 1000) {
+      const records = [];
+      for (let i = start; i < Math.min(to, start + 1000); i++) {
+        records.push({ id: String(i), text: '', vector: data.base.subarray(i * dim, (i + 1) * dim) });
+      }
+      await ours.upsert(records);
+    }
+  } else {
+    for (let i = from; i < to; i++)
+      theirs!.addPoint(Array.from(data.base.subarray(i * dim, (i + 1) * dim)), i);
+  }
+  return { type: 'inserted', wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - cpu0 };
 }
 
 async function query(ef: number, k: number): Promise<WorkerMessage> {
@@ -173,8 +177,20 @@ async function persist(file: string): Promise<WorkerMessage> {
 process.on('message', (message: RunnerMessage) => {
   const handle = async (): Promise<WorkerMessage | undefined> => {
     switch (message.type) {
-      case 'build':
-        return build(message);
+      case 'prepare':
+        return prepare(message);
+      case 'insert':
+        return insert(message.from, message.to);
+      case 'drop': {
+        // What the index itself holds: the RSS released when it is dropped.
+        const before = await settledRss();
+        await ours?.close();
+        ours = undefined;
+        theirs = undefined;
+        return { type: 'dropped', rssBeforeBytes: before, rssAfterBytes: await settledRss() };
+      }
+      case 'finish-build':
+        return { type: 'built', rssBeforeBytes, rssAfterBytes: await settledRss() };
       case 'query':
         return query(message.ef, message.k);
       case 'persist':

@@ -1,7 +1,7 @@
 // @ragloom/retriever-hnsw side by side with hnswlib-node, in one run: MNIST 10k (L2) and a
-// clustered synthetic 100k × 384 set (cosine). Each library builds in its own worker process
-// (single thread); queries alternate between the two, round by round, so machine load hits both
-// alike; the best round counts. Usage: node dist/run-bench.js [--quick] [--rounds N] [--only mnist|synthetic]
+// clustered synthetic 100k × 384 set (cosine). Each library runs in its own worker process
+// (single thread); builds advance in steps and queries in rounds, the sides taking turns, so that
+// machine load hits all alike; for queries the best round counts. Usage: node dist/run-bench.js [--quick] [--rounds N] [--only mnist|synthetic] [--no-js]
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +12,30 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+// The pure-JS kernel runs too (to show what the wasm kernel buys) unless --no-js.
+const withJs = !args.includes('--no-js');
 const M = 16;
 const EF_CONSTRUCTION = 200;
 const EFS = [10, 20, 40, 80, 160];
 const K = 10;
 const TARGET_RECALL = 0.95;
-const SIDES: Side[] = ['ragloom', 'hnswlib-node'];
+const SIDES: Side[] = withJs ? ['ragloom', 'hnswlib-node', 'ragloom-js'] : ['ragloom', 'hnswlib-node'];
+/** The two that are compared (and saved/loaded); ragloom-js is reported beside them. */
+const MAIN: Side[] = ['ragloom', 'hnswlib-node'];
+
+/**
+ * gc() for settled RSS readings. V8 otherwise resizes its heap on its own schedule (the memory
+ * reducer shrinks it after a few idle seconds, which a worker waiting for its turn gets; the young
+ * generation grows and shrinks with allocation): both would show up as RSS swings of tens of MB
+ * between the baseline and the end of a build. So the young generation is fixed at 16 MB (V8's
+ * default maximum) and the memory reducer is off, in every worker alike.
+ */
+const WORKER_FLAGS = [
+  '--expose-gc',
+  '--min-semi-space-size=16',
+  '--max-semi-space-size=16',
+  '--no-memory-reducer',
+];
 
 class Worker {
   private readonly child: ChildProcess;
@@ -25,7 +43,7 @@ class Worker {
   private readonly ready: Promise<void>;
 
   constructor(readonly side: Side) {
-    this.child = fork(new URL('./bench-worker.js', import.meta.url), [], { execArgv: ['--expose-gc'] });
+    this.child = fork(new URL('./bench-worker.js', import.meta.url), [], { execArgv: WORKER_FLAGS });
     this.ready = new Promise((resolve) => {
       this.pending = () => resolve();
     });
@@ -57,11 +75,17 @@ class Worker {
 }
 
 interface SideResult {
-  build: Extract<WorkerMessage, { type: 'built' }>;
-  persist: Extract<WorkerMessage, { type: 'persisted' }>;
+  build: Extract<WorkerMessage, { type: 'built' }> & {
+    kernel: string;
+    buildSeconds: number;
+    buildCpuSeconds: number;
+  };
+  persist: Extract<WorkerMessage, { type: 'persisted' }> | undefined;
   recall: Map<number, number>;
   qps: Map<number, number>;
   cpuQps: Map<number, number>;
+  /** RSS released when the index is dropped at the end: what the index itself holds. */
+  heldBytes?: number;
 }
 
 const mb = (bytes: number) => bytes / (1 << 20);
@@ -78,26 +102,52 @@ async function benchDataset(
   const workers = Object.fromEntries(SIDES.map((side) => [side, new Worker(side)])) as Record<Side, Worker>;
   const results = {} as Record<Side, SideResult>;
   try {
+    // Builds advance in steps, the sides taking turns (alternating order), so that changes in
+    // machine load fall on all of them; each side's build time is the sum of its steps.
+    const kernels = {} as Record<Side, string>;
+    let baseCount = 0;
     for (const side of SIDES) {
-      log(`building ${side} (M=${M}, efConstruction=${EF_CONSTRUCTION}) ...`);
-      const build = await workers[side].ask(
-        { type: 'build', side, data: request, M, efConstruction: EF_CONSTRUCTION },
-        'built',
+      const prepared = await workers[side].ask(
+        { type: 'prepare', side, data: request, M, efConstruction: EF_CONSTRUCTION },
+        'prepared',
       );
-      log(
-        `  ${fixed(build.buildSeconds, 1)} s, RSS +${fixed(mb(build.rssAfterBytes - build.rssBeforeBytes), 0)} MB`,
-      );
-      results[side] = {
-        build,
-        persist: undefined as never,
-        recall: new Map(),
-        qps: new Map(),
-        cpuQps: new Map(),
-      };
+      kernels[side] = prepared.kernel;
+      baseCount = prepared.baseCount;
     }
+    const steps = 10;
+    const time = Object.fromEntries(SIDES.map((side) => [side, { wall: 0, cpu: 0 }])) as Record<
+      Side,
+      { wall: number; cpu: number }
+    >;
+    log(`building (M=${M}, efConstruction=${EF_CONSTRUCTION}) in ${steps} alternating steps ...`);
+    for (let step = 0; step < steps; step++) {
+      const from = Math.floor((step * baseCount) / steps);
+      const to = Math.floor(((step + 1) * baseCount) / steps);
+      for (const side of step % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+        const reply = await workers[side].ask({ type: 'insert', from, to }, 'inserted');
+        time[side].wall += reply.wallSeconds;
+        time[side].cpu += reply.cpuSeconds;
+      }
+    }
+    for (const side of SIDES) {
+      const built = await workers[side].ask({ type: 'finish-build' }, 'built');
+      const build = {
+        ...built,
+        kernel: kernels[side],
+        buildSeconds: time[side].wall,
+        buildCpuSeconds: time[side].cpu,
+      };
+      log(
+        `  ${side}: ${fixed(build.buildSeconds, 1)} s, RSS +${fixed(mb(build.rssAfterBytes - build.rssBeforeBytes), 0)} MB`,
+      );
+      results[side] = { build, persist: undefined, recall: new Map(), qps: new Map(), cpuQps: new Map() };
+    }
+    // One unmeasured pass each first: JIT warm-up, page cache, lazily touched memory.
+    for (const side of SIDES) await workers[side].ask({ type: 'query', ef: EFS[0]!, k: K }, 'queried');
     for (const ef of EFS) {
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+        // (ragloom-js alternates too, so it sees the same load as the other two.)
         for (const side of order) {
           const reply = await workers[side].ask({ type: 'query', ef, k: K }, 'queried');
           const r = results[side];
@@ -109,10 +159,14 @@ async function benchDataset(
       log(`  ef=${ef} done`);
     }
     mkdirSync(dataDir, { recursive: true });
-    for (const side of SIDES) {
+    for (const side of MAIN) {
       const file = join(dataDir, `index-${side}-${data.name}.bin`);
       results[side].persist = await workers[side].ask({ type: 'persist', file }, 'persisted');
       rmSync(file, { force: true });
+    }
+    for (const side of SIDES) {
+      const dropped = await workers[side].ask({ type: 'drop' }, 'dropped');
+      results[side].heldBytes = dropped.rssBeforeBytes - dropped.rssAfterBytes;
     }
   } finally {
     for (const w of Object.values(workers)) w.stop();
@@ -129,34 +183,47 @@ function report(data: Dataset, results: Record<Side, SideResult>): string[] {
     `### ${data.name}: ${data.baseCount} × ${data.dimension}, ${data.metric}, ${data.queryCount} queries, M=${M}, efConstruction=${EF_CONSTRUCTION}, k=${K}`,
   );
   out();
-  out('| | build s (1 thread) | build CPU s | RSS Δ MB | save s | load s | file MB | first-touch s |');
-  out('|---|---:|---:|---:|---:|---:|---:|---:|');
+  out(
+    '| | build s (1 thread) | build CPU s | RSS Δ build MB | RSS held MB | save s | load s | file MB | first-touch s |',
+  );
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const side of SIDES) {
     const r = results[side];
+    const p = r.persist;
+    const persisted = p
+      ? `${fixed(p.saveSeconds, 2)} | ${fixed(p.loadSeconds, 2)} | ${fixed(mb(p.fileBytes), 0)} | ${fixed(p.touchSeconds, 2)}`
+      : ' | | | ';
     out(
-      `| ${side}${side === 'ragloom' ? ` (${r.build.kernel})` : ''} | ${fixed(r.build.buildSeconds, 1)} | ${fixed(r.build.buildCpuSeconds, 1)} | ${fixed(mb(r.build.rssAfterBytes - r.build.rssBeforeBytes), 0)} | ${fixed(r.persist.saveSeconds, 2)} | ${fixed(r.persist.loadSeconds, 2)} | ${fixed(mb(r.persist.fileBytes), 0)} | ${fixed(r.persist.touchSeconds, 2)} |`,
+      `| ${side === 'hnswlib-node' ? side : `ragloom (${r.build.kernel})`} | ${fixed(r.build.buildSeconds, 1)} | ${fixed(r.build.buildCpuSeconds, 1)} | ${fixed(mb(r.build.rssAfterBytes - r.build.rssBeforeBytes), 0)} | ${fixed(mb(r.heldBytes ?? 0), 0)} | ${persisted} |`,
     );
   }
   const buildRatio = ours.build.buildSeconds / theirs.build.buildSeconds;
   const buildCpuRatio = ours.build.buildCpuSeconds / theirs.build.buildCpuSeconds;
+  const heldRatio = (ours.heldBytes ?? 0) / (theirs.heldBytes ?? 1);
   const rssRatio =
     (ours.build.rssAfterBytes - ours.build.rssBeforeBytes) /
     (theirs.build.rssAfterBytes - theirs.build.rssBeforeBytes);
+  const loadRatio = ours.persist!.loadSeconds / theirs.persist!.loadSeconds;
   out(
-    `| ratio ragloom / hnswlib-node | ${fixed(buildRatio, 2)} | ${fixed(buildCpuRatio, 2)} | ${fixed(rssRatio, 2)} | | | |`,
+    `| ratio ragloom (wasm-simd) / hnswlib-node | ${fixed(buildRatio, 2)} | ${fixed(buildCpuRatio, 2)} | ${fixed(rssRatio, 2)} | ${fixed(heldRatio, 2)} | | ${fixed(loadRatio, 2)} | | |`,
   );
   out();
   out(
-    `| ef | recall@10 ragloom | recall@10 hnswlib-node | Δ | QPS ragloom | QPS hnswlib-node | QPS ratio | CPU-time QPS ratio |`,
+    'RSS Δ build: settled RSS after the build minus before it; RSS held: RSS released when the index is dropped at the end (steadier: the build delta also moves with V8 heap resizing). save: ragloom writes a temp file, fsyncs and renames (atomic); load: ragloom verifies every checksum and the graph. first-touch: allocating and writing a buffer of the file size once, the floor any load pays on this machine.',
   );
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out();
+  const js = results['ragloom-js'] as SideResult | undefined;
+  out(
+    `| ef | recall@10 ragloom | recall@10 hnswlib-node | Δ | QPS ragloom | QPS hnswlib-node | QPS ratio | CPU-time QPS ratio |${js ? ' recall@10 ragloom (js) | QPS ragloom (js) |' : ''}`,
+  );
+  out(`|---:|---:|---:|---:|---:|---:|---:|---:|${js ? '---:|---:|' : ''}`);
   let worstDelta = 0;
   for (const ef of EFS) {
     const ro = ours.recall.get(ef)!;
     const rt = theirs.recall.get(ef)!;
     worstDelta = Math.max(worstDelta, Math.abs(ro - rt));
     out(
-      `| ${ef} | ${fixed(ro, 4)} | ${fixed(rt, 4)} | ${fixed(ro - rt, 4)} | ${fixed(ours.qps.get(ef)!, 0)} | ${fixed(theirs.qps.get(ef)!, 0)} | ${fixed(ours.qps.get(ef)! / theirs.qps.get(ef)!, 2)} | ${fixed(ours.cpuQps.get(ef)! / theirs.cpuQps.get(ef)!, 2)} |`,
+      `| ${ef} | ${fixed(ro, 4)} | ${fixed(rt, 4)} | ${fixed(ro - rt, 4)} | ${fixed(ours.qps.get(ef)!, 0)} | ${fixed(theirs.qps.get(ef)!, 0)} | ${fixed(ours.qps.get(ef)! / theirs.qps.get(ef)!, 2)} | ${fixed(ours.cpuQps.get(ef)! / theirs.cpuQps.get(ef)!, 2)} |${js ? ` ${fixed(js.recall.get(ef)!, 4)} | ${fixed(js.qps.get(ef)!, 0)} |` : ''}`,
     );
   }
   const firstEf = (r: SideResult) => EFS.find((ef) => r.recall.get(ef)! >= TARGET_RECALL);
@@ -175,9 +242,17 @@ function report(data: Dataset, results: Record<Side, SideResult>): string[] {
       `recall@10 ≥ ${TARGET_RECALL} not reached by ${efOurs === undefined ? 'ragloom' : 'hnswlib-node'} at ef ≤ ${EFS.at(-1)}`,
     );
   }
+  if (js) {
+    const efJs = firstEf(js);
+    const speedup =
+      efOurs !== undefined && efJs !== undefined ? ours.qps.get(efOurs)! / js.qps.get(efJs)! : Number.NaN;
+    out(
+      `WebAssembly SIMD kernel vs pure JS: QPS ×${fixed(speedup, 2)} at recall@10 ≥ ${TARGET_RECALL} (ef ${efOurs} / ${efJs}), build ×${fixed(js.build.buildSeconds / ours.build.buildSeconds, 2)} faster; worst recall difference ${fixed(Math.max(...EFS.map((ef) => Math.abs(js.recall.get(ef)! - ours.recall.get(ef)!))), 4)}`,
+    );
+  }
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   out(
-    `targets: recall within 0.01 (worst |Δ| ${fixed(worstDelta, 4)}) ${check(worstDelta <= 0.01)}; QPS ratio ≥ 0.5 ${check(qpsRatio >= 0.5)} (goal 1.0 ${check(qpsRatio >= 1)}); build ≤ 2× ${check(buildRatio <= 2)}; RSS ≤ 1.5× ${check(rssRatio <= 1.5)}; persisted index answers identically: ${ours.persist.sameAnswers}`,
+    `targets: recall within 0.01 (worst |Δ| ${fixed(worstDelta, 4)}) ${check(worstDelta <= 0.01)}; QPS ratio ≥ 0.5 ${check(qpsRatio >= 0.5)} (goal 1.0 ${check(qpsRatio >= 1)}); build ≤ 2× ${check(buildRatio <= 2)}; RSS ≤ 1.5× (held) ${check(heldRatio <= 1.5)} (build Δ ${check(rssRatio <= 1.5)}); persisted index answers identically: ${ours.persist?.sameAnswers}`,
   );
   return lines;
 }

@@ -26,7 +26,8 @@ export interface HnswGraphParams {
  * - `levels` (uint8) and `deleted` (uint8 tombstones).
  * Construction follows hnswlib: greedy descent, `searchLayer` with efConstruction, the
  * neighbour-selection heuristic (Algorithm 4, without extendCandidates/keepPrunedConnections) for
- * the new node and for neighbours whose lists overflow.
+ * the new node and for neighbours whose lists overflow. Deletes are tombstones until
+ * `repairRange` + `compact` relink around them (there the heuristic keeps pruned connections).
  */
 export class HnswGraph {
   readonly M: number;

@@ -1,5 +1,4 @@
 import {
-  assertManifestMatches,
   compareHits,
   compileFilterNode,
   type DeleteSelector,
@@ -7,7 +6,6 @@ import {
   type Filter,
   type Metadata,
   type MetadataPredicate,
-  type MetadataValue,
   parseFilter,
   RagloomError,
   type RetrieverCapabilities,
@@ -19,33 +17,22 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
+import { createExactSearchScratch, exactSearchCandidates, inclusionLimit } from './exact-search.js';
 import { HnswGraph } from './hnsw-graph.js';
 import {
   checkInteger,
   checkMetric,
   DEFAULTS,
-  type HnswLoadOptions,
   type HnswOperationOptions,
   type HnswRetrieverOptions,
   LIMITS,
   type ResolvedRuntimeOptions,
   resolveRuntimeOptions,
 } from './hnsw-options.js';
-import {
-  checkSectionChecksum,
-  type DecodedIndex,
-  decodeIndexFile,
-  decodeIndexSections,
-  encodeIndexFile,
-  INDEX_PREFIX_BYTES,
-  type IndexContents,
-  type IndexFileHeader,
-  indexHeaderLength,
-  parseIndexHeader,
-  type SectionName,
-} from './index-file-format.js';
+import { encodeIndexFile, type IndexContents } from './index-file-format.js';
 import { crc32 } from './native-crc32.js';
 import { createVectorKernel } from './select-kernel.js';
+import { EMPTY_METADATA, freezeMetadata } from './stored-metadata.js';
 import type { VectorKernel } from './vector-kernel.js';
 
 /** A search request with an optional per-query beam width. */
@@ -94,36 +81,15 @@ export interface HnswRetriever extends RetrieverV1 {
   close(): Promise<void>;
 }
 
-const EMPTY_METADATA: Metadata = Object.freeze({});
 /** float32 arithmetic overflows beyond this; such vectors would make distances infinite. */
 const MAX_COMPONENT = 1e16;
 /** Records inserted between two checks of the clock (to yield to the event loop and report progress). */
 const INSERT_BATCH = 32;
 const YIELD_EVERY_MS = 25;
 
-/** The stored copy of metadata: shallow-copied and frozen, so hits can share it safely. */
-function freezeMetadata(metadata: Metadata | undefined): Metadata {
-  if (metadata === undefined) return EMPTY_METADATA;
-  if (Object.keys(metadata).length === 0) return EMPTY_METADATA;
-  const copy: Record<string, MetadataValue> = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
-  }
-  return Object.freeze(copy);
-}
-
-/** Freezes decoded metadata without copying it (nobody else holds a reference). */
-function freezeInPlace(metadata: Metadata): Metadata {
-  let empty = true;
-  for (const key in metadata) {
-    empty = false;
-    const value = metadata[key];
-    if (Array.isArray(value)) Object.freeze(value);
-  }
-  return empty ? EMPTY_METADATA : Object.freeze(metadata);
-}
-
-function checkMagnitude(vector: Float32Array, what: string): void {
+/** Rejects components float32 arithmetic would overflow on; returns ‖vector‖ (one pass for both). */
+function checkMagnitude(vector: Float32Array, what: string): number {
+  let squared = 0;
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i]!;
     if (x > MAX_COMPONENT || x < -MAX_COMPONENT) {
@@ -133,7 +99,9 @@ function checkMagnitude(vector: Float32Array, what: string): void {
         { details: { what, index: i } },
       );
     }
+    squared += x * x;
   }
+  return Math.sqrt(squared);
 }
 
 const now = () => performance.now();
@@ -150,7 +118,8 @@ function filterPredicate(filter: Filter | undefined): MetadataPredicate | null {
   return node.type === 'all' ? null : compileFilterNode(node);
 }
 
-interface IndexState {
+/** What an open index holds (shared with the loader). */
+export interface IndexState {
   graph: HnswGraph;
   kernel: VectorKernel;
   /** Per slot; undefined for tombstones. */
@@ -160,7 +129,7 @@ interface IndexState {
   slotOf: Map<string, number>;
 }
 
-interface GraphParams {
+export interface GraphParams {
   readonly M: number;
   readonly efConstruction: number;
   readonly seed: number;
@@ -213,206 +182,8 @@ export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetrieve
   });
 }
 
-function stateFromContents(
-  contents: DecodedIndex,
-  runtime: ResolvedRuntimeOptions,
-  source: string,
-  /** A kernel the loader already filled, and the first non-finite vector it found (-1: none). */
-  preparedKernel?: VectorKernel,
-  preparedFirstBad = -1,
-): IndexState {
-  const { manifest, params, graph: counts } = contents;
-  const slots = counts.slots;
-  const capacity = Math.max(slots, 1);
-  const kernel =
-    preparedKernel ?? createVectorKernel(runtime.kernel, manifest.dimension, manifest.metric, capacity);
-  const bad = preparedKernel ? preparedFirstBad : kernel.importVectors(contents.vectors[0]!, slots);
-  if (bad >= 0) {
-    throw new RagloomError(
-      'INDEX_CORRUPT',
-      `${source} is not a valid HNSW index file: vector ${bad} is not finite`,
-      { details: { file: source, slot: bad } },
-    );
-  }
-  const graph = new HnswGraph(kernel, params, capacity);
-  // Adopt the decoded arrays when they have the graph's exact shape (no second copy of the graph).
-  const adopt = <T extends Uint8Array | Int32Array>(current: T, loaded: T): T => {
-    if (loaded.length === current.length) return loaded;
-    current.set(loaded);
-    return current;
-  };
-  graph.levels = adopt(graph.levels, contents.levels);
-  graph.deleted = adopt(graph.deleted, contents.deleted);
-  graph.links0 = adopt(graph.links0, contents.links0);
-  graph.upperOffsets = adopt(graph.upperOffsets, contents.upperOffsets);
-  graph.upperLinks = contents.upperLinks.length > 0 ? contents.upperLinks : new Int32Array(64);
-  graph.upperUsed = contents.upperLinks.length;
-  graph.size = slots;
-  graph.deletedCount = slots - counts.live;
-  graph.entryPoint = counts.entryPoint;
-  graph.maxLevel = counts.maxLevel;
-  graph.randomState = counts.randomState;
-  // The decoded columns are private to this index: adopt them, freezing metadata in place.
-  const metadata = contents.metadata as Metadata[];
-  for (let slot = 0; slot < slots; slot++) metadata[slot] = freezeInPlace(metadata[slot]!);
-  const ids = contents.ids as (string | undefined)[];
-  const texts = contents.texts as string[];
-  const slotOf = contents.slotOf;
-  return { graph, kernel, ids, texts, metadata, slotOf };
-}
-
-/** The manifest a loaded index must have: the stored one, overridden by what the caller expects. */
-function checkExpectedManifest(
-  stored: DenseIndexManifest,
-  options: HnswLoadOptions,
-  source: string,
-): DenseIndexManifest {
-  const expected: DenseIndexManifest = {
-    kind: 'dense',
-    encoderModelId: options.encoderModelId ?? stored.encoderModelId,
-    dimension: options.dimension ?? stored.dimension,
-    metric: options.metric ?? stored.metric,
-  };
-  assertManifestMatches(stored, expected, source);
-  return {
-    kind: 'dense',
-    encoderModelId: stored.encoderModelId,
-    dimension: stored.dimension,
-    metric: stored.metric,
-  };
-}
-
-function retrieverFromBytes(
-  bytes: Uint8Array,
-  source: string,
-  path: string | undefined,
-  options: HnswLoadOptions,
-): HnswRetriever {
-  const runtime = resolveRuntimeOptions({ ...options, path });
-  const contents = decodeIndexFile(bytes, source, crc32);
-  const manifest = checkExpectedManifest(contents.manifest, options, source);
-  return buildRetriever(manifest, contents.params, runtime, stateFromContents(contents, runtime, source));
-}
-
-/** Sections holding int32 arrays: read into 4-byte-aligned buffers so they are used in place. */
-const INT32_SECTIONS: ReadonlySet<SectionName> = new Set(['links0', 'upperOffsets', 'upperLinks']);
-/** Vectors are read in pieces of about this size, a few reads ahead of the checksum. */
-const VECTOR_CHUNK_BYTES = 8 << 20;
-const READS_AHEAD = 3;
-
-/**
- * Opens an index file written by `save()`. Everything is verified: damage (truncation, a flipped
- * byte, another format version) is `INDEX_CORRUPT`, a missing file `NOT_FOUND`, and a manifest
- * other than the expected one (when `encoderModelId`/`dimension`/`metric` are given)
- * `MANIFEST_MISMATCH`. The graph parameters (M, efConstruction) come from the file.
- *
- * Sections are read straight into the index's own storage (the vectors into the kernel's memory),
- * so a large index is never held twice; the vectors arrive in chunks, a few reads ahead, while
- * this thread checks the other sections and then checksums and measures each chunk as it lands.
- */
-export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
-  throwIfAborted(options.signal, 'load');
-  const runtime = resolveRuntimeOptions({ ...options, path });
-  const { openFileReader } = await import('./index-file-io.js');
-  const reader = await openFileReader(path);
-  try {
-    const prefix = new Uint8Array(Math.min(reader.size, INDEX_PREFIX_BYTES));
-    await reader.readInto(0, prefix);
-    const headerBytes = new Uint8Array(Math.min(reader.size, indexHeaderLength(prefix, path)));
-    await reader.readInto(0, headerBytes);
-    const header: IndexFileHeader = parseIndexHeader(headerBytes, path, reader.size, crc32);
-    // A wrong encoder is reported before a large file is read.
-    const manifest = checkExpectedManifest(header.manifest, options, path);
-    const slots = header.graph.slots;
-    const kernel = createVectorKernel(
-      runtime.kernel,
-      manifest.dimension,
-      manifest.metric,
-      Math.max(slots, 1),
-    );
-    const total = header.sections.reduce((n, s) => n + s.byteLength, 0);
-    let completed = 0;
-    const progress = (bytes: number) => {
-      completed += bytes;
-      options.onProgress?.({ phase: 'read', completed, total, message: path });
-    };
-
-    // The vector section: into the kernel's storage when its rows are unpadded, else a buffer.
-    const vectorEntry = header.sections.find((e) => e.name === 'vectors')!;
-    const inPlace = kernel.vectorStorage(slots);
-    const vectors = inPlace ?? new Uint8Array(vectorEntry.byteLength);
-    const rowBytes = manifest.dimension * 4;
-    const chunkRows = Math.max(1, Math.floor(VECTOR_CHUNK_BYTES / rowBytes));
-    const chunks: { from: number; to: number; read?: Promise<void> }[] = [];
-    for (let from = 0; from < slots; from += chunkRows)
-      chunks.push({ from, to: Math.min(slots, from + chunkRows) });
-    const startRead = (i: number) => {
-      const chunk = chunks[i];
-      if (chunk === undefined) return;
-      const bytes = vectors.subarray(chunk.from * rowBytes, chunk.to * rowBytes);
-      chunk.read = reader.readInto(vectorEntry.offset + chunk.from * rowBytes, bytes);
-      chunk.read.catch(() => {}); // awaited below; keeps an early failure from going unhandled
-    };
-    for (let i = 0; i < READS_AHEAD; i++) startRead(i);
-
-    // The other sections, checked while the first vector chunks are being read.
-    const sections = { vectors } as Record<SectionName, Uint8Array>;
-    for (const entry of header.sections) {
-      if (entry.name === 'vectors') continue;
-      throwIfAborted(options.signal, 'load');
-      const target = INT32_SECTIONS.has(entry.name)
-        ? new Uint8Array(new Int32Array(entry.byteLength / 4).buffer)
-        : new Uint8Array(entry.byteLength);
-      await reader.readInto(entry.offset, target);
-      sections[entry.name] = target;
-      progress(entry.byteLength);
-    }
-    const contents = decodeIndexSections(header, sections, path, crc32, false, new Set(['vectors']));
-
-    let vectorCrc = 0;
-    let firstBad = -1;
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      await chunk.read;
-      throwIfAborted(options.signal, 'load');
-      startRead(i + READS_AHEAD);
-      vectorCrc = crc32(vectors.subarray(chunk.from * rowBytes, chunk.to * rowBytes), vectorCrc);
-      if (inPlace !== null && firstBad < 0) firstBad = kernel.computeNorms(chunk.from, chunk.to);
-      progress((chunk.to - chunk.from) * rowBytes);
-    }
-    checkSectionChecksum(header, 'vectors', vectorCrc, path);
-    if (inPlace === null) firstBad = kernel.importVectors(vectors, slots);
-    options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
-    const state = stateFromContents(contents, runtime, path, kernel, firstBad);
-    return buildRetriever(manifest, contents.params, runtime, state);
-  } finally {
-    await reader.close();
-  }
-}
-
-/** Rebuilds an index from `toBytes()` output, verified as a file is. */
-export function hnswRetrieverFromBytes(
-  bytes: Uint8Array,
-  options: HnswLoadOptions & { readonly path?: string } = {},
-): HnswRetriever {
-  return retrieverFromBytes(bytes, 'HNSW index bytes', options.path, options);
-}
-
-/**
- * Loads the index at `options.path` when the file exists (its manifest must match the options),
- * otherwise creates an empty one that `save()` writes there.
- */
-export async function openHnswRetriever(
-  options: HnswRetrieverOptions & { readonly path: string },
-): Promise<HnswRetriever> {
-  const { fileExists } = await import('./index-file-io.js');
-  if (await fileExists(options.path)) {
-    return loadHnswRetriever(options.path, options);
-  }
-  return createHnswRetriever(options);
-}
-
-function buildRetriever(
+/** The retriever over an index state (new, or loaded by load-hnsw-retriever.ts). */
+export function buildRetriever(
   manifest: DenseIndexManifest,
   params: GraphParams,
   runtime: ResolvedRuntimeOptions,
@@ -436,9 +207,7 @@ function buildRetriever(
     return state;
   };
 
-  // Scratch for exact search, grown as the index grows.
-  let candidateSlots = new Int32Array(0);
-  let candidateDistances = new Float64Array(0);
+  const scratch = createExactSearchScratch();
 
   const tombstone = (s: IndexState, slot: number) => {
     s.graph.markDeleted(slot);
@@ -447,18 +216,6 @@ function buildRetriever(
     s.ids[slot] = undefined;
     s.texts[slot] = '';
     s.metadata[slot] = EMPTY_METADATA;
-  };
-
-  /**
-   * How far past the k-th approximate distance a record can be and still be in the exact top k:
-   * twice the worst-case float32 error of the kernel (Higham's bound for a sum of `dimension`
-   * products, doubled for safety), in distance units of the metric.
-   */
-  const relativeError = (dimension + 16) * 2 ** -23;
-  const inclusionLimit = (kth: number, queryNorm: number, maxNorm: number): number => {
-    if (metric === 'cosine') return kth + 2 * relativeError + 1e-12;
-    if (metric === 'dot') return kth + 2 * relativeError * queryNorm * maxNorm + 1e-300;
-    return kth * (1 + 4 * relativeError) + 1e-300;
   };
 
   /** Scores `slots` exactly (as core's reference does) and returns the best k as hits, in contract order. */
@@ -478,56 +235,10 @@ function buildRetriever(
     return hits;
   };
 
-  /**
-   * Exact search over the live records the predicate accepts: one SIMD pass for approximate
-   * distances, then exact scores for every record within the kernel's error bound of the k-th —
-   * the result equals a brute-force scan in float64, ties included.
-   */
+  /** Exact search over the live records the predicate accepts (see exactSearchCandidates). */
   const exactSearch = (s: IndexState, k: number, predicate: MetadataPredicate | null, queryNorm: number) => {
-    const { graph, kernel } = s;
-    const size = graph.size;
-    if (candidateSlots.length < size) {
-      candidateSlots = new Int32Array(graph.capacity);
-      candidateDistances = new Float64Array(graph.capacity);
-    }
-    const batchSlots = kernel.batchSlots;
-    const batchDistances = kernel.batchDistances;
-    const limit = kernel.batchLimit;
-    let n = 0;
-    let pending = 0;
-    let minInverseNorm = Number.POSITIVE_INFINITY;
-    const flush = () => {
-      kernel.distances(pending);
-      for (let i = 0; i < pending; i++) {
-        candidateSlots[n] = batchSlots[i]!;
-        candidateDistances[n] = batchDistances[i]!;
-        n++;
-      }
-      pending = 0;
-    };
-    const deleted = graph.deleted;
-    const metadata = s.metadata;
-    for (let slot = 0; slot < size; slot++) {
-      if (deleted[slot] !== 0) continue;
-      if (predicate !== null && !predicate(metadata[slot])) continue;
-      batchSlots[pending++] = slot;
-      const inv = kernel.inverseNorm(slot);
-      if (inv > 0 && inv < minInverseNorm) minInverseNorm = inv;
-      if (pending === limit) flush();
-    }
-    if (pending > 0) flush();
-    if (n <= k) return finish(s, candidateSlots, n, k);
-    // The k-th smallest approximate distance, with a bounded max-heap (ordering of exact ties is
-    // left to the exact pass).
-    const kth = kthSmallest(candidateDistances, n, k);
-    const maxNorm = Number.isFinite(minInverseNorm) ? 1 / minInverseNorm : 0;
-    const limitDistance = inclusionLimit(kth, queryNorm, maxNorm);
-    if (!Number.isFinite(limitDistance)) return finish(s, candidateSlots, n, k);
-    let kept = 0;
-    for (let i = 0; i < n; i++) {
-      if (candidateDistances[i]! <= limitDistance) candidateSlots[kept++] = candidateSlots[i]!;
-    }
-    return finish(s, candidateSlots, kept, k);
+    const count = exactSearchCandidates(s.graph, s.kernel, s.metadata, predicate, k, queryNorm, scratch);
+    return finish(s, scratch.slots, count, k);
   };
 
   const estimateMatches = (s: IndexState, predicate: MetadataPredicate): number => {
@@ -550,7 +261,7 @@ function buildRetriever(
     const s = open();
     throwIfAborted((request as { signal?: AbortSignal } | undefined)?.signal, 'search');
     const query = validateSearchRequest(request, manifest)!;
-    checkMagnitude(query, 'query vector');
+    const queryNorm = checkMagnitude(query, 'query vector');
     const ef = request.ef === undefined ? runtime.ef : checkInteger(request.ef, 'ef', 1, LIMITS.ef);
     const predicate = filterPredicate(request.filter);
     const { graph, kernel } = s;
@@ -558,9 +269,6 @@ function buildRetriever(
     if (live === 0) return [];
     const k = request.k;
     kernel.setQuery(query);
-    let queryNormSquared = 0;
-    for (let i = 0; i < query.length; i++) queryNormSquared += query[i]! * query[i]!;
-    const queryNorm = Math.sqrt(queryNormSquared);
 
     const threshold = runtime.exactSearchThreshold;
     if (live <= threshold || k >= live) return exactSearch(s, k, predicate, queryNorm);
@@ -580,7 +288,7 @@ function buildRetriever(
       const inv = kernel.inverseNorm(graph.resultSlots[i]!);
       if (inv > 0) maxNorm = Math.max(maxNorm, 1 / inv);
     }
-    const limitDistance = inclusionLimit(keys[k - 1]!, queryNorm, maxNorm);
+    const limitDistance = inclusionLimit(metric, dimension, keys[k - 1]!, queryNorm, maxNorm);
     let count = k;
     while (count < found && keys[count]! <= limitDistance) count++;
     return finish(s, graph.resultSlots, count, k);
@@ -855,41 +563,10 @@ function buildRetriever(
     close() {
       return exclusive(async () => {
         state = undefined;
-        candidateSlots = new Int32Array(0);
-        candidateDistances = new Float64Array(0);
+        scratch.slots = new Int32Array(0);
+        scratch.distances = new Float64Array(0);
       });
     },
   };
   return retriever;
-}
-
-/** The k-th smallest of values[0..n) (1-based k ≤ n), with a bounded max-heap: O(n log k). */
-function kthSmallest(values: Float64Array, n: number, k: number): number {
-  const heap = new Float64Array(k);
-  let size = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (size < k) {
-      let j = size++;
-      while (j > 0) {
-        const parent = (j - 1) >> 1;
-        if (heap[parent]! >= v) break;
-        heap[j] = heap[parent]!;
-        j = parent;
-      }
-      heap[j] = v;
-    } else if (v < heap[0]!) {
-      let j = 0;
-      for (;;) {
-        let child = 2 * j + 1;
-        if (child >= k) break;
-        if (child + 1 < k && heap[child + 1]! > heap[child]!) child++;
-        if (heap[child]! <= v) break;
-        heap[j] = heap[child]!;
-        j = child;
-      }
-      heap[j] = v;
-    }
-  }
-  return heap[0]!;
 }

@@ -12,10 +12,8 @@ export {
   type HnswIndexStats,
   type HnswRetriever,
   type HnswSearchRequest,
-  hnswRetrieverFromBytes,
-  loadHnswRetriever,
-  openHnswRetriever,
 } from './hnsw-retriever.js';
 export { INDEX_FILE_MAGIC, INDEX_FORMAT_VERSION } from './index-file-format.js';
+export { hnswRetrieverFromBytes, loadHnswRetriever, openHnswRetriever } from './load-hnsw-retriever.js';
 export { wasmSimdSupported } from './select-kernel.js';
 export type { KernelPreference } from './vector-kernel.js';
