@@ -13,7 +13,13 @@ const outPath = join(root, 'src', 'wasm', 'distance-kernels-wasm.ts');
 
 export async function assembleKernels() {
   const wabt = await wabtFactory();
-  const module = wabt.parseWat('distance-kernels.wat', readFileSync(watPath, 'utf8'), { simd: true });
+  let module;
+  try {
+    module = wabt.parseWat('distance-kernels.wat', readFileSync(watPath, 'utf8'), { simd: true });
+  } catch (error) {
+    // wabt's message carries the positions; its stack would print the whole emscripten bundle.
+    throw new Error(String(error.message ?? error));
+  }
   module.validate();
   const { buffer } = module.toBinary({ log: false, write_debug_names: false });
   module.destroy();

@@ -351,14 +351,14 @@ export class HnswGraph {
   }
 
   /**
-   * k-NN search for `query` (Algorithm 5): greedy descent to level 1, then a beam of width
-   * max(ef, k) on level 0. Results are in `resultKeys`/`resultSlots`, nearest first; returns how
-   * many (≤ max(ef, k)). `accept` filters results during the walk.
+   * k-NN search (Algorithm 5) for the kernel's current query (`kernel.setQuery`): greedy descent
+   * to level 1, then a beam of width max(ef, k) on level 0. Results are in
+   * `resultKeys`/`resultSlots`, nearest first; returns how many (≤ max(ef, k)). `accept` filters
+   * results during the walk.
    */
-  search(query: Float32Array, k: number, ef: number, accept: SlotPredicate): number {
+  search(k: number, ef: number, accept: SlotPredicate): number {
     if (this.entryPoint < 0) return 0;
     const kernel = this.kernel;
-    kernel.setQuery(query);
     let current = this.entryPoint;
     let currentDistance = kernel.distance(current);
     if (this.maxLevel > 0) {

@@ -218,17 +218,25 @@ export function buildRetriever(
     s.metadata[slot] = EMPTY_METADATA;
   };
 
-  /** Scores `slots` exactly (as core's reference does) and returns the best k as hits, in contract order. */
-  const finish = (s: IndexState, slots: ArrayLike<number>, count: number, k: number): SearchHit[] => {
+  /** Scores `slots` exactly (as core's similarity() does) and returns the best k as hits, in contract order. */
+  const finish = (s: IndexState, slots: Int32Array, count: number, k: number): SearchHit[] => {
+    const { kernel } = s;
+    const batchSlots = kernel.batchSlots;
+    const scores = kernel.batchScores;
     const hits: SearchHit[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const slot = slots[i]!;
-      hits[i] = {
-        id: s.ids[slot]!,
-        score: s.kernel.exactScore(slot),
-        text: s.texts[slot]!,
-        metadata: s.metadata[slot]!,
-      };
+    for (let start = 0; start < count; start += kernel.batchLimit) {
+      const n = Math.min(kernel.batchLimit, count - start);
+      batchSlots.set(slots.subarray(start, start + n));
+      kernel.exactScores(n);
+      for (let i = 0; i < n; i++) {
+        const slot = batchSlots[i]!;
+        hits[start + i] = {
+          id: s.ids[slot]!,
+          score: scores[i]!,
+          text: s.texts[slot]!,
+          metadata: s.metadata[slot]!,
+        };
+      }
     }
     hits.sort(compareHits);
     if (hits.length > k) hits.length = k;
@@ -277,7 +285,7 @@ export function buildRetriever(
     }
     const metadata = s.metadata;
     const accept = predicate === null ? null : (slot: number) => predicate(metadata[slot]);
-    const found = graph.search(query, k, ef, accept);
+    const found = graph.search(k, ef, accept);
     // Fewer than k: the filter (or tombstones) cut the walk short — the exact scan is the truth.
     if (found < k) return exactSearch(s, k, predicate, queryNorm);
     // Rescore exactly everything within the error bound of the k-th walk distance, so that

@@ -15,5 +15,6 @@ export {
 } from './hnsw-retriever.js';
 export { INDEX_FILE_MAGIC, INDEX_FORMAT_VERSION } from './index-file-format.js';
 export { hnswRetrieverFromBytes, loadHnswRetriever, openHnswRetriever } from './load-hnsw-retriever.js';
+export { ragloomPlugin } from './ragloom-plugin.js';
 export { wasmSimdSupported } from './select-kernel.js';
 export type { KernelPreference } from './vector-kernel.js';

@@ -26,6 +26,7 @@ export function createJsVectorKernel(
   let queryInverseNorm = 0;
   const batchSlots = new Int32Array(BATCH_LIMIT);
   const batchDistances = new Float64Array(BATCH_LIMIT);
+  const batchScores = new Float64Array(BATCH_LIMIT);
 
   const dotAt = (a: Float32Array, ao: number, b: Float32Array, bo: number): number => {
     let s0 = 0;
@@ -98,6 +99,7 @@ export function createJsVectorKernel(
     },
     batchSlots,
     batchDistances,
+    batchScores,
     batchLimit: BATCH_LIMIT,
 
     ensureCapacity(slots) {
@@ -170,6 +172,10 @@ export function createJsVectorKernel(
       // core's cosineSimilarity: dot / (‖q‖·‖v‖), 0 when either is a zero vector.
       const n = queryNorm * norms[slot]!;
       return n === 0 ? 0 : d / n;
+    },
+
+    exactScores(count) {
+      for (let i = 0; i < count; i++) batchScores[i] = kernel.exactScore(batchSlots[i]!);
     },
 
     inverseNorm(slot) {

@@ -44,8 +44,11 @@ export interface VectorKernel {
   distances(count: number): void;
   /** Distance between two stored vectors. */
   pairDistance(a: number, b: number): number;
-  /** The user-facing score of `slot` for the query, bit-identical to core's reference retriever. */
+  /** The user-facing score of `slot` for the query, bit-identical to core's `similarity()`. */
   exactScore(slot: number): number;
+  /** `exactScore` of `batchSlots[0..count)`, into `batchScores` (the wasm kernel runs four at once). */
+  exactScores(count: number): void;
+  readonly batchScores: Float64Array;
   /** 1 / ‖v‖ of the vector at `slot` (0 for a zero vector). */
   inverseNorm(slot: number): number;
   /** Bytes of the stored vectors of slots [0, slots), unpadded, for writing to disk. */

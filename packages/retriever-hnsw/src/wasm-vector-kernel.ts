@@ -32,6 +32,24 @@ interface KernelExports {
   l2Batch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
   dotF64(a: number, b: number, n: number): number;
   l2F64(a: number, b: number, n: number): number;
+  dotF64Batch(
+    query: number,
+    base: number,
+    stride: number,
+    n: number,
+    slots: number,
+    count: number,
+    out: number,
+  ): void;
+  l2F64Batch(
+    query: number,
+    base: number,
+    stride: number,
+    n: number,
+    slots: number,
+    count: number,
+    out: number,
+  ): void;
 }
 
 /**
@@ -83,7 +101,8 @@ export function createWasmVectorKernel(
   const queryPtr = 0;
   const slotsPtr = align64(strideBytes);
   const outPtr = slotsPtr + BATCH_LIMIT * 4;
-  const vectorsPtr = align64(outPtr + BATCH_LIMIT * 4);
+  const scoresPtr = align64(outPtr + BATCH_LIMIT * 4);
+  const vectorsPtr = align64(scoresPtr + BATCH_LIMIT * 8);
 
   let capacity = Math.max(1, initialCapacity);
   // After the vectors: 1/‖v‖ as float32 per slot, so the cosine batch needs no JS pass. It moves
@@ -98,6 +117,7 @@ export function createWasmVectorKernel(
   let f32 = new Float32Array(memory.buffer);
   let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
   let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
+  let batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
   // ‖v‖ for exact cosine scores (core divides by the product of norms), 1/‖v‖ for fast distances.
   let norms = new Float64Array(capacity);
   let inverseNorms = new Float64Array(capacity);
@@ -107,6 +127,7 @@ export function createWasmVectorKernel(
     f32 = new Float32Array(memory.buffer);
     batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
     batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
+    batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
   };
   const at = (slot: number) => vectorsPtr + slot * strideBytes;
   /** Stores ‖v‖ and 1/‖v‖ of a slot; returns false when the vector is not finite. */
@@ -133,6 +154,9 @@ export function createWasmVectorKernel(
     },
     get batchDistances() {
       return batchDistances;
+    },
+    get batchScores() {
+      return batchScores;
     },
     batchLimit: BATCH_LIMIT,
 
@@ -234,6 +258,21 @@ export function createWasmVectorKernel(
       // core's cosineSimilarity: dot / (‖q‖·‖v‖), 0 when either is a zero vector.
       const n = queryNorm * norms[slot]!;
       return n === 0 ? 0 : d / n;
+    },
+
+    exactScores(count) {
+      if (metric === 'l2') {
+        wasm.l2F64Batch(queryPtr, vectorsPtr, strideBytes, dim, slotsPtr, count, scoresPtr);
+        for (let i = 0; i < count; i++) batchScores[i] = -batchScores[i]!;
+        return;
+      }
+      wasm.dotF64Batch(queryPtr, vectorsPtr, strideBytes, dim, slotsPtr, count, scoresPtr);
+      if (metric === 'cosine') {
+        for (let i = 0; i < count; i++) {
+          const n = queryNorm * norms[batchSlots[i]!]!;
+          batchScores[i] = n === 0 ? 0 : batchScores[i]! / n;
+        }
+      }
     },
 
     inverseNorm(slot) {

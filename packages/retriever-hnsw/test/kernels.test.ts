@@ -57,6 +57,13 @@ describe('distance kernels', () => {
             expect(Math.abs(kernel.batchDistances[i]! - distanceOf(metric, score))).toBeLessThan(tolerance);
             expect(Math.abs(kernel.distance(slot) - distanceOf(metric, score))).toBeLessThan(tolerance);
           });
+          // Batched exact scores (four interleaved sums in wasm): still bit-identical.
+          kernel.exactScores(slots.length);
+          slots.forEach((slot, i) => {
+            expect(kernel.batchScores[i], `${kernel.name} exactScores[${i}]`).toBe(
+              similarity(metric, query, vectors[slot]!),
+            );
+          });
           const pair = similarity(metric, vectors[5]!, vectors[9]!);
           expect(Math.abs(kernel.pairDistance(5, 9) - distanceOf(metric, pair))).toBeLessThan(
             1e-5 * Math.max(1, Math.abs(pair)),

@@ -230,7 +230,7 @@
 
   ;; Reference dot product over `n` floats: sequential float64 sum, bit-identical to
   ;; @ragloom/core's dot() (same order, same IEEE operations).
-  (func (export "dotF64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $dotF64 (export "dotF64") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $s f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -244,7 +244,7 @@
     (local.get $s))
 
   ;; Reference squared L2 over `n` floats, bit-identical to @ragloom/core's squaredL2().
-  (func (export "l2F64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $l2F64 (export "l2F64") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $s f64) (local $d f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -256,4 +256,126 @@
         (local.set $b (i32.add (local.get $b) (i32.const 4)))
         (br_if $next (i32.lt_u (local.get $a) (local.get $end)))))
     (local.get $s))
+
+  ;; Reference dot products of the query with four vectors at once: four
+  ;; independent sequential float64 sums (each bit-identical to $dotF64), so the CPU overlaps
+  ;; their addition chains.
+  (func $dotF64x4 (param $q i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32) (param $n i32) (param $out i32)
+    (local $end i32) (local $x f64) (local $t f64) (local $sa f64) (local $sb f64) (local $sc f64) (local $sd f64)
+    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+      (loop $next
+        (local.set $x (f64.promote_f32 (f32.load (local.get $q))))
+        (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $x) (f64.promote_f32 (f32.load (local.get $a))))))
+        (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $x) (f64.promote_f32 (f32.load (local.get $b))))))
+        (local.set $sc (f64.add (local.get $sc) (f64.mul (local.get $x) (f64.promote_f32 (f32.load (local.get $c))))))
+        (local.set $sd (f64.add (local.get $sd) (f64.mul (local.get $x) (f64.promote_f32 (f32.load (local.get $d))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $q) (local.get $end)))))
+    (f64.store (local.get $out) (local.get $sa))
+    (f64.store offset=8 (local.get $out) (local.get $sb))
+    (f64.store offset=16 (local.get $out) (local.get $sc))
+    (f64.store offset=24 (local.get $out) (local.get $sd)))
+
+  ;; Reference squared L2 distances of the query with four vectors at once: four
+  ;; independent sequential float64 sums (each bit-identical to $l2F64), so the CPU overlaps
+  ;; their addition chains.
+  (func $l2F64x4 (param $q i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32) (param $n i32) (param $out i32)
+    (local $end i32) (local $x f64) (local $t f64) (local $sa f64) (local $sb f64) (local $sc f64) (local $sd f64)
+    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+      (loop $next
+        (local.set $x (f64.promote_f32 (f32.load (local.get $q))))
+        (local.set $t (f64.sub (local.get $x) (f64.promote_f32 (f32.load (local.get $a)))))
+        (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $t (f64.sub (local.get $x) (f64.promote_f32 (f32.load (local.get $b)))))
+        (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $t (f64.sub (local.get $x) (f64.promote_f32 (f32.load (local.get $c)))))
+        (local.set $sc (f64.add (local.get $sc) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $t (f64.sub (local.get $x) (f64.promote_f32 (f32.load (local.get $d)))))
+        (local.set $sd (f64.add (local.get $sd) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $q) (local.get $end)))))
+    (f64.store (local.get $out) (local.get $sa))
+    (f64.store offset=8 (local.get $out) (local.get $sb))
+    (f64.store offset=16 (local.get $out) (local.get $sc))
+    (f64.store offset=24 (local.get $out) (local.get $sd)))
+
+  ;; out[i] = dot(query, base + slots[i] * stride) over `n` floats, as float64 (bit-identical to
+  ;; core), for i < count: four at a time, then one by one.
+  (func (export "dotF64Batch")
+    (param $query i32) (param $base i32) (param $stride i32) (param $n i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (call $dotF64x4
+          (local.get $query)
+          (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=8 (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=12 (local.get $slots)) (local.get $stride)))
+          (local.get $n)
+          (local.get $out))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 32)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end)))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $count) (i32.const 3)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (f64.store (local.get $out)
+          (call $dotF64
+            (local.get $query)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+            (local.get $n)))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
+
+  ;; out[i] = squared L2(query, base + slots[i] * stride) over `n` floats, as float64 (bit-identical to
+  ;; core), for i < count: four at a time, then one by one.
+  (func (export "l2F64Batch")
+    (param $query i32) (param $base i32) (param $stride i32) (param $n i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (call $l2F64x4
+          (local.get $query)
+          (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=8 (local.get $slots)) (local.get $stride)))
+          (i32.add (local.get $base) (i32.mul (i32.load offset=12 (local.get $slots)) (local.get $stride)))
+          (local.get $n)
+          (local.get $out))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 32)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end)))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $count) (i32.const 3)) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (f64.store (local.get $out)
+          (call $l2F64
+            (local.get $query)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+            (local.get $n)))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
 )
