@@ -23,14 +23,6 @@ export {
 export { type LoadResult, loadDocumentFile } from './loaders/load-document-file.js';
 export type { LoadedDocument, SkippedFile, SourceType } from './loaders/loaded-document.js';
 export { createComponent, type LoadedPlugin, loadPlugin } from './plugins/load-plugin.js';
-export type {
-  ComponentFactoryV1,
-  ComponentKind,
-  PluginProgressEvent,
-  RagloomPluginContext,
-  RagloomPluginV1,
-} from './plugins/plugin-spec.js';
-export type { StandardSchemaV1 } from './plugins/standard-schema.js';
 export { type AnswerStreamOptions, streamAnswer } from './runtime/answer-stream.js';
 export { exportIndex, importIndex } from './runtime/index-dump.js';
 export {

@@ -31,7 +31,6 @@ describe('plugins', () => {
     );
     const loaded = await loadConfig({ cwd: dir, env: {} });
     const plugin = await loadPlugin('ragloom-plugin-template', { configDir: dir });
-    expect(plugin.origin).toBe('export');
     expect(plugin.module.packageDir).toBe(join(dir, 'node_modules', 'ragloom-plugin-template'));
 
     const runtime = await openRuntime(loaded);

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { type DenseIndexManifest, type Metric, RagloomError, type RetrieverV1 } from '@ragloom/core';
+import {
+  type Metric,
+  type RagloomPluginV1,
+  requireDenseManifest,
+  type StandardSchemaIssue,
+  type StandardSchemaV1,
+} from '@ragloom/core';
 import { openFlatRetriever } from './flat-retriever.js';
 
 /** The options a config may give this plugin: `{"use": "ragloom-plugin-template", "options": {...}}`. */
@@ -10,21 +16,19 @@ export interface FlatPluginOptions {
   readonly fileName?: string;
 }
 
-type Issue = { message: string; path: string[] };
-
 /**
  * The options schema as a hand-written Standard Schema (https://standardschema.dev): the app validates
  * config options with it and reports problems by field path. A zod 4, valibot or arktype schema works too.
  */
-export const flatPluginOptionsSchema = {
+export const flatPluginOptionsSchema: StandardSchemaV1<unknown, FlatPluginOptions> = {
   '~standard': {
-    version: 1 as const,
+    version: 1,
     vendor: 'ragloom-plugin-template',
-    validate(value: unknown): { value: FlatPluginOptions } | { issues: Issue[] } {
+    validate(value) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return { issues: [{ message: 'options must be an object', path: [] }] };
       }
-      const issues: Issue[] = [];
+      const issues: StandardSchemaIssue[] = [];
       const v = value as Record<string, unknown>;
       for (const key of Object.keys(v)) {
         if (key !== 'metric' && key !== 'fileName')
@@ -41,32 +45,21 @@ export const flatPluginOptionsSchema = {
   },
 };
 
-/** What the ragloom app passes to a factory next to the options (the part this plugin uses). */
-export interface PluginContextLike {
-  /** A folder this retriever owns for its files. */
-  readonly storageDir: string;
-  /** The dense index the app's encoder needs (undefined when no encoder is configured). */
-  readonly denseManifest?: DenseIndexManifest;
-}
-
 /**
  * The plugin convention: export `ragloomPlugin` with `specificationVersion: 'v1'` and one factory per kind
- * the package provides (`encoder`, `retriever`, `reranker`, `generator`). Only @ragloom/core is needed.
+ * the package provides (`encoder`, `retriever`, `reranker`, `generator`). The types come from @ragloom/core,
+ * the only dependency.
  */
-export const ragloomPlugin = {
-  specificationVersion: 'v1' as const,
+export const ragloomPlugin: RagloomPluginV1 = {
+  specificationVersion: 'v1',
   name: 'ragloom-plugin-template',
   retriever: {
     optionsSchema: flatPluginOptionsSchema,
-    async create(options: FlatPluginOptions, context: PluginContextLike): Promise<RetrieverV1> {
-      if (!context.denseManifest) {
-        throw new RagloomError(
-          'INVALID_CONFIG',
-          'the flat retriever stores vectors, so the config needs an "encoder"',
-        );
-      }
+    async create(rawOptions, context) {
+      const options = rawOptions as FlatPluginOptions; // already validated by flatPluginOptionsSchema
+      const manifest = requireDenseManifest(context, 'ragloom-plugin-template');
       return openFlatRetriever({
-        manifest: { ...context.denseManifest, metric: options.metric ?? context.denseManifest.metric },
+        manifest: { ...manifest, metric: options.metric ?? manifest.metric },
         path: join(context.storageDir, options.fileName ?? 'flat-index.json'),
       });
     },

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DenseIndexManifest, isRagloomError } from '@ragloom/core';
+import { type DenseIndexManifest, isRagloomError, type PluginContextV1 } from '@ragloom/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flatPluginOptionsSchema, ragloomPlugin } from '../src/index.js';
 
@@ -15,25 +15,38 @@ const manifest: DenseIndexManifest = {
   metric: 'cosine',
 };
 
+/** The context a host such as the ragloom app passes: plain data, as the app builds it. */
+const context = (storageDir: string, denseManifest?: DenseIndexManifest): PluginContextV1 => ({
+  kind: 'retriever',
+  name: 'flat',
+  configDir: dir,
+  storageDir,
+  denseManifest,
+  resolveModel: (ref) => ref,
+  hub: { offline: true },
+  log: () => {},
+});
+const factory = ragloomPlugin.retriever!;
+
 describe('the ragloomPlugin export', () => {
   it('declares v1 and a retriever factory', () => {
     expect(ragloomPlugin.specificationVersion).toBe('v1');
-    expect(typeof ragloomPlugin.retriever.create).toBe('function');
+    expect(typeof factory.create).toBe('function');
   });
 
-  it('validates options as a Standard Schema, naming the field', () => {
-    const bad = flatPluginOptionsSchema['~standard'].validate({ metric: 'manhattan', extra: 1 });
-    expect('issues' in bad && bad.issues.map((i) => i.path.join('.'))).toEqual(['extra', 'metric']);
-    const good = flatPluginOptionsSchema['~standard'].validate({ metric: 'dot' });
+  it('validates options as a Standard Schema, naming the field', async () => {
+    const bad = await flatPluginOptionsSchema['~standard'].validate({ metric: 'manhattan', extra: 1 });
+    expect(bad.issues?.map((i) => i.path?.join('.'))).toEqual(['extra', 'metric']);
+    const good = await flatPluginOptionsSchema['~standard'].validate({ metric: 'dot' });
     expect(good).toEqual({ value: { metric: 'dot' } });
   });
 
   it('persists in the folder it is given and reopens with the same records', async () => {
     const storageDir = join(dir, 'a');
-    const first = await ragloomPlugin.retriever.create({}, { storageDir, denseManifest: manifest });
+    const first = await factory.create({}, context(storageDir, manifest));
     await first.upsert([{ id: 'x', text: 'hello', vector: [1, 0, 0], metadata: { lang: 'en' } }]);
     await first.save?.();
-    const again = await ragloomPlugin.retriever.create({}, { storageDir, denseManifest: manifest });
+    const again = await factory.create({}, context(storageDir, manifest));
     expect(await again.count()).toBe(1);
     const [hit] = await again.search({ vector: [1, 0, 0], k: 1 });
     expect(hit).toMatchObject({ id: 'x', text: 'hello', metadata: { lang: 'en' } });
@@ -42,32 +55,34 @@ describe('the ragloomPlugin export', () => {
 
   it('refuses an index built by another encoder (MANIFEST_MISMATCH)', async () => {
     const storageDir = join(dir, 'b');
-    const first = await ragloomPlugin.retriever.create({}, { storageDir, denseManifest: manifest });
+    const first = await factory.create({}, context(storageDir, manifest));
     await first.upsert([{ id: 'x', text: 'hello', vector: [1, 0, 0] }]);
     await first.save?.();
     const other = { ...manifest, encoderModelId: 'other/enc' };
-    const error = await ragloomPlugin.retriever
-      .create({}, { storageDir, denseManifest: other })
-      .catch((e) => e);
+    const error = await Promise.resolve()
+      .then(() => factory.create({}, context(storageDir, other)))
+      .catch((e: unknown) => e as Error);
     expect(isRagloomError(error, 'MANIFEST_MISMATCH')).toBe(true);
   });
 
   it('refuses a damaged index file (INDEX_CORRUPT), never half-loads it', async () => {
     const storageDir = join(dir, 'c');
-    const first = await ragloomPlugin.retriever.create({}, { storageDir, denseManifest: manifest });
+    const first = await factory.create({}, context(storageDir, manifest));
     await first.upsert([{ id: 'x', text: 'hello', vector: [1, 0, 0] }]);
     await first.save?.();
     const file = join(storageDir, 'flat-index.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('hello', 'jello'));
-    const error = await ragloomPlugin.retriever
-      .create({}, { storageDir, denseManifest: manifest })
-      .catch((e) => e);
+    const error = await Promise.resolve()
+      .then(() => factory.create({}, context(storageDir, manifest)))
+      .catch((e: unknown) => e as Error);
     expect(isRagloomError(error, 'INDEX_CORRUPT')).toBe(true);
-    expect(String(error.message)).toContain('checksum');
+    expect(String((error as Error).message)).toContain('checksum');
   });
 
   it('needs an encoder (INVALID_CONFIG without a dense manifest)', async () => {
-    const error = await ragloomPlugin.retriever.create({}, { storageDir: join(dir, 'd') }).catch((e) => e);
+    const error = await Promise.resolve()
+      .then(() => factory.create({}, context(join(dir, 'd'))))
+      .catch((e: unknown) => e as Error);
     expect(isRagloomError(error, 'INVALID_CONFIG')).toBe(true);
   });
 });

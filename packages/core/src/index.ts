@@ -66,6 +66,9 @@ export {
   extractiveAnswer,
 } from './pipeline/extractive-answer.js';
 export { CHUNK_METADATA_KEYS, type Citation, type RetrievedPassage } from './pipeline/passage.js';
+export { ragloomPlugin } from './plugin/core-plugin.js';
+export { createOptionsSchema, type OptionField } from './plugin/options-schema.js';
+export { requireDenseManifest, withApiKeyFromEnv } from './plugin/plugin-helpers.js';
 export { parseCitations, stripCitations } from './prompt/citations.js';
 export {
   buildRagPrompt,
@@ -106,6 +109,17 @@ export type {
   GeneratorV1,
   TokenUsage,
 } from './spec/generator-v1.js';
+export type {
+  ComponentByKind,
+  ComponentFactoryV1,
+  ComponentKind,
+  PluginContextV1,
+  PluginProgressEvent,
+  RagloomPluginV1,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './spec/plugin-v1.js';
 export type { RerankerV1, RerankRequest, RerankResult } from './spec/reranker-v1.js';
 export type {
   DeleteSelector,

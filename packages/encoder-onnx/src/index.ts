@@ -7,3 +7,4 @@ export {
 export { createOnnxEncoder, type OnnxEncoder } from './onnx-encoder.js';
 export type { OnnxEncoderOptions } from './onnx-encoder-options.js';
 export { POOLING_STRATEGIES, type PoolingStrategy, poolHiddenStates } from './pooling.js';
+export { ragloomPlugin } from './ragloom-plugin.js';

@@ -4,3 +4,4 @@ export { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
 export { createOpenAIEncoder, type OpenAIEncoder } from './openai-encoder.js';
 export type { EmbeddingsClient, OpenAIEncoderOptions } from './openai-encoder-options.js';
 export { toRagloomError } from './openai-error.js';
+export { ragloomPlugin } from './ragloom-plugin.js';

@@ -55,4 +55,5 @@ export {
   type OnnxModel,
 } from './onnx-model.js';
 export { InferenceSession, Tensor } from './onnxruntime.js';
+export { hubOptionsFromContext, modelFromContext, onnxModelOptionFields } from './plugin-options.js';
 export { pinnedSha256, WEIGHT_PINS } from './weight-pins.js';

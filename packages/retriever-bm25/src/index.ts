@@ -27,5 +27,6 @@ export { createEnglishAnalyzer, type EnglishAnalyzerOptions } from './english-an
 export { ENGLISH_STOP_WORDS } from './english-stopwords.js';
 export { INDEX_FORMAT_VERSION } from './index-file-format.js';
 export type { IndexStatistics } from './inverted-index.js';
+export { ragloomPlugin } from './ragloom-plugin.js';
 export { createStandardAnalyzer, type StandardAnalyzerOptions } from './standard-analyzer.js';
 export { createWhitespaceAnalyzer } from './whitespace-analyzer.js';

@@ -1,5 +1,5 @@
+import type { ComponentByKind, ComponentKind } from '@ragloom/core';
 import { RagloomError } from '@ragloom/core';
-import type { ComponentByKind, ComponentKind } from './plugin-spec.js';
 
 const REQUIRED: Record<ComponentKind, { methods: string[]; fields: Record<string, string> }> = {
   encoder: {

@@ -1,24 +1,22 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isRagloomError, RagloomError } from '@ragloom/core';
+import {
+  type ComponentByKind,
+  type ComponentKind,
+  isRagloomError,
+  type PluginContextV1,
+  RagloomError,
+  type RagloomPluginV1,
+} from '@ragloom/core';
 import { formatFieldPath } from '../config/config-file.js';
 import type { PluginReference } from '../config/config-schema.js';
 import { assertComponent } from './component-shape.js';
-import { FIRST_PARTY_PLUGINS } from './first-party-plugins.js';
-import {
-  COMPONENT_KINDS,
-  type ComponentByKind,
-  type ComponentKind,
-  type RagloomPluginContext,
-  type RagloomPluginV1,
-} from './plugin-spec.js';
+import { COMPONENT_KINDS } from './plugin-spec.js';
 import { type ResolvedModule, resolvePluginModule } from './resolve-package.js';
 import { isStandardSchema, validateWithStandardSchema } from './standard-schema.js';
 
 export interface LoadedPlugin {
   readonly use: string;
   readonly plugin: RagloomPluginV1;
-  /** 'export': the package's own `ragloomPlugin`; 'built-in': the app's adapter for a first-party package. */
-  readonly origin: 'export' | 'built-in';
   readonly module: ResolvedModule;
 }
 
@@ -92,13 +90,7 @@ export async function loadPlugin(use: string, options: PluginLoadOptions): Promi
   const exported = pluginExport(namespace);
   if (exported !== undefined) {
     assertPlugin(exported, use);
-    return { use, plugin: exported, origin: 'export', module };
-  }
-  const builtIn = module.packageName ? FIRST_PARTY_PLUGINS[module.packageName] : undefined;
-  if (builtIn) {
-    const plugin = builtIn(namespace);
-    assertPlugin(plugin, use);
-    return { use, plugin, origin: 'built-in', module };
+    return { use, plugin: exported, module };
   }
   throw new RagloomError(
     'PLUGIN_ERROR',
@@ -118,7 +110,7 @@ export async function createComponent<K extends ComponentKind>(
   reference: PluginReference,
   /** Where the reference sits in the config, e.g. `retrievers[1]`, for error messages. */
   where: string,
-  context: RagloomPluginContext,
+  context: PluginContextV1,
   options: PluginLoadOptions,
 ): Promise<{ component: ComponentByKind[K]; plugin: LoadedPlugin }> {
   const loaded = await loadPlugin(reference.use, options);

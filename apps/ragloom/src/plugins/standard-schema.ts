@@ -1,26 +1,4 @@
-/**
- * The Standard Schema interface (https://standardschema.dev), copied as its authors intend, so a plugin
- * can describe its options with zod 4, valibot, arktype or by hand without ragloom depending on any of them.
- */
-export interface StandardSchemaV1<Input = unknown, Output = Input> {
-  readonly '~standard': {
-    readonly version: 1;
-    readonly vendor: string;
-    readonly validate: (
-      value: unknown,
-    ) => StandardSchemaResult<Output> | Promise<StandardSchemaResult<Output>>;
-    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
-  };
-}
-
-export type StandardSchemaResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: readonly StandardSchemaIssue[] };
-
-export interface StandardSchemaIssue {
-  readonly message: string;
-  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
-}
+import type { StandardSchemaV1 } from '@ragloom/core';
 
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   if (typeof value !== 'object' || value === null) return false;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type ChunkerV1,
+  type ComponentKind,
   createMarkdownChunker,
   createPipeline,
   createRecursiveChunker,
@@ -11,6 +12,8 @@ import {
   type GeneratorV1,
   isRagloomError,
   type Pipeline,
+  type PluginContextV1,
+  type PluginProgressEvent,
   RagloomError,
   type RerankerV1,
   type RetrieverV1,
@@ -18,7 +21,6 @@ import {
 import type { LoadedConfig } from '../config/config-file.js';
 import type { PluginReference, RagloomConfig } from '../config/config-schema.js';
 import { createComponent } from '../plugins/load-plugin.js';
-import type { ComponentKind, PluginProgressEvent, RagloomPluginContext } from '../plugins/plugin-spec.js';
 import { resolveModelReference } from './model-path.js';
 
 export interface RetrieverEntry {
@@ -136,7 +138,7 @@ export async function openRuntime(
         : undefined,
       signal: options.signal,
       log,
-    }) satisfies RagloomPluginContext;
+    }) satisfies PluginContextV1;
   const build = async <K extends ComponentKind>(
     kind: K,
     ref: PluginReference,

@@ -110,7 +110,7 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
       const version = plugin.module.version ? `@${plugin.module.version}` : '';
       checks.push({
         status: 'ok',
-        what: `${where}: ${ref.use}${version} (${plugin.origin === 'export' ? 'plugin export' : 'built-in adapter'})`,
+        what: `${where}: ${ref.use}${version} (ragloomPlugin export)`,
       });
     } catch (error) {
       pluginsOk = false;
