@@ -32,3 +32,4 @@ export {
 } from './retriever/retriever-conformance.js';
 export type { SkipMap } from './shared/conformance-test.js';
 export { expectRagloomError } from './shared/expect-ragloom-error.js';
+export { optionIssuePaths, pluginTestContext } from './shared/plugin-test-helpers.js';

@@ -1,42 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ComponentKind, PluginContextV1, StandardSchemaV1 } from '@ragloom/core';
+import { optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
 import { assetPath } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ragloomPlugin } from '../src/index.js';
-
-/** The context a host (the ragloom app) passes to plugin factories: plain data, as the app builds it. */
-function pluginContext(
-  kind: ComponentKind,
-  storageDir: string,
-  extra: Partial<PluginContextV1> = {},
-): PluginContextV1 {
-  return {
-    kind,
-    name: kind,
-    configDir: storageDir,
-    storageDir,
-    resolveModel: (ref) => ref,
-    hub: { offline: true },
-    log: () => {},
-    ...extra,
-  };
-}
-
-async function issuesOf(schema: StandardSchemaV1 | undefined, value: unknown): Promise<string[]> {
-  const result = await schema!['~standard'].validate(value);
-  return (result.issues ?? []).map((i) =>
-    (i.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.'),
-  );
-}
 
 describe('ragloomPlugin', () => {
   it('builds the generator from config options, resolving the model through the user model path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ragloom-generator-plugin-'));
     const generator = await ragloomPlugin.generator!.create(
       { model: 'stories260k' },
-      pluginContext('generator', dir, { resolveModel: (ref) => assetPath('models', ref) }),
+      pluginTestContext('generator', dir, { resolveModel: (ref) => assetPath('models', ref) }),
     );
     expect(generator.modelId).toBe('stories260k');
     const result = await generator.generate({
@@ -49,7 +24,7 @@ describe('ragloomPlugin', () => {
 
   it('names bad options by field', async () => {
     expect(
-      await issuesOf(ragloomPlugin.generator!.optionsSchema, { model: 'm', contextOverflow: 'drop' }),
+      await optionIssuePaths(ragloomPlugin.generator!.optionsSchema, { model: 'm', contextOverflow: 'drop' }),
     ).toEqual(['contextOverflow']);
   });
 });
