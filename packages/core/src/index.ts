@@ -44,6 +44,7 @@ export {
   type ScoreNormalization,
   weightedScoreFusion,
 } from './fusion/fusion.js';
+export { collectGenerateStream } from './generator/collect-generate-stream.js';
 export { validateGenerateRequest } from './generator/validate-generate-request.js';
 export {
   type AnswerMode,
@@ -146,6 +147,7 @@ export type {
 export { isCjkChar, simpleTokenize } from './text/simple-tokenize.js';
 export { abortError, isAbortError, throwIfAborted } from './util/abort.js';
 export { crc32, crc32Portable } from './util/crc32.js';
+export { mapWithConcurrency } from './util/map-with-concurrency.js';
 export {
   abortableSleep,
   backoffDelay,
@@ -154,6 +156,7 @@ export {
   type RetryPolicy,
   withRetries,
 } from './util/retry.js';
+export { seededRandom } from './util/seeded-random.js';
 export { createStopSequenceMatcher, type StopSequenceMatcher } from './util/stop-sequences.js';
 export {
   cosineSimilarity,

@@ -122,7 +122,6 @@ export {
   readTrecRun,
   writeTrecRun,
 } from './retrieval/trec-files.js';
-export { mapConcurrent } from './runner/concurrency.js';
 export {
   type AnswerMetric,
   type AskFunction,

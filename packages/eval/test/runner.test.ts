@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSquadDataset } from '../src/datasets/squad-loader.js';
 import type { QaExample } from '../src/qa/qa-types.js';
 import { evaluateRun } from '../src/retrieval/trec-eval.js';
-import { mapConcurrent } from '../src/runner/concurrency.js';
 import { evaluatePipeline } from '../src/runner/evaluate-pipeline.js';
 import { evaluateRetriever } from '../src/runner/evaluate-retriever.js';
 import { latencyHistogram, percentile, summarizeLatency } from '../src/runner/latency.js';
@@ -69,20 +68,6 @@ describe('latency statistics and concurrency', () => {
     expect(summarizeLatency([3, 1, 2])).toMatchObject({ count: 3, mean: 2, min: 1, max: 3, p50: 2 });
     const bins = latencyHistogram([0, 1, 2, 3, 10], 5);
     expect(bins.map((b) => b.count)).toEqual([2, 2, 0, 0, 1]); // width 2: [0,2) [2,4) ... [8,10]
-  });
-
-  it('runs at most `concurrency` items at once and keeps input order', async () => {
-    let running = 0;
-    let peak = 0;
-    const out = await mapConcurrent([5, 1, 4, 2, 3], 2, async (x) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, x * 3));
-      running--;
-      return x * 10;
-    });
-    expect(out).toEqual([50, 10, 40, 20, 30]);
-    expect(peak).toBe(2);
   });
 });
 

@@ -1,8 +1,8 @@
 import {
   type ChatMessage,
+  collectGenerateStream,
   type FinishReason,
   type GenerateRequest,
-  type GenerateResult,
   type GenerateStreamPart,
   type GeneratorV1,
   RagloomError,
@@ -204,14 +204,7 @@ export async function createOnnxGenerator(
     renderPrompt: (messages) => chatTemplate.render(messages),
     encodePrompt,
     stream,
-    async generate(request): Promise<GenerateResult> {
-      let text = '';
-      for await (const part of stream(request)) {
-        if (part.type === 'text-delta') text += part.delta;
-        else return { text, finishReason: part.finishReason, usage: part.usage };
-      }
-      throw new RagloomError('UPSTREAM_ERROR', 'generation ended without a finish event');
-    },
+    generate: (request) => collectGenerateStream(stream(request)),
     async generateTokens(request) {
       validateGenerateRequest({ ...request, messages: [{ role: 'user', content: '' }] });
       if (

@@ -6,6 +6,7 @@ import {
   type DenseIndexManifest,
   type Filter,
   type Metric,
+  mapWithConcurrency,
   RagloomError,
   type RetrieverRecord,
   type RetrieverV1,
@@ -14,7 +15,6 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { raceAbort, runWithConcurrency } from './bounded-concurrency.js';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import {
   type CollectionPlan,
@@ -33,6 +33,7 @@ import type {
   QdrantSearchRequest,
   QdrantUpsertOptions,
 } from './qdrant-retriever-options.js';
+import { raceAbort } from './race-abort.js';
 import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
 
 /** A ragloom Retriever on a Qdrant collection, with Qdrant's extras. */
@@ -227,7 +228,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
     const onProgress = opts.onProgress ?? options.onProgress;
     let completed = 0;
-    await runWithConcurrency(batches, concurrency, async (batch) => {
+    await mapWithConcurrency(batches, concurrency, async (batch) => {
       throwIfAborted(signal, 'upsert');
       const sparse = sparseEncoder
         ? await sparseEncoder.encodeDocuments(batch.map((i) => records[i]!.text))

@@ -1,10 +1,9 @@
-import { RagloomError } from '../errors/ragloom-error.js';
+import { collectGenerateStream } from '../generator/collect-generate-stream.js';
 import { validateGenerateRequest } from '../generator/validate-generate-request.js';
 import type {
   ChatMessage,
   FinishReason,
   GenerateRequest,
-  GenerateResult,
   GenerateStreamPart,
   GeneratorV1,
 } from '../spec/generator-v1.js';
@@ -74,13 +73,6 @@ export function createTemplateGenerator(options: TemplateGeneratorOptions = {}):
     provider: 'template',
     modelId: options.modelId ?? 'ragloom/template',
     stream,
-    async generate(request): Promise<GenerateResult> {
-      let text = '';
-      for await (const part of stream(request)) {
-        if (part.type === 'text-delta') text += part.delta;
-        else return { text, finishReason: part.finishReason, usage: part.usage };
-      }
-      throw new RagloomError('UPSTREAM_ERROR', 'stream ended without a finish event');
-    },
+    generate: (request) => collectGenerateStream(stream(request)),
   };
 }

@@ -1,4 +1,4 @@
-import { RagloomError } from '@ragloom/core';
+import { RagloomError, seededRandom } from '@ragloom/core';
 import type { EvalRunResult } from '../runner/run-types.js';
 
 export interface MeasureComparison {
@@ -33,18 +33,6 @@ export interface CompareOptions {
   readonly seed?: number;
 }
 
-// mulberry32: a small, fast, seedable PRNG (p-values must not change from one report to the next).
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Two-sided paired randomization test: how often random sign flips give a mean difference at least as large. */
 export function pairedRandomizationTest(
   differences: readonly number[],
@@ -55,7 +43,7 @@ export function pairedRandomizationTest(
   if (n === 0) return Number.NaN;
   const observed = Math.abs(differences.reduce((a, b) => a + b, 0));
   if (observed === 0) return 1;
-  const next = random(seed);
+  const next = seededRandom(seed);
   let atLeast = 0;
   for (let p = 0; p < permutations; p++) {
     let sum = 0;

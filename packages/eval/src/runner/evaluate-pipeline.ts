@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   isAbortError,
+  mapWithConcurrency,
   type ProgressEvent,
   RagloomError,
   type TokenUsage,
@@ -19,7 +20,6 @@ import {
   judgeFaithfulness,
 } from '../rag/llm-judge.js';
 import { overlapAnswerRelevance, overlapFaithfulness } from '../rag/overlap-metrics.js';
-import { mapConcurrent } from './concurrency.js';
 import { latencyHistogram, summarizeLatency } from './latency.js';
 import { openResultCache } from './result-cache.js';
 import type { PipelineQuestionRecord, PipelineRunResult } from './run-types.js';
@@ -293,7 +293,7 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
     return record;
   };
 
-  const records = await mapConcurrent(examples, options.concurrency ?? 2, runOne, options.signal);
+  const records = await mapWithConcurrency(examples, options.concurrency ?? 2, runOne, options.signal);
 
   // Answer scores aggregate exactly as the official scripts do.
   const predictions = new Map(records.map((r) => [r.id, r.answer]));

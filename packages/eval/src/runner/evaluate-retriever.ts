@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import {
   type EncoderV1,
   type Filter,
+  mapWithConcurrency,
   type ProgressEvent,
   RagloomError,
   type RetrieverV1,
@@ -10,7 +11,6 @@ import {
 import type { MeasureInput } from '../retrieval/retrieval-measures.js';
 import type { Qrels } from '../retrieval/retrieval-types.js';
 import { evaluateRun, type RetrievalEvaluationOptions, resolveMeasures } from '../retrieval/trec-eval.js';
-import { mapConcurrent } from './concurrency.js';
 import { latencyHistogram, summarizeLatency } from './latency.js';
 import { openResultCache } from './result-cache.js';
 import type { RetrievalQueryRecord, RetrievalRunResult } from './run-types.js';
@@ -92,7 +92,7 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
   const total = queries.length;
   options.onProgress?.({ phase: 'retrieve', completed, total });
 
-  const records = await mapConcurrent(
+  const records = await mapWithConcurrency(
     queries,
     options.concurrency ?? 4,
     async (query): Promise<CachedQuery & { text: string }> => {

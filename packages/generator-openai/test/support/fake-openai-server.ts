@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { seededRandom } from '@ragloom/core';
 import { type LocalServer, readBody, startLocalServer } from '@ragloom/test-utils';
 
 /**
@@ -85,18 +86,6 @@ export interface FakeOpenAIServer {
   /** What the model would answer, for expectations: the full token list before max_tokens/stop. */
   tokensFor(body: Record<string, unknown>): string[];
   close(): Promise<void>;
-}
-
-/** mulberry32: a tiny seeded PRNG, so `seed` gives the same text on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hash = (text: string) => {

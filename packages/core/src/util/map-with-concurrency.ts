@@ -1,11 +1,12 @@
-import { RagloomError, throwIfAborted } from '@ragloom/core';
+import { RagloomError } from '../errors/ragloom-error.js';
+import { throwIfAborted } from './abort.js';
 
 /**
- * Runs `work` over items with at most `concurrency` in flight, returning results in input order. The
- * first failure stops new work and is rethrown once the running items settle; an abort does the same
- * with ABORTED.
+ * Runs `work` over `items` with at most `concurrency` in flight and returns the results in input order.
+ * The first failure stops new work from starting and is rethrown once the running calls settle; an
+ * aborted signal stops it the same way with `ABORTED`.
  */
-export async function mapConcurrent<T, R>(
+export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   concurrency: number,
   work: (item: T, index: number) => Promise<R>,
@@ -24,7 +25,7 @@ export async function mapConcurrent<T, R>(
     while (failure === undefined && next < items.length) {
       const index = next++;
       try {
-        throwIfAborted(signal, 'evaluation');
+        throwIfAborted(signal);
         results[index] = await work(items[index]!, index);
       } catch (error) {
         failure ??= { error };
@@ -32,6 +33,6 @@ export async function mapConcurrent<T, R>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
+  if (failure) throw failure.error;
   return results;
 }

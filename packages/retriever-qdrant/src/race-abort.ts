@@ -1,32 +1,6 @@
 import { abortError } from '@ragloom/core';
 
 /**
- * Runs `task` over `items` with at most `concurrency` in flight, in order of start. The first
- * failure stops new tasks from starting; the ones already running are awaited (so no request is
- * left dangling) and then the first error is thrown.
- */
-export async function runWithConcurrency<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const index = next++;
-      try {
-        await task(items[index]!, index);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-}
-
-/**
  * Rejects with `ABORTED` as soon as `signal` fires, without waiting for `promise`. The REST client
  * takes no per-request signal, so an HTTP request already sent may still complete on the server;
  * what the abort guarantees is that the caller stops waiting and no further request is sent.
