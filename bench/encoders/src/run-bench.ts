@@ -17,16 +17,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { env, pipeline } from '@huggingface/transformers';
+import { benchArgs, median } from '@ragloom/bench-utils';
 import { createOnnxEncoder } from '@ragloom/encoder-onnx';
 import { assetPath, assetsDir } from '@ragloom/test-utils';
 import * as ort from 'onnxruntime-node';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const numberArg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : fallback;
-};
+const { flag, number: numberArg } = benchArgs();
 const quick = flag('quick');
 const textCount = numberArg('texts', quick ? 200 : 2000);
 const threads = numberArg('threads', 2);
@@ -157,10 +153,6 @@ const maxAbsDiff = (a: Float32Array[], b: Float32Array[]) => {
     for (let d = 0; d < v.length; d++) m = Math.max(m, Math.abs(v[d]! - b[i]![d]!));
   });
   return m;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 async function main(): Promise<void> {

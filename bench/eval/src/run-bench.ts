@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { printTable } from '@ragloom/bench-utils';
 import { createMemoryVectorRetriever, type ProgressEvent } from '@ragloom/core';
 import { createOnnxEncoder } from '@ragloom/encoder-onnx';
 import {
@@ -47,19 +48,6 @@ const MEASURES = [
 
 const fixed = (n: number | undefined, digits = 4) =>
   n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
-
-function printTable(title: string, header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
 
 function progress(label: string) {
   let last = 0;

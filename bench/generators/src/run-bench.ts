@@ -30,16 +30,12 @@ import {
   type TextGenerationPipeline,
   Tensor as TjsTensor,
 } from '@huggingface/transformers';
+import { benchArgs, median } from '@ragloom/bench-utils';
 import { createOnnxGenerator, type OnnxGenerator } from '@ragloom/generator-onnx';
 import { InferenceSession, loadOnnxModel, Tensor } from '@ragloom/onnx-model';
 import { assetPath } from '@ragloom/test-utils';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const numberArg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : fallback;
-};
+const { flag, number: numberArg } = benchArgs();
 const quick = flag('quick');
 const decodeTokens = numberArg('tokens', quick ? 40 : 256);
 const promptTokens = numberArg('prompt-tokens', quick ? 32 : 64);
@@ -265,14 +261,6 @@ async function bareLoop(promptIds: number[]): Promise<Implementation> {
     close: () => model.close(),
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 async function main() {
   const generator = await createOnnxGenerator(modelDir, { intraOpNumThreads: threads });

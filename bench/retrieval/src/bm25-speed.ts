@@ -1,8 +1,8 @@
+import { fixed, median, printTable } from '@ragloom/bench-utils';
 import { createBm25Retriever } from '@ragloom/retriever-bm25';
 import bm25 from 'wink-bm25-text-search';
 import nlp from 'wink-nlp-utils';
 import { type BeirDataset, titleAndText } from './beir-dataset.js';
-import { fixed, median, printTable } from './bench-table.js';
 import { type QueryRun, runQueries, scoreRun } from './retrieval-run.js';
 
 interface SideResult {

@@ -1,6 +1,6 @@
+import { fixed, printTable } from '@ragloom/bench-utils';
 import type { AnalyzerConfig } from '@ragloom/retriever-bm25';
 import type { BeirDataset } from './beir-dataset.js';
-import { fixed, printTable } from './bench-table.js';
 import { evaluateBm25 } from './bm25-quality.js';
 
 /**

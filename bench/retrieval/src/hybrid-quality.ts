@@ -1,3 +1,4 @@
+import { fixed, printTable } from '@ragloom/bench-utils';
 import {
   createMemoryVectorRetriever,
   reciprocalRankFusion,
@@ -7,7 +8,6 @@ import {
 import { createOnnxEncoder } from '@ragloom/encoder-onnx';
 import { createBm25Retriever } from '@ragloom/retriever-bm25';
 import { type BeirDataset, titleAndText } from './beir-dataset.js';
-import { fixed, printTable } from './bench-table.js';
 import { type QueryRun, scoreRun } from './retrieval-run.js';
 
 const DEPTH = 100; // each retriever's list length going into fusion

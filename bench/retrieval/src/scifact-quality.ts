@@ -1,5 +1,5 @@
+import { fixed, printTable } from '@ragloom/bench-utils';
 import { type BeirDataset, titleAndText } from './beir-dataset.js';
-import { fixed, printTable } from './bench-table.js';
 import { evaluateBm25 } from './bm25-quality.js';
 
 /** Published BM25 nDCG@10 on BEIR SciFact (test). */

@@ -1,4 +1,4 @@
-/** Prints rows as an aligned plain-text table (what the bench reports are read in). */
+/** Prints a titled, column-aligned table (the format every bench script prints its results in). */
 export function printTable(
   title: string,
   header: readonly string[],
@@ -16,10 +16,5 @@ export function printTable(
   for (const row of rows) console.log(line(row));
 }
 
+/** A number with a fixed number of decimals, for table cells. */
 export const fixed = (n: number, digits = 4) => n.toFixed(digits);
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
