@@ -2,23 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosineSimilarity, isRagloomError, type RagloomError } from '@ragloom/core';
-import { assetPath } from '@ragloom/test-utils';
+import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEncoder, type OnnxEncoder, presetForModel } from '../src/index.js';
 
 const tinyBert = assetPath('models', 'tiny-random-bert');
 const bowBert = assetPath('models', 'bow-bert-128');
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
-
-async function rejection(promise: Promise<unknown>): Promise<RagloomError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRagloomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A temp copy of a shared model with extra files (sentence-transformers configs); never inside the repo. */
 function modelWith(source: string, extra: Record<string, string>, files = MODEL_FILES): string {
@@ -113,11 +103,11 @@ describe('OnnxEncoder on bow-bert-128', () => {
       null,
     ];
     for (const request of bad) {
-      const error = await rejection(encoder.embed(request as never));
+      const error = await rejectionOf(encoder.embed(request as never));
       expect(error.code, JSON.stringify(request)).toBe('INVALID_ARGUMENT');
     }
     expect(
-      (await rejection(encoder.embed({ texts: ['ok', 7 as never], inputType: 'query' }))).message,
+      (await rejectionOf(encoder.embed({ texts: ['ok', 7 as never], inputType: 'query' }))).message,
     ).toContain('texts[1]');
   });
 
@@ -128,7 +118,7 @@ describe('OnnxEncoder on bow-bert-128', () => {
       const texts = Array.from({ length: 200 }, (_, i) => `text number ${i}`);
       const pending = small.embed({ texts, inputType: 'document', signal: controller.signal });
       setTimeout(() => controller.abort(), 5);
-      const error = await rejection(pending);
+      const error = await rejectionOf(pending);
       expect(error.code).toBe('ABORTED');
     } finally {
       await small.close();
@@ -198,7 +188,7 @@ describe('model configuration', () => {
         pooling_mode_mean_tokens: true,
       }),
     });
-    const error = await rejection(createOnnxEncoder({ model: both }));
+    const error = await rejectionOf(createOnnxEncoder({ model: both }));
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain('1_Pooling/config.json');
     const dense = modelWith(tinyBert, {
@@ -206,7 +196,7 @@ describe('model configuration', () => {
         { idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' },
       ]),
     });
-    expect((await rejection(createOnnxEncoder({ model: dense }))).code).toBe('UNSUPPORTED');
+    expect((await rejectionOf(createOnnxEncoder({ model: dense }))).code).toBe('UNSUPPORTED');
   });
 
   it('reads max_seq_length and prompts from sentence-transformers configs', async () => {
@@ -250,31 +240,31 @@ describe('model configuration', () => {
 
 describe('bad models and options', () => {
   it('names a missing model folder or file', async () => {
-    expect((await rejection(createOnnxEncoder({ model: '/no/such/model' }))).code).toBe('MODEL_NOT_FOUND');
+    expect((await rejectionOf(createOnnxEncoder({ model: '/no/such/model' }))).code).toBe('MODEL_NOT_FOUND');
     const noOnnx = modelWith(tinyBert, {}, ['config.json', 'tokenizer.json', 'tokenizer_config.json']);
-    const error = await rejection(createOnnxEncoder({ model: noOnnx }));
+    const error = await rejectionOf(createOnnxEncoder({ model: noOnnx }));
     expect(error.code).toBe('MODEL_NOT_FOUND');
     expect(error.message).toContain('onnx/model.onnx');
-    const q8 = await rejection(createOnnxEncoder({ model: tinyBert, dtype: 'q8' }));
+    const q8 = await rejectionOf(createOnnxEncoder({ model: tinyBert, dtype: 'q8' }));
     expect(q8.code).toBe('MODEL_NOT_FOUND');
     expect(q8.message).toContain('model_quantized.onnx');
   });
 
   it('reports a corrupt ONNX file as MODEL_INVALID', async () => {
     const dir = modelWith(tinyBert, { 'onnx/model.onnx': 'this is not protobuf' });
-    const error = await rejection(createOnnxEncoder({ model: dir }));
+    const error = await rejectionOf(createOnnxEncoder({ model: dir }));
     expect(error.code).toBe('MODEL_INVALID');
     expect(error.message).toContain(join(dir, 'onnx', 'model.onnx'));
   });
 
   it('rejects a graph with the wrong inputs (a decoder LM is no sentence encoder)', async () => {
-    const error = await rejection(createOnnxEncoder({ model: assetPath('models', 'stories260k') }));
+    const error = await rejectionOf(createOnnxEncoder({ model: assetPath('models', 'stories260k') }));
     expect(error.code).toBe('MODEL_INVALID');
     expect(error.message).toMatch(/unsupported input\(s\) position_ids/);
   });
 
   it('rejects a cross-encoder graph (logits, no token states)', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       createOnnxEncoder({ model: assetPath('models', 'tiny-random-cross-encoder') }),
     );
     expect(error.code).toBe('MODEL_INVALID');
@@ -290,13 +280,13 @@ describe('bad models and options', () => {
       { maxLength: 1.5 },
       { workers: -1 },
     ]) {
-      const error = await rejection(createOnnxEncoder({ model: tinyBert, ...options }));
+      const error = await rejectionOf(createOnnxEncoder({ model: tinyBert, ...options }));
       expect(error.code, JSON.stringify(options)).toBe('INVALID_ARGUMENT');
     }
-    expect((await rejection(createOnnxEncoder({ model: tinyBert, pooling: 'sum' as never }))).code).toBe(
+    expect((await rejectionOf(createOnnxEncoder({ model: tinyBert, pooling: 'sum' as never }))).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await rejection(createOnnxEncoder(undefined as never))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejectionOf(createOnnxEncoder(undefined as never))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -320,7 +310,7 @@ describe('worker threads', () => {
       const controller = new AbortController();
       controller.abort();
       expect(
-        (await rejection(pooled.embed({ texts, inputType: 'document', signal: controller.signal }))).code,
+        (await rejectionOf(pooled.embed({ texts, inputType: 'document', signal: controller.signal }))).code,
       ).toBe('ABORTED');
     } finally {
       await inThread.close();

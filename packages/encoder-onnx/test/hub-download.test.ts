@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { isRagloomError, type RagloomError } from '@ragloom/core';
 import type { DownloadProgressEvent } from '@ragloom/onnx-model';
 import { type FakeHub, startFakeHub } from '@ragloom/onnx-model/testing';
-import { assetPath } from '@ragloom/test-utils';
+import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOnnxEncoder } from '../src/index.js';
 
 const REPO = 'ragloom-test/tiny-random-bert';
 const local = assetPath('models', 'tiny-random-bert');
 const onnxSize = statSync(join(local, 'onnx', 'model.onnx')).size;
-
-async function rejection(promise: Promise<unknown>): Promise<RagloomError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRagloomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let hub: FakeHub;
 let cacheDir: string;
@@ -78,7 +68,7 @@ describe('createOnnxEncoder with a Hugging Face repo id (served by a local hub s
 
   it('rejects weights whose sha256 does not match', async () => {
     hub.lieAboutSha256 = true;
-    const error = await rejection(createOnnxEncoder({ model: REPO, ...hubOptions() }));
+    const error = await rejectionOf(createOnnxEncoder({ model: REPO, ...hubOptions() }));
     expect(error.code).toBe('CHECKSUM_MISMATCH');
     expect(error.message).toContain('onnx/model.onnx');
     const blobs = join(cacheDir, 'models--ragloom-test--tiny-random-bert', 'blobs');
@@ -86,14 +76,14 @@ describe('createOnnxEncoder with a Hugging Face repo id (served by a local hub s
   });
 
   it('a 404 names the URL and status', async () => {
-    const error = await rejection(createOnnxEncoder({ model: REPO, ...hubOptions(), dtype: 'q8' }));
+    const error = await rejectionOf(createOnnxEncoder({ model: REPO, ...hubOptions(), dtype: 'q8' }));
     expect(error.code).toBe('DOWNLOAD_FAILED');
     expect(error.details.status).toBe(404);
     expect(error.message).toContain(`/${REPO}/resolve/main/onnx/model_quantized.onnx`);
   });
 
   it('offline with nothing cached says which file is missing, without any request', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       createOnnxEncoder({ model: REPO, cacheDir, endpoint: hub.server.url, env: { HF_HUB_OFFLINE: '1' } }),
     );
     expect(error.code).toBe('MODEL_NOT_FOUND');

@@ -1,17 +1,8 @@
 import { isRagloomError, parseRetryAfter, type RagloomError } from '@ragloom/core';
+import { rejectionOf } from '@ragloom/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIEncoder, type OpenAIEncoderOptions, type RetryEvent } from '../src/index.js';
 import { API_KEY, type FakeOpenAIServer, startFakeOpenAIServer } from './fake-openai-server.js';
-
-async function rejection(promise: Promise<unknown>): Promise<RagloomError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRagloomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -80,7 +71,7 @@ describe('requests and responses', () => {
     expect(maxAbsDiff(v!, await server.expected('hello', 256))).toBeLessThanOrEqual(1e-7);
 
     const local = encoder({ model: 'local-model', dimensions: 32 });
-    const error = await rejection(local.embed({ texts: ['hello'], inputType: 'query' }));
+    const error = await rejectionOf(local.embed({ texts: ['hello'], inputType: 'query' }));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toContain('does not support specifying dimensions');
     expect(error.details.status).toBe(400);
@@ -91,7 +82,7 @@ describe('requests and responses', () => {
     const ok = encoder({ model: 'local-model', dimension: 96 });
     expect((await ok.embed({ texts: ['x'], inputType: 'document' })).embeddings[0]).toHaveLength(96);
     const wrong = encoder({ model: 'local-model', dimension: 128 });
-    const error = await rejection(wrong.embed({ texts: ['x'], inputType: 'document' }));
+    const error = await rejectionOf(wrong.embed({ texts: ['x'], inputType: 'document' }));
     expect(error.code).toBe('DIMENSION_MISMATCH');
     expect(error.details).toMatchObject({ expected: 128, actual: 96 });
   });
@@ -110,7 +101,7 @@ describe('requests and responses', () => {
 
   it('a server limit below maxBatchSize comes back as INVALID_ARGUMENT with the server message', async () => {
     server.maxInputs = 4;
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder({ maxBatchSize: 8 }).embed({
         texts: Array.from({ length: 8 }, (_, i) => `t${i}`),
         inputType: 'document',
@@ -148,7 +139,7 @@ describe('requests and responses', () => {
 
 describe('errors and retries', () => {
   it('maps a bad key to AUTH_ERROR without retrying', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder({ apiKey: 'sk-wrong' }).embed({ texts: ['x'], inputType: 'document' }),
     );
     expect(error.code).toBe('AUTH_ERROR');
@@ -169,7 +160,7 @@ describe('errors and retries', () => {
   });
 
   it('an unknown model is INVALID_ARGUMENT naming it', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder({ model: 'no-such-model', dimension: 8 }).embed({ texts: ['x'], inputType: 'document' }),
     );
     expect(error.code).toBe('INVALID_ARGUMENT');
@@ -200,7 +191,9 @@ describe('errors and retries', () => {
 
   it('gives up after maxRetries with a retryable UPSTREAM_ERROR', async () => {
     server.failNext(3, 503, { message: 'Service unavailable', type: 'server_error' });
-    const error = await rejection(encoder({ maxRetries: 2 }).embed({ texts: ['x'], inputType: 'document' }));
+    const error = await rejectionOf(
+      encoder({ maxRetries: 2 }).embed({ texts: ['x'], inputType: 'document' }),
+    );
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.retryable).toBe(true);
     expect(error.details.status).toBe(503);
@@ -247,7 +240,7 @@ describe('errors and retries', () => {
         'retry-after': '120',
       },
     );
-    const error = await rejection(encoder().embed({ texts: ['x'], inputType: 'document' }));
+    const error = await rejectionOf(encoder().embed({ texts: ['x'], inputType: 'document' }));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.details.retryAfterMs).toBe(120_000);
     expect(server.requests).toHaveLength(1);
@@ -259,7 +252,7 @@ describe('errors and retries', () => {
       type: 'insufficient_quota',
       code: 'insufficient_quota',
     });
-    const error = await rejection(encoder().embed({ texts: ['x'], inputType: 'document' }));
+    const error = await rejectionOf(encoder().embed({ texts: ['x'], inputType: 'document' }));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryable).toBe(false);
     expect(server.requests).toHaveLength(1);
@@ -267,7 +260,7 @@ describe('errors and retries', () => {
 
   it('times out a slow server (TIMEOUT) and retries it', async () => {
     server.delayMs = 400;
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder({ timeoutMs: 100, maxRetries: 1 }).embed({ texts: ['x'], inputType: 'document' }),
     );
     expect(error.code).toBe('TIMEOUT');
@@ -281,7 +274,7 @@ describe('errors and retries', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder().embed({ texts: ['x'], inputType: 'document', signal: controller.signal }),
     );
     expect(error.code).toBe('ABORTED');
@@ -289,7 +282,7 @@ describe('errors and retries', () => {
   });
 
   it('reports an unreachable endpoint as CONNECTION_ERROR naming it', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       encoder({ baseURL: 'http://127.0.0.1:9/v1', maxRetries: 1 }).embed({
         texts: ['x'],
         inputType: 'document',
@@ -308,7 +301,7 @@ describe('errors and retries', () => {
       { texts: [''], inputType: 'document' },
       { texts: ['ok'], inputType: 'passage' },
     ]) {
-      expect((await rejection(e.embed(request as never))).code, JSON.stringify(request)).toBe(
+      expect((await rejectionOf(e.embed(request as never))).code, JSON.stringify(request)).toBe(
         'INVALID_ARGUMENT',
       );
     }

@@ -13,7 +13,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRagloomError, type RagloomError } from '@ragloom/core';
-import { assetPath } from '@ragloom/test-utils';
+import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type DownloadProgressEvent,
@@ -28,16 +28,6 @@ const REPO = 'test-org/tiny-random-bert';
 const modelDir = assetPath('models', 'tiny-random-bert');
 const onnxBytes = readFileSync(join(modelDir, 'onnx', 'model.onnx'));
 const onnxSha = createHash('sha256').update(onnxBytes).digest('hex');
-
-async function rejection(promise: Promise<unknown>): Promise<RagloomError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRagloomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let hub: FakeHub;
 let cacheDir: string;
@@ -112,7 +102,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
       join(cacheDir, 'hub', `models--test-org--tiny-random-bert`, 'snapshots', FAKE_COMMIT, 'config.json'),
     );
     hub.requests.length = 0;
-    const error = await rejection(
+    const error = await rejectionOf(
       resolveHubFile(REPO, 'tokenizer.json', { env: { ...env, HF_HUB_OFFLINE: '1' } }),
     );
     expect(error.code).toBe('MODEL_NOT_FOUND');
@@ -133,7 +123,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
   it('resumes an interrupted transfer with an HTTP Range request', async () => {
     const cut = 3_000_000;
     hub.cutNext('onnx/model.onnx', cut);
-    const error = await rejection(resolveHubFile(REPO, 'onnx/model.onnx', { ...opts(), maxRetries: 0 }));
+    const error = await rejectionOf(resolveHubFile(REPO, 'onnx/model.onnx', { ...opts(), maxRetries: 0 }));
     expect(error.code).toBe('DOWNLOAD_FAILED');
     const partial = `${repoCachePaths(cacheDir, REPO).blob(onnxSha)}.incomplete`;
     // Bytes still buffered in the HTTP client when the socket dies are lost, so up to `cut` arrived.
@@ -164,7 +154,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
 
   it('rejects a download whose sha256 does not match, and keeps nothing of it', async () => {
     hub.lieAboutSha256 = true;
-    const error = await rejection(resolveHubFile(REPO, 'onnx/model.onnx', opts()));
+    const error = await rejectionOf(resolveHubFile(REPO, 'onnx/model.onnx', opts()));
     expect(error.code).toBe('CHECKSUM_MISMATCH');
     expect(error.details).toMatchObject({ expected: 'f'.repeat(64), actual: onnxSha });
     const paths = repoCachePaths(cacheDir, REPO);
@@ -173,7 +163,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
   });
 
   it('checks a user-given checksum too', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       resolveHubFile(REPO, 'config.json', { ...opts(), checksums: { 'config.json': '0'.repeat(64) } }),
     );
     expect(error.code).toBe('CHECKSUM_MISMATCH');
@@ -181,26 +171,26 @@ describe('hub downloads into the Hugging Face cache layout', () => {
   });
 
   it('turns 404 into DOWNLOAD_FAILED naming the URL and status, or undefined for optional files', async () => {
-    const error = await rejection(resolveHubFile(REPO, 'onnx/model_quantized.onnx', opts()));
+    const error = await rejectionOf(resolveHubFile(REPO, 'onnx/model_quantized.onnx', opts()));
     expect(error.code).toBe('DOWNLOAD_FAILED');
     expect(error.details.status).toBe(404);
     expect(error.message).toContain(`${hub.server.url}/${REPO}/resolve/main/onnx/model_quantized.onnx`);
     expect(error.message).toContain('404');
     expect(await resolveHubFile(REPO, 'modules.json', { ...opts(), optional: true })).toBeUndefined();
 
-    const missingRepo = await rejection(loadOnnxModel('test-org/no-such-model', opts()));
+    const missingRepo = await rejectionOf(loadOnnxModel('test-org/no-such-model', opts()));
     expect(missingRepo.code).toBe('DOWNLOAD_FAILED');
     expect(missingRepo.details.status).toBe(401);
   });
 
   it('loading q8 weights that the repository lacks names the file', async () => {
-    const error = await rejection(loadOnnxModel(REPO, { ...opts(), dtype: 'q8' }));
+    const error = await rejectionOf(loadOnnxModel(REPO, { ...opts(), dtype: 'q8' }));
     expect(error.message).toContain('onnx/model_quantized.onnx');
   });
 
   it('reports server errors as retryable DOWNLOAD_FAILED, and falls back to the cache when the hub is down', async () => {
     hub.failWith = 503;
-    const error = await rejection(resolveHubFile(REPO, 'config.json', { ...opts(), maxRetries: 0 }));
+    const error = await rejectionOf(resolveHubFile(REPO, 'config.json', { ...opts(), maxRetries: 0 }));
     expect(error.code).toBe('DOWNLOAD_FAILED');
     expect(error.retryable).toBe(true);
     expect(error.details.status).toBe(503);
@@ -212,7 +202,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
   });
 
   it('reports an unreachable hub as DOWNLOAD_FAILED naming the URL', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       resolveHubFile(REPO, 'config.json', { cacheDir, endpoint: 'http://127.0.0.1:9', env: {} }),
     );
     expect(error.code).toBe('DOWNLOAD_FAILED');
@@ -221,7 +211,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
 
   it('aborts a download when the signal fires', async () => {
     const controller = new AbortController();
-    const error = await rejection(
+    const error = await rejectionOf(
       resolveHubFile(REPO, 'onnx/model.onnx', {
         ...opts(),
         signal: controller.signal,
@@ -235,7 +225,7 @@ describe('hub downloads into the Hugging Face cache layout', () => {
 
   it('offline with an empty cache names the missing file and never touches the network', async () => {
     const source = openModelSource(REPO, { ...opts(), offline: true });
-    const error = await rejection(source.file('onnx/model.onnx'));
+    const error = await rejectionOf(source.file('onnx/model.onnx'));
     expect(error.code).toBe('MODEL_NOT_FOUND');
     expect(error.message).toContain('onnx/model.onnx');
     expect(error.message).toContain(REPO);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRagloomError, type RagloomError } from '@ragloom/core';
-import { assetPath } from '@ragloom/test-utils';
+import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   assertGraphSignature,
@@ -16,16 +16,6 @@ import {
 } from '../src/index.js';
 
 const tinyBert = assetPath('models', 'tiny-random-bert');
-
-async function rejection(promise: Promise<unknown>): Promise<RagloomError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRagloomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A temp model folder with the given files copied from tiny-random-bert (tests only; never inside the repo). */
 function modelCopy(files: string[]): string {
@@ -49,11 +39,11 @@ describe('model references', () => {
   it('names a missing folder or file', async () => {
     expect(() => openModelSource('/no/such/model')).toThrowError(/\/no\/such\/model/);
     const source = openModelSource(tinyBert);
-    const error = await rejection(source.file('onnx/model_quantized.onnx'));
+    const error = await rejectionOf(source.file('onnx/model_quantized.onnx'));
     expect(error.code).toBe('MODEL_NOT_FOUND');
     expect(error.message).toContain(join(tinyBert, 'onnx/model_quantized.onnx'));
     expect(await source.optionalFile('modules.json')).toBeUndefined();
-    const outside = await rejection(source.file('../bow-bert-128/config.json'));
+    const outside = await rejectionOf(source.file('../bow-bert-128/config.json'));
     expect(outside.code).toBe('INVALID_ARGUMENT');
   });
 
@@ -94,7 +84,7 @@ describe('loadOnnxModel on a local folder', () => {
   });
 
   it('rejects a graph without the inputs the adapter needs (MODEL_INVALID)', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       loadOnnxModel(tinyBert, {
         expectGraph: { requiredInputs: ['input_ids', 'attention_mask'], requiredOutputs: ['logits'] },
       }),
@@ -113,14 +103,14 @@ describe('loadOnnxModel on a local folder', () => {
 
   it('reports a corrupt ONNX file as MODEL_INVALID and a missing one as MODEL_NOT_FOUND', async () => {
     const dir = modelCopy(['config.json', 'tokenizer.json', 'tokenizer_config.json']);
-    const missing = await rejection(loadOnnxModel(dir));
+    const missing = await rejectionOf(loadOnnxModel(dir));
     expect(missing.code).toBe('MODEL_NOT_FOUND');
     expect(missing.message).toContain('onnx/model.onnx');
 
     mkdirSync(join(dir, 'onnx'));
     const bytes = readFileSync(join(tinyBert, 'onnx', 'model.onnx'));
     writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes.subarray(0, bytes.length / 3));
-    const truncated = await rejection(loadOnnxModel(dir));
+    const truncated = await rejectionOf(loadOnnxModel(dir));
     expect(truncated.code).toBe('MODEL_INVALID');
     expect(truncated.message).toContain(join(dir, 'onnx', 'model.onnx'));
 
@@ -128,19 +118,19 @@ describe('loadOnnxModel on a local folder', () => {
       join(dir, 'onnx', 'model.onnx'),
       'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n',
     );
-    expect((await rejection(loadOnnxModel(dir))).code).toBe('MODEL_INVALID');
+    expect((await rejectionOf(loadOnnxModel(dir))).code).toBe('MODEL_INVALID');
   });
 
   it('reports malformed JSON configs as MODEL_INVALID naming the file', async () => {
     const dir = modelCopy(['tokenizer.json', 'onnx/model.onnx']);
     writeFileSync(join(dir, 'config.json'), '{"hidden_size": 64,');
-    const error = await rejection(loadOnnxModel(dir));
+    const error = await rejectionOf(loadOnnxModel(dir));
     expect(error.code).toBe('MODEL_INVALID');
     expect(error.message).toContain(join(dir, 'config.json'));
 
     writeFileSync(join(dir, 'config.json'), '{}');
     writeFileSync(join(dir, 'tokenizer.json'), '{"model": {"type": "Nonsense"}}');
-    const tok = await rejection(loadModelTokenizer(openModelSource(dir)));
+    const tok = await rejectionOf(loadModelTokenizer(openModelSource(dir)));
     expect(tok.code).toBe('MODEL_INVALID');
     expect(tok.message).toContain('tokenizer.json');
   });
