@@ -145,15 +145,7 @@ async function persist(file: string): Promise<WorkerMessage> {
       if (JSON.stringify(a) !== JSON.stringify(b)) sameAnswers = false;
     }
     await loaded.close();
-    const fileBytes = statSync(file).size;
-    return {
-      type: 'persisted',
-      saveSeconds,
-      loadSeconds,
-      fileBytes,
-      sameAnswers,
-      touchSeconds: touchSeconds(fileBytes),
-    };
+    return persisted(file, saveSeconds, loadSeconds, sameAnswers);
   }
   theirs!.writeIndexSync(file);
   const saveSeconds = (performance.now() - t0) / 1000;
@@ -163,6 +155,15 @@ async function persist(file: string): Promise<WorkerMessage> {
   t0 = performance.now();
   copy.readIndexSync(file);
   const loadSeconds = (performance.now() - t0) / 1000;
+  return persisted(file, saveSeconds, loadSeconds, sameAnswers);
+}
+
+function persisted(
+  file: string,
+  saveSeconds: number,
+  loadSeconds: number,
+  sameAnswers: boolean,
+): WorkerMessage {
   const fileBytes = statSync(file).size;
   return {
     type: 'persisted',

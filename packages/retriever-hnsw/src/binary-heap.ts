@@ -1,3 +1,5 @@
+import { grown } from './typed-array-growth.js';
+
 /**
  * A binary min-heap of (key, slot) pairs in parallel typed arrays: no object per entry, no
  * allocation per push once the arrays have grown to the working size. The graph keeps two: the
@@ -81,11 +83,7 @@ export class DistanceHeap {
   }
 
   private grow(): void {
-    const keys = new Float64Array(this.keys.length * 2);
-    keys.set(this.keys);
-    const slots = new Int32Array(this.slots.length * 2);
-    slots.set(this.slots);
-    this.keys = keys;
-    this.slots = slots;
+    this.keys = grown(this.keys, this.keys.length * 2);
+    this.slots = grown(this.slots, this.slots.length * 2);
   }
 }

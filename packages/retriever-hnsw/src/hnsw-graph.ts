@@ -1,5 +1,6 @@
 import { DistanceHeap } from './binary-heap.js';
 import { nextRandom } from './seeded-random.js';
+import { grown } from './typed-array-growth.js';
 import type { VectorKernel } from './vector-kernel.js';
 import { VisitedSet } from './visited-set.js';
 
@@ -101,9 +102,9 @@ export class HnswGraph {
     let next = this.capacity;
     while (next < slots) next *= 2;
     this.kernel.ensureCapacity(next);
-    this.levels = grownU8(this.levels, next);
-    this.deleted = grownU8(this.deleted, next);
-    this.links0 = grownI32(this.links0, next * this.stride0);
+    this.levels = grown(this.levels, next);
+    this.deleted = grown(this.deleted, next);
+    this.links0 = grown(this.links0, next * this.stride0);
     const offsets = new Int32Array(next).fill(-1);
     offsets.set(this.upperOffsets);
     this.upperOffsets = offsets;
@@ -128,10 +129,7 @@ export class HnswGraph {
     if (level > 0) {
       const need = level * this.strideUpper;
       if (this.upperUsed + need > this.upperLinks.length) {
-        this.upperLinks = grownI32(
-          this.upperLinks,
-          Math.max(this.upperLinks.length * 2, this.upperUsed + need),
-        );
+        this.upperLinks = grown(this.upperLinks, Math.max(this.upperLinks.length * 2, this.upperUsed + need));
       }
       this.upperOffsets[slot] = this.upperUsed;
       for (let l = 0; l < level; l++) this.upperLinks[this.upperUsed + l * this.strideUpper] = 0;
@@ -590,16 +588,4 @@ export class HnswGraph {
     links[base] = kept;
     for (let i = 0; i < kept; i++) links[base + 1 + i] = this.selectedSlots[i]!;
   }
-}
-
-function grownU8(array: Uint8Array, length: number): Uint8Array {
-  const next = new Uint8Array(length);
-  next.set(array);
-  return next;
-}
-
-function grownI32(array: Int32Array, length: number): Int32Array {
-  const next = new Int32Array(length);
-  next.set(array);
-  return next;
 }

@@ -1,4 +1,5 @@
 import type { Metric } from '@ragloom/core';
+import { grown } from './typed-array-growth.js';
 import type { VectorKernel } from './vector-kernel.js';
 
 const BATCH_LIMIT = 1024;
@@ -106,15 +107,9 @@ export function createJsVectorKernel(
       if (slots <= capacity) return;
       let next = capacity;
       while (next < slots) next *= 2;
-      const grown = new Float32Array(next * dim);
-      grown.set(data);
-      const grownNorms = new Float64Array(next);
-      grownNorms.set(norms);
-      const grownInverse = new Float64Array(next);
-      grownInverse.set(inverseNorms);
-      data = grown;
-      norms = grownNorms;
-      inverseNorms = grownInverse;
+      data = grown(data, next * dim);
+      norms = grown(norms, next);
+      inverseNorms = grown(inverseNorms, next);
       capacity = next;
       if (queryData !== query) queryData = data;
     },

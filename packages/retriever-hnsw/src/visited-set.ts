@@ -1,3 +1,5 @@
+import { grown } from './typed-array-growth.js';
+
 /**
  * The set of slots a graph walk has seen, cleared in O(1): a slot is visited when its mark equals
  * the current generation, so starting a new walk is one increment. The marks are wiped only when
@@ -34,8 +36,6 @@ export class VisitedSet {
 
   ensureCapacity(capacity: number): void {
     if (capacity <= this.marks.length) return;
-    const marks = new Uint16Array(capacity);
-    marks.set(this.marks);
-    this.marks = marks;
+    this.marks = grown(this.marks, capacity);
   }
 }

@@ -1,4 +1,5 @@
 import type { Metric } from '@ragloom/core';
+import { grown } from './typed-array-growth.js';
 import type { VectorKernel } from './vector-kernel.js';
 import { distanceKernelsWasmBase64 } from './wasm/distance-kernels-wasm.js';
 
@@ -182,12 +183,8 @@ export function createWasmVectorKernel(
       inverseNormsPtr = vectorsPtr + next * strideBytes;
       f32.copyWithin(inverseNormsPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
       f32.fill(0, oldPtr >> 2, (oldPtr >> 2) + capacity); // rows of new slots: padding must be zero
-      const grownNorms = new Float64Array(next);
-      grownNorms.set(norms);
-      const grownInverse = new Float64Array(next);
-      grownInverse.set(inverseNorms);
-      norms = grownNorms;
-      inverseNorms = grownInverse;
+      norms = grown(norms, next);
+      inverseNorms = grown(inverseNorms, next);
       capacity = next;
     },
 
