@@ -1,4 +1,3 @@
-import { compileFilter } from '../filter/evaluate-filter.js';
 import type { Filter } from '../filter/filter-types.js';
 import { compareHits, validateRecords, validateSearchRequest } from '../retriever/retriever-validation.js';
 import type {
@@ -11,6 +10,7 @@ import type {
 import type { Metadata } from '../spec/shared-types.js';
 import { simpleTokenize } from '../text/simple-tokenize.js';
 import { throwIfAborted } from '../util/abort.js';
+import { deleteRecords, matchingRecords } from './memory-records.js';
 
 interface StoredRecord {
   readonly id: string;
@@ -34,10 +34,7 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
     return n;
   };
 
-  const matching = (filter: Filter | undefined): StoredRecord[] => {
-    const predicate = compileFilter(filter);
-    return [...records.values()].filter((r) => predicate(r.metadata));
-  };
+  const matching = (filter: Filter | undefined) => matchingRecords(records, filter);
 
   return {
     specificationVersion: 'v1',
@@ -61,14 +58,7 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
     },
 
     async delete(selector: DeleteSelector) {
-      if ('ids' in selector) {
-        let deleted = 0;
-        for (const id of selector.ids) if (records.delete(id)) deleted++;
-        return { deleted };
-      }
-      const doomed = matching(selector.filter);
-      for (const r of doomed) records.delete(r.id);
-      return { deleted: doomed.length };
+      return deleteRecords(records, selector);
     },
 
     async search(request) {

@@ -1,5 +1,4 @@
 import { RagloomError } from '../errors/ragloom-error.js';
-import { compileFilter } from '../filter/evaluate-filter.js';
 import type { Filter } from '../filter/filter-types.js';
 import { compareHits, validateRecords, validateSearchRequest } from '../retriever/retriever-validation.js';
 import type {
@@ -12,6 +11,7 @@ import type {
 import type { Metadata, Metric } from '../spec/shared-types.js';
 import { throwIfAborted } from '../util/abort.js';
 import { dot, squaredL2 } from '../vector/vector-math.js';
+import { deleteRecords, matchingRecords } from './memory-records.js';
 
 export interface MemoryVectorRetrieverOptions {
   readonly dimension: number;
@@ -58,10 +58,7 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
     return dot(query, r.vector) * queryInverseNorm * r.inverseNorm;
   };
 
-  const matching = (filter: Filter | undefined): StoredRecord[] => {
-    const predicate = compileFilter(filter);
-    return [...records.values()].filter((r) => predicate(r.metadata));
-  };
+  const matching = (filter: Filter | undefined) => matchingRecords(records, filter);
 
   return {
     specificationVersion: 'v1',
@@ -86,14 +83,7 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
     },
 
     async delete(selector: DeleteSelector) {
-      if ('ids' in selector) {
-        let deleted = 0;
-        for (const id of selector.ids) if (records.delete(id)) deleted++;
-        return { deleted };
-      }
-      const doomed = matching(selector.filter);
-      for (const r of doomed) records.delete(r.id);
-      return { deleted: doomed.length };
+      return deleteRecords(records, selector);
     },
 
     async search(request) {

@@ -1,0 +1,28 @@
+import { compileFilter } from '../filter/evaluate-filter.js';
+import type { Filter } from '../filter/filter-types.js';
+import type { DeleteSelector } from '../spec/retriever-v1.js';
+import type { Metadata } from '../spec/shared-types.js';
+
+/** The records of a reference in-memory retriever whose metadata a filter allows (validates the filter). */
+export function matchingRecords<R extends { readonly metadata: Metadata }>(
+  records: ReadonlyMap<string, R>,
+  filter: Filter | undefined,
+): R[] {
+  const predicate = compileFilter(filter);
+  return [...records.values()].filter((r) => predicate(r.metadata));
+}
+
+/** Deletes by ids (unknown ids ignored) or by filter, as the Retriever contract says. */
+export function deleteRecords<R extends { readonly id: string; readonly metadata: Metadata }>(
+  records: Map<string, R>,
+  selector: DeleteSelector,
+): { deleted: number } {
+  if ('ids' in selector) {
+    let deleted = 0;
+    for (const id of selector.ids) if (records.delete(id)) deleted++;
+    return { deleted };
+  }
+  const doomed = matchingRecords(records, selector.filter);
+  for (const r of doomed) records.delete(r.id);
+  return { deleted: doomed.length };
+}
