@@ -1,6 +1,7 @@
 import {
   compareHits,
   compileFilterNode,
+  crc32,
   type DeleteSelector,
   type DenseIndexManifest,
   type Filter,
@@ -30,7 +31,6 @@ import {
   resolveRuntimeOptions,
 } from './hnsw-options.js';
 import { encodeIndexFile, type IndexContents } from './index-file-format.js';
-import { crc32 } from './native-crc32.js';
 import { createVectorKernel } from './select-kernel.js';
 import { EMPTY_METADATA, freezeMetadata } from './stored-metadata.js';
 import type { VectorKernel } from './vector-kernel.js';
@@ -529,10 +529,10 @@ export function buildRetriever(
           );
         }
         throwIfAborted(options?.signal, 'save');
-        const { writeFileAtomic } = await import('./index-file-io.js');
+        const { writeChunksAtomic } = await import('./index-file-io.js');
         options?.onProgress?.({ phase: 'encode', completed: 0, total: 1 });
         const chunks = encodeIndexFile(contents(s), crc32);
-        await writeFileAtomic(target, chunks, (written, total) =>
+        await writeChunksAtomic(target, chunks, (written, total) =>
           options?.onProgress?.({ phase: 'write', completed: written, total }),
         );
         savePath = target;

@@ -1,5 +1,8 @@
 import { type DenseIndexManifest, type Metadata, RagloomError } from '@ragloom/core';
-import type { Crc32 } from './crc32.js';
+
+/** A CRC-32 function (core's `crc32`: native zlib in Node, portable elsewhere). */
+export type Crc32 = (data: Uint8Array, previous?: number) => number;
+
 import { MAX_LEVEL } from './hnsw-graph.js';
 import { LIMITS } from './hnsw-options.js';
 

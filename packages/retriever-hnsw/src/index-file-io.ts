@@ -5,8 +5,7 @@ import { RagloomError } from '@ragloom/core';
  * browser (where only `toBytes` / `hnswRetrieverFromBytes` apply).
  */
 async function nodeModules() {
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  return { fs, path };
+  return { fs: await import('node:fs/promises') };
 }
 
 const errorCode = (error: unknown) => (error as { code?: unknown } | null)?.code;
@@ -62,49 +61,23 @@ export async function fileExists(file: string): Promise<boolean> {
 }
 
 /**
- * Writes `chunks` to `file` atomically: into a temporary file in the same directory, fsync, then
- * rename over the target and fsync the directory. A crash leaves the old file or the new one,
- * never a mix; the temporary file is removed on failure.
+ * Writes `chunks` to `file` with core's `writeFileAtomic` (temp file, fsync, rename, fsync of the
+ * folder; a failure is `IO_ERROR`), reporting the bytes handed to the file as it goes.
  */
-export async function writeFileAtomic(
+export async function writeChunksAtomic(
   file: string,
   chunks: readonly Uint8Array[],
   onBytesWritten?: (written: number, total: number) => void,
 ): Promise<void> {
-  const { fs, path } = await nodeModules();
-  const directory = path.dirname(path.resolve(file));
-  await fs.mkdir(directory, { recursive: true });
-  const temp = `${file}.${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const { writeFileAtomic } = await import('@ragloom/core/node');
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
-  let written = 0;
-  const handle = await fs.open(temp, 'wx');
-  try {
+  async function* counted() {
+    let written = 0;
     for (const chunk of chunks) {
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-        offset += bytesWritten;
-      }
+      yield chunk;
       written += chunk.byteLength;
       onBytesWritten?.(written, total);
     }
-    await handle.sync();
-    await handle.close();
-    await fs.rename(temp, file);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await fs.rm(temp, { force: true }).catch(() => {});
-    throw error;
   }
-  // Make the rename itself durable. Some platforms cannot fsync a directory; the data is safe anyway.
-  try {
-    const dir = await fs.open(directory, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // EISDIR / EPERM on Windows and some network file systems
-  }
+  await writeFileAtomic(file, counted());
 }

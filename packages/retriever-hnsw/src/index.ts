@@ -1,4 +1,3 @@
-export { type Crc32, crc32Portable } from './crc32.js';
 export {
   DEFAULTS as HNSW_DEFAULTS,
   type HnswGraphOptions,

@@ -1,5 +1,6 @@
 import {
   assertManifestMatches,
+  crc32,
   type DenseIndexManifest,
   type Metadata,
   RagloomError,
@@ -29,7 +30,6 @@ import {
   parseIndexHeader,
   type SectionName,
 } from './index-file-format.js';
-import { crc32 } from './native-crc32.js';
 import { createVectorKernel } from './select-kernel.js';
 import { freezeInPlace } from './stored-metadata.js';
 import type { VectorKernel } from './vector-kernel.js';

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import zlib from 'node:zlib';
 import { type Metric, similarity } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
-import { crc32Portable } from '../src/crc32.js';
 import { createJsVectorKernel } from '../src/js-vector-kernel.js';
 import type { VectorKernel } from '../src/vector-kernel.js';
 import { createWasmVectorKernel } from '../src/wasm-vector-kernel.js';
@@ -94,20 +92,5 @@ describe('distance kernels', () => {
       broken[7 * 5 + 3] = Number.NaN;
       expect(copy.importVectors(new Uint8Array(broken.buffer), 100), 'the first non-finite vector').toBe(7);
     }
-  });
-});
-
-describe('crc32', () => {
-  it('the portable CRC-32 equals zlib.crc32 (the standard IEEE polynomial)', () => {
-    const random = seededRandom(5);
-    for (const length of [0, 1, 3, 4, 5, 63, 1000, 4099]) {
-      const data = Uint8Array.from({ length }, () => Math.floor(random() * 256));
-      expect(crc32Portable(data)).toBe(zlib.crc32(data));
-      const half = length >> 1;
-      expect(crc32Portable(data.subarray(half), crc32Portable(data.subarray(0, half)))).toBe(
-        zlib.crc32(data),
-      );
-    }
-    expect(crc32Portable(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
 });

@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRagloomError, type RagloomErrorCode } from '@ragloom/core';
+import { crc32Portable, isRagloomError, type RagloomErrorCode } from '@ragloom/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32Portable } from '../src/crc32.js';
 import {
   createHnswRetriever,
   type HnswRetriever,
@@ -102,6 +101,17 @@ describe('index file', () => {
     await index.save();
     expect(readdirSync(join(dir, 'atomic', 'nested'))).toEqual(['index.hnsw']);
     expect(await (await loadHnswRetriever(path)).count()).toBe(records.length - 3 + 1);
+  });
+
+  it('a failed save is IO_ERROR and leaves neither a temporary file nor a changed target', async () => {
+    const folder = join(dir, 'failing');
+    const target = join(folder, 'index.hnsw');
+    mkdirSync(join(target, 'occupied'), { recursive: true }); // a non-empty folder where the file should go
+    const index = await build();
+    const error = await expectCode(index.save(target), 'IO_ERROR');
+    expect(error.message).toContain(target);
+    expect(readdirSync(folder)).toEqual(['index.hnsw']);
+    expect(readdirSync(target)).toEqual(['occupied']);
   });
 
   it('reports progress while saving', async () => {
