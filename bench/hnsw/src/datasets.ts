@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { seededRandom } from '@ragloom/core';
 import { assetPath } from '@ragloom/test-utils';
 
 /** A benchmark data set: base vectors, queries and the exact top-`gtK` neighbours of each query. */
@@ -72,17 +73,6 @@ export function loadMnist10k(): Dataset {
   };
 }
 
-/** Mulberry32: a tiny seeded generator, so every run makes the same synthetic data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(random: () => number): () => number {
   let spare: number | undefined;
   return () => {
@@ -133,7 +123,7 @@ export const SYNTHETIC_100K: SyntheticSpec = {
  */
 export function generateSynthetic(spec: SyntheticSpec): { base: Float32Array; queries: Float32Array } {
   const { dimension: dim, clusters, intrinsicDimension: r } = spec;
-  const random = mulberry32(spec.seed);
+  const random = seededRandom(spec.seed);
   const normal = gaussian(random);
   const unit = (v: Float32Array) => {
     let n = 0;

@@ -5,15 +5,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchArgs, fixed } from '@ragloom/bench-utils';
 import type { DatasetRequest, RunnerMessage, Side, WorkerMessage } from './bench-protocol.js';
 import { type Dataset, dataDir, loadDatasetFor, recallAtK } from './datasets.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const args = benchArgs();
+const quick = args.flag('quick');
+const rounds = args.number('rounds', quick ? 1 : 3);
+const only = args.string('only', 'all');
 // The pure-JS kernel runs too (to show what the wasm kernel buys) unless --no-js.
-const withJs = !args.includes('--no-js');
+const withJs = !args.flag('no-js');
 const M = 16;
 const EF_CONSTRUCTION = 200;
 const EFS = [10, 20, 40, 80, 160];
@@ -89,7 +90,6 @@ interface SideResult {
 }
 
 const mb = (bytes: number) => bytes / (1 << 20);
-const fixed = (x: number, digits: number) => x.toFixed(digits);
 const log = (line: string) => console.log(line);
 
 async function benchDataset(
@@ -258,7 +258,7 @@ function report(data: Dataset, results: Record<Side, SideResult>): string[] {
 }
 
 const datasets: DatasetRequest[] = (['mnist', 'synthetic'] as const)
-  .filter((d) => only === undefined || only === d)
+  .filter((d) => only === 'all' || only === d)
   .map((dataset) => ({ dataset, quick }));
 const sections: string[] = [];
 for (const request of datasets) {

@@ -4,18 +4,12 @@ import {
   type Metric,
   type RetrieverRecord,
   type RetrieverV1,
+  seededRandom,
 } from '@ragloom/core';
+import { rejectionOf } from '@ragloom/test-utils';
+import { expect } from 'vitest';
 
-/** Mulberry32: seeded, so every test run sees the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function gaussian(random: () => number): () => number {
   return () => {
@@ -87,4 +81,11 @@ export async function recallAtK(
     total += truth.length;
   }
   return total === 0 ? 1 : hits / total;
+}
+
+/** Runs `work` (a promise or a function) and checks it fails with a RagloomError of `code`; returns the error. */
+export async function expectCode(work: Promise<unknown> | (() => unknown), code: string) {
+  const error = await rejectionOf(typeof work === 'function' ? Promise.resolve().then(work) : work);
+  expect(error.code, error.message).toBe(code);
+  return error;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32Portable, isRagloomError, type RagloomErrorCode } from '@ragloom/core';
+import { crc32Portable } from '@ragloom/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createHnswRetriever,
@@ -12,7 +12,7 @@ import {
   openHnswRetriever,
 } from '../src/index.js';
 import { decodeIndexFile, encodeIndexFile, SECTION_NAMES } from '../src/index-file-format.js';
-import { clusteredSet } from './helpers.js';
+import { clusteredSet, expectCode } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ragloom-hnsw-persistence-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,19 +32,6 @@ async function build(path?: string): Promise<HnswRetriever> {
   await index.upsert(records);
   await index.delete({ ids: ['r3', 'r400', 'r1001'] }); // tombstones are saved too (below the compaction threshold)
   return index;
-}
-
-async function expectCode(
-  promise: Promise<unknown> | (() => unknown),
-  code: RagloomErrorCode,
-): Promise<Error> {
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (error) {
-    expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
-    return error as Error;
-  }
-  throw new Error(`expected ${code}, but nothing was thrown`);
 }
 
 describe('index file', () => {

@@ -1,14 +1,7 @@
-import {
-  type Filter,
-  isRagloomError,
-  type Metric,
-  type RagloomErrorCode,
-  type SearchHit,
-  similarity,
-} from '@ragloom/core';
+import { type Filter, type Metric, type SearchHit, similarity } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
 import { createHnswRetriever, type HnswRetriever } from '../src/index.js';
-import { clusteredSet, recallAtK, referenceIndex } from './helpers.js';
+import { clusteredSet, expectCode, recallAtK, referenceIndex } from './helpers.js';
 
 const DIM = 32;
 const { records, queries } = clusteredSet(5000, 60, DIM, 31);
@@ -25,16 +18,6 @@ function expectExact(actual: SearchHit[], expected: SearchHit[], query: number[]
   expect(actual.map((h) => h.id)).toEqual(expected.map((h) => h.id));
   const q = Float32Array.from(query);
   for (const hit of actual) expect(hit.score).toBe(similarity(metric, q, vectorOf.get(hit.id)!));
-}
-
-async function expectCode(work: () => unknown, code: RagloomErrorCode): Promise<Error> {
-  try {
-    await work();
-  } catch (error) {
-    expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
-    return error as Error;
-  }
-  throw new Error(`expected ${code}, but nothing was thrown`);
 }
 
 describe('graph search quality against exact search (core reference retriever)', () => {
