@@ -267,3 +267,20 @@ describe('pipeline.ask', () => {
     expect(batches).toEqual([]);
   });
 });
+
+describe('memory vector retriever scores', () => {
+  it('are bit-identical to similarity() for every metric', async () => {
+    const { similarity, seededRandom } = await import('../src/index.js');
+    const random = seededRandom(3);
+    const vectors = Array.from({ length: 50 }, () => Array.from({ length: 16 }, () => random() * 2 - 1));
+    for (const metric of ['cosine', 'dot', 'l2'] as const) {
+      const r = createMemoryVectorRetriever({ dimension: 16, encoderModelId: 'm', metric });
+      await r.upsert(vectors.map((vector, i) => ({ id: `v${i}`, text: '', vector })));
+      const query = Float32Array.from(vectors[7]!.map((x) => x * 0.5 + 0.1));
+      const stored = vectors.map((v) => Float32Array.from(v));
+      for (const hit of await r.search({ vector: query, k: 50 })) {
+        expect(hit.score).toBe(similarity(metric, query, stored[Number(hit.id.slice(1))]!));
+      }
+    }
+  });
+});

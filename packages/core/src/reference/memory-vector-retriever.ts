@@ -25,8 +25,8 @@ interface StoredRecord {
   readonly text: string;
   readonly metadata: Metadata;
   readonly vector: Float32Array;
-  /** 1/‖v‖ for cosine, so a search is one dot product per record. */
-  readonly inverseNorm: number;
+  /** ‖v‖, kept so cosine is one dot product per record (the same formula as core's similarity()). */
+  readonly norm: number;
 }
 
 /**
@@ -52,10 +52,11 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
   const records = new Map<string, StoredRecord>();
 
-  const score = (query: Float32Array, queryInverseNorm: number, r: StoredRecord): number => {
+  const score = (query: Float32Array, queryNorm: number, r: StoredRecord): number => {
     if (metric === 'dot') return dot(query, r.vector);
     if (metric === 'l2') return -squaredL2(query, r.vector);
-    return dot(query, r.vector) * queryInverseNorm * r.inverseNorm;
+    const n = queryNorm * r.norm;
+    return n === 0 ? 0 : dot(query, r.vector) / n; // bit-identical to cosineSimilarity()
   };
 
   const matching = (filter: Filter | undefined) => matchingRecords(records, filter);
@@ -71,13 +72,12 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
       const { vectors } = validateRecords(batch, manifest);
       batch.forEach((record, i) => {
         const vector = Float32Array.from(vectors![i]!); // own copy: callers may reuse their buffers
-        const n = Math.sqrt(dot(vector, vector));
         records.set(record.id, {
           id: record.id,
           text: record.text,
           metadata: { ...record.metadata },
           vector,
-          inverseNorm: n === 0 ? 0 : 1 / n,
+          norm: Math.sqrt(dot(vector, vector)),
         });
       });
     },
@@ -90,10 +90,9 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
       throwIfAborted(request.signal, 'search');
       const query = validateSearchRequest(request, manifest)!;
       const queryNorm = Math.sqrt(dot(query, query));
-      const qin = queryNorm === 0 ? 0 : 1 / queryNorm;
       const hits: SearchHit[] = matching(request.filter).map((r) => ({
         id: r.id,
-        score: score(query, qin, r),
+        score: score(query, queryNorm, r),
         text: r.text,
         metadata: r.metadata,
       }));
