@@ -66,7 +66,7 @@ function ensurePnpm() {
 
 function summarizeTests() {
   const rows = [];
-  const totals = { files: 0, passed: 0, failed: 0, skipped: 0 };
+  const totals = { suites: 0, passed: 0, failed: 0, skipped: 0 };
   for (const group of ['packages', 'apps', 'tooling', 'examples']) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
@@ -76,7 +76,7 @@ function summarizeTests() {
       const r = JSON.parse(readFileSync(file, 'utf8'));
       const row = {
         package: `${group}/${name}`,
-        files: r.numTotalTestSuites ?? 0,
+        suites: r.numTotalTestSuites ?? 0,
         passed: r.numPassedTests ?? 0,
         failed: r.numFailedTests ?? 0,
         skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),

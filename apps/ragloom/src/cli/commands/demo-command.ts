@@ -110,6 +110,15 @@ Modes, chosen from what is available (the demo prints which one it uses):
         const mode = runtime.describeMode();
         say(`retrieval: ${mode.retrieval}`);
         say(`answers:   ${mode.answer}`);
+        if (mode.answer.startsWith('generated')) {
+          // Say it before the reader sees the output: a tiny story model's "answers" are stories.
+          say(
+            '           (only as good as the model: a small story model such as stories260k writes a story,',
+          );
+          say(
+            '            not an answer; an instruct model such as SmolLM2-360M-Instruct answers with citations)',
+          );
+        }
         say(`index:     ${plan.dataDir}\n`);
 
         const bar = createProgressBar({ title: 'ingest', unit: 'docs' });
