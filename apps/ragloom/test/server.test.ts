@@ -27,7 +27,7 @@ async function start(
   let rt = runtime;
   if (!rt) {
     const dir = makeProject(DOCS, config);
-    rt = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+    rt = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true, access: 'write' });
     await ingestFiles(rt, { paths: [join(dir, 'docs')] });
   }
   const server = createRagloomServer(rt, options);
@@ -172,14 +172,20 @@ describe('OpenAI-compatible API (official openai SDK as the client)', () => {
       }),
     });
     expect(ingest.status).toBe(200);
-    expect(await ingest.json()).toEqual({ documents: 1, chunks: 1 });
+    expect(await ingest.json()).toEqual({
+      applied: true,
+      generation: expect.any(Number),
+      documents: 1,
+      chunks: 1,
+      ids: ['api://notes/new.md'],
+    });
     const search = await fetch(`${extractive.url}/search`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query: 'zeppelin hangar', k: 3, filter: { lang: 'en' } }),
     });
     const body = (await search.json()) as { hits: { id: string; label: string }[] };
-    expect(body.hits[0]).toMatchObject({ id: 'notes/new.md#0', label: 'notes/new.md:1-2' });
+    expect(body.hits[0]).toMatchObject({ id: 'api://notes/new.md#0', label: 'api://notes/new.md:1-2' });
   });
 
   it('says what is wrong with a request: malformed JSON, schema errors with the field path, oversize body', async () => {

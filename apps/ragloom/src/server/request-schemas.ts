@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import { z } from 'zod';
 import { formatFieldPath } from '../config/config-file.js';
@@ -88,6 +89,21 @@ export const ingestRequestSchema = z
       )
       .min(1, 'send at least one document')
       .max(10_000),
+  })
+  .strict();
+
+/** `POST /ingest/files`: the CLI hands an ingest of files on this machine to the server that owns the data dir. */
+export const fileIngestRequestSchema = z
+  .object({
+    paths: z
+      .array(z.string().min(1).refine(isAbsolute, 'paths must be absolute (the CLI resolves them)'))
+      .min(1, 'send at least one path')
+      .max(10_000),
+    prune: z.boolean().optional(),
+    rebuild: z.boolean().optional(),
+    /** The CLI's config file and settings fingerprint: they must be the server's. */
+    config: z.string().min(1),
+    settings: z.string().min(1),
   })
   .strict();
 
