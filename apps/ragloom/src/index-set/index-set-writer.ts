@@ -177,7 +177,12 @@ export async function openIndexSetWriter(options: OpenIndexSetWriterOptions): Pr
       checked?.counts ??
       new Map(await Promise.all(members.map(async (m) => [m.name, await m.retriever.count()] as const)));
     for (const warning of checked?.warnings ?? []) options.log?.('warn', warning);
-    if (problems.length > 0 && !options.tolerateMismatch) throw mismatchError(dataDir, problems);
+    // After a settings change every file is ingested again, which is also how a retriever added to the
+    // config gets its records: the members may disagree until then.
+    const reingesting =
+      committed.state.settings !== options.settings && Object.keys(committed.state.files).length > 0;
+    if (problems.length > 0 && !options.tolerateMismatch && !reingesting)
+      throw mismatchError(dataDir, problems);
   } catch (error) {
     await closeMembers(members);
     await rm(join(dataDir, WORK_DIR), { recursive: true, force: true }).catch(() => {});

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { abortError, RagloomError } from '@ragloom/core';
 import { currentProcess, type ProcessIdentity, processState } from './process-identity.js';
 
@@ -200,7 +200,8 @@ async function linkExclusive(temporary: string, target: string, text: string): P
 
 /** Creates `target` holding `text` if it does not exist yet; false when it does. */
 export async function createExclusive(target: string, text: string): Promise<boolean> {
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  // Named apart from the claim files, which breakers remove by prefix.
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   await writePrivateFile(temporary, text);
   try {
     return await linkExclusive(temporary, target, text);
@@ -259,7 +260,7 @@ async function removeClaims(dataDir: string, key: string): Promise<void> {
 async function removeLeftovers(dataDir: string, currentKey: string): Promise<void> {
   const names = await readdir(dataDir).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(`${LOCK_FILE}.`)) continue;
+    if (!name.startsWith(`${LOCK_FILE}.`) && !name.startsWith(`.${LOCK_FILE}.`)) continue;
     if (name.startsWith(claimPrefix(currentKey))) continue;
     const path = join(dataDir, name);
     const info = await stat(path).catch(() => undefined);
