@@ -55,7 +55,7 @@ export async function checkFileIngest(runtime: RagloomRuntime, req: IncomingMess
       'INVALID_CONFIG',
       `this server runs with the config ${runtime.loaded.path}, the ingest with ${request.config}; ` +
         'use the same config for both (--config), or stop the server',
-      { details: { param: 'config' } },
+      { details: { param: 'config', httpStatus: 409 } },
     );
   }
   if (request.settings !== runtime.settingsFingerprint) {
@@ -63,7 +63,7 @@ export async function checkFileIngest(runtime: RagloomRuntime, req: IncomingMess
       'INVALID_CONFIG',
       `the chunker, encoder or retrievers in ${runtime.loaded.path} changed since this server started; ` +
         'restart `ragloom serve`, then ingest again',
-      { details: { param: 'settings' } },
+      { details: { param: 'settings', httpStatus: 409 } },
     );
   }
   return request;
