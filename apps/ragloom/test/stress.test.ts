@@ -62,7 +62,10 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
       {},
       {
         ...HYBRID_CONFIG,
-        encoder: { use: join(FIXTURE_PLUGINS, 'slow-encoder.mjs'), options: { batchDelayMs: 25, batchSize: 4 } },
+        encoder: {
+          use: join(FIXTURE_PLUGINS, 'slow-encoder.mjs'),
+          options: { batchDelayMs: 25, batchSize: 4 },
+        },
         ingest: { checkpointSeconds: 0.05 },
       },
     );
