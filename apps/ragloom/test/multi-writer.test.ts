@@ -19,6 +19,11 @@ const SLOW_CONFIG = {
   ingest: { checkpointSeconds: 0.2 },
 };
 
+const LONG_CONFIG = {
+  ...SLOW_CONFIG,
+  encoder: { ...SLOW_CONFIG.encoder, options: { batchDelayMs: 60, batchSize: 8 } },
+};
+
 function folder(prefix: string, n: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 0; i < n; i++)
@@ -58,23 +63,24 @@ const chunksIn = (doctor: string, name: string) =>
 
 describe('several writers on one data dir (the ragloom binary)', () => {
   it('two ingests of different folders at once both keep their documents; one waits for the other (item 2)', async () => {
-    const dir = makeProject({ ...folder('a', 24), ...folder('b', 24) }, SLOW_CONFIG);
+    // The first ingest takes a few seconds (400 files, 60 ms per batch of 8), so the second surely meets it.
+    const dir = makeProject({ ...folder('a', 400), ...folder('b', 24) }, LONG_CONFIG);
     const a = start(['ingest', 'a'], dir);
     await until(() => existsSync(join(dir, '.ragloom', 'writer.lock')), 'the first writer to lock');
     const second = await runCli(['ingest', 'b'], { cwd: dir, timeoutMs: 60_000 });
     const first = { code: await a.exit, ...a.output };
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
-    expect(first.stdout).toContain('files: 24 new');
+    expect(first.stdout).toContain('files: 400 new');
     expect(second.stdout).toContain('files: 24 new');
     expect(second.stderr).toMatch(
       new RegExp(`waiting for the index lock: it is held by \`ragloom ingest a\` \\(pid ${a.child.pid} on `),
     );
     const doctor = await runCli(['doctor'], { cwd: dir });
     expect(doctor.stdout).toContain('no problems found');
-    expect(chunksIn(doctor.stdout, 'bm25')).toBe(48);
-    expect(chunksIn(doctor.stdout, 'dense')).toBe(48);
-    for (const marker of ['a0mark', 'a23mark', 'b0mark', 'b23mark']) {
+    expect(chunksIn(doctor.stdout, 'bm25')).toBe(424);
+    expect(chunksIn(doctor.stdout, 'dense')).toBe(424);
+    for (const marker of ['a399mark', 'b23mark']) {
       const hits = JSON.parse(
         (await runCli(['query', marker, '--json', '-k', '1'], { cwd: dir })).stdout,
       ).hits;
@@ -83,7 +89,7 @@ describe('several writers on one data dir (the ragloom binary)', () => {
   }, 120_000);
 
   it('with --wait 0 the second writer fails with INDEX_LOCKED naming the first', async () => {
-    const dir = makeProject({ ...folder('a', 300), ...folder('b', 2) }, SLOW_CONFIG);
+    const dir = makeProject({ ...folder('a', 400), ...folder('b', 2) }, LONG_CONFIG);
     const slow = start(['ingest', 'a'], dir);
     await until(() => existsSync(join(dir, '.ragloom', 'writer.lock')), 'the first writer to lock');
     const refused = await runCli(['ingest', 'b', '--wait', '0'], { cwd: dir });
