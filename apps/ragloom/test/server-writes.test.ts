@@ -222,6 +222,20 @@ describe('server writes are applied whole, in their own namespace', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; result?: { unchanged: number } });
     expect(events.at(-1)).toMatchObject({ type: 'result', result: { unchanged: 3 } });
+
+    // A rebuild through the server replaces everything, HTTP documents included, in its commits.
+    await s.post('/ingest', { documents: [{ id: 'extra', text: 'An HTTP document.' }] });
+    const rebuilt = await s.post(
+      '/ingest/files',
+      { ...request, rebuild: true },
+      { 'x-ragloom-writer-token': token },
+    );
+    const last = JSON.parse((await rebuilt.text()).trim().split('\n').at(-1)!) as {
+      result: { added: string[]; chunks: number };
+    };
+    expect(last.result.added).toHaveLength(3);
+    expect(await s.counts()).toEqual([last.result.chunks, last.result.chunks]);
+    expect(s.writer.indexSet.state.api).toEqual({});
     await s.close();
   });
 });
