@@ -1,6 +1,12 @@
 import { type Metadata, type MetadataPredicate, RagloomError } from '@ragloom/core';
 import type { Bm25Parameters } from './bm25-parameters.js';
-import { appendPosting, createPostingList, type PostingList, remapPostingList } from './posting-list.js';
+import {
+  appendPosting,
+  createPostingList,
+  type PostingList,
+  remapPostingList,
+  viewPostingList,
+} from './posting-list.js';
 import {
   type AccumulatorMode,
   createAccumulator,
@@ -379,10 +385,11 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
         if (d >= n || d <= previous) throw corrupt(`postings of term "${term}" are out of order or range`);
         if (freq === 0) throw corrupt(`term "${term}" has a zero frequency`);
         previous = d;
-        appendPosting(postings[id]!, d, freq);
         termsPerDocument[d]!++;
         lengthCheck[d]! += freq;
       }
+      // Views into the loaded arrays, not copies: a list is copied only when it first grows.
+      postings[id] = viewPostingList(docs, freqs, start, end);
       documentFrequency[id] = end - start;
     }
     for (let d = 0; d < n; d++) {
