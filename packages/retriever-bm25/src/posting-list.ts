@@ -17,7 +17,12 @@ export function createPostingList(capacity = 2): PostingList {
  * index file's). Appending copies it into its own arrays; compaction rewrites it in place, which only
  * touches its own range.
  */
-export function viewPostingList(docs: Uint32Array, freqs: Uint32Array, start: number, end: number): PostingList {
+export function viewPostingList(
+  docs: Uint32Array,
+  freqs: Uint32Array,
+  start: number,
+  end: number,
+): PostingList {
   return { docs: docs.subarray(start, end), freqs: freqs.subarray(start, end), length: end - start };
 }
 
