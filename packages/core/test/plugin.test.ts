@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createOptionsSchema,
   isRagloomError,
   type PluginContextV1,
   ragloomPlugin,
@@ -17,38 +16,6 @@ const context = (extra: Partial<PluginContextV1> = {}): PluginContextV1 => ({
   hub: { offline: true },
   log: () => {},
   ...extra,
-});
-
-describe('createOptionsSchema', () => {
-  const schema = createOptionsSchema({
-    M: { type: 'integer', min: 2, max: 256 },
-    ratio: { type: 'number', min: 0, max: 1 },
-    kernel: { type: 'enum', values: ['js', 'wasm'] },
-    name: { type: 'string', required: true, pattern: /^[a-z]+$/ },
-    fast: { type: 'boolean' },
-  });
-  const issues = async (value: unknown) =>
-    ((await schema['~standard'].validate(value)).issues ?? []).map(
-      (i) => `${i.path?.join('.')}: ${i.message}`,
-    );
-
-  it('accepts valid options and returns them', async () => {
-    const options = { M: 16, ratio: 0.5, kernel: 'js', name: 'abc', fast: true };
-    expect(await schema['~standard'].validate(options)).toEqual({ value: options });
-  });
-
-  it('names every bad field, unknown keys included', async () => {
-    expect(await issues({ M: 1.5, ratio: 2, kernel: 'gpu', name: 'ABC', fast: 'yes', typo: 1 })).toEqual([
-      'typo: unknown option "typo"',
-      'M: expected an integer',
-      'ratio: must be at most 1',
-      'kernel: expected one of "js", "wasm"',
-      'name: must match /^[a-z]+$/',
-      'fast: expected true or false',
-    ]);
-    expect(await issues({})).toEqual(['name: required']);
-    expect(await issues([1])).toEqual(['undefined: expected an object']);
-  });
 });
 
 describe('plugin helpers', () => {

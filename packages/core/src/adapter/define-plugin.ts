@@ -1,6 +1,6 @@
 import type { EncoderV1 } from '../spec/encoder-v1.js';
 import type { GeneratorV1 } from '../spec/generator-v1.js';
-import type { ComponentFactoryV1, ComponentKind, PluginContextV1 } from '../spec/plugin-v1.js';
+import type { ComponentKind, PluginContextV1 } from '../spec/plugin-v1.js';
 import type { RerankerV1 } from '../spec/reranker-v1.js';
 import type { RetrieverV1 } from '../spec/retriever-v1.js';
 import type { InferOptions, InferOptionsInput, OptionSchema } from './option-schema.js';
@@ -37,12 +37,12 @@ export interface RagloomPluginDefinition<
 /**
  * A factory made by `defineRagloomPlugin`: `optionsSchema` is the declaration itself, and `create` takes the
  * options as a caller writes them (defaults optional) and checks them again, so a direct call, or a host that
- * skips validation, gets the same INVALID_CONFIG error as the app.
+ * skips validation, gets the same INVALID_CONFIG error as the app. It is a `ComponentFactoryV1<C>`.
  */
-export type DefinedComponentFactory<C, S extends OptionsObjectSchema> = ComponentFactoryV1<
-  C,
-  InferOptionsInput<S>
-> & { readonly optionsSchema: S };
+export interface DefinedComponentFactory<C, S extends OptionsObjectSchema> {
+  readonly optionsSchema: S;
+  create(options: InferOptionsInput<S>, context: PluginContextV1): C | Promise<C>;
+}
 
 type Provided<Kind extends ComponentKind, C, S extends OptionsObjectSchema> = [S] extends [never]
   ? unknown
