@@ -237,6 +237,12 @@ describe('option: the schema builder', () => {
     expect(parseOptions(s, {}, { component: 't' }).stop).toEqual(['\n']);
   });
 
+  it('gives the same verdict on every call, also for a stateful /g pattern', () => {
+    const s = option.object({ tag: option.string({ pattern: /^[a-z]+$/g }) });
+    const verdicts = Array.from({ length: 4 }, () => issues(s, { tag: 'abc' }).length);
+    expect(verdicts).toEqual([0, 0, 0, 0]);
+  });
+
   it('refuses a default that breaks its own schema, when the schema is declared', () => {
     expect(() => option.integer({ min: 1 }).default(0)).toThrow(/default 0 is not an integer >= 1/);
   });
