@@ -12,23 +12,10 @@ import {
   yieldToEventLoop,
 } from '../src/adapter/index.js';
 import * as root from '../src/index.js';
-import {
-  createMemoryKeywordRetriever,
-  type DeleteSelector,
-  isRagloomError,
-  type PluginContextV1,
-} from '../src/index.js';
+import { createMemoryKeywordRetriever, type DeleteSelector, isRagloomError } from '../src/index.js';
+import { pluginContext } from './plugin-context.js';
 
-const context = (extra: Partial<PluginContextV1> = {}): PluginContextV1 => ({
-  kind: 'retriever',
-  name: 'dense',
-  configDir: '/tmp',
-  storageDir: '/tmp/dense',
-  resolveModel: (ref) => ref,
-  hub: { offline: true },
-  log: () => {},
-  ...extra,
-});
+const context = pluginContext;
 
 const codeOf = (run: () => unknown): string | undefined => {
   try {

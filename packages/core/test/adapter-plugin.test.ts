@@ -13,17 +13,9 @@ import {
   type RetrieverV1,
   type StandardSchemaV1,
 } from '../src/index.js';
+import { pluginContext } from './plugin-context.js';
 
-const context = (extra: Partial<PluginContextV1> = {}): PluginContextV1 => ({
-  kind: 'retriever',
-  name: 'dense',
-  configDir: '/tmp',
-  storageDir: '/tmp/dense',
-  resolveModel: (ref) => ref,
-  hub: { offline: true },
-  log: () => {},
-  ...extra,
-});
+const context = pluginContext;
 
 const denseManifest = { kind: 'dense', encoderModelId: 'test/enc', dimension: 3, metric: 'cosine' } as const;
 

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { type LocalServer, readBody, startLocalServer } from '@ragloom/test-utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EncoderV1, PluginContextV1, RagloomPluginV1 } from '../src/index.js';
+import type { EncoderV1, RagloomPluginV1 } from '../src/index.js';
+import { pluginContext } from './plugin-context.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const dir = join(import.meta.dirname, '.readme');
@@ -79,15 +80,7 @@ describe('the "whole adapter" of "Writing an adapter", against a local server', 
   });
   afterAll(() => server.close());
 
-  const context: PluginContextV1 = {
-    kind: 'encoder',
-    name: 'encoder',
-    configDir: '/tmp',
-    storageDir: '/tmp/encoder',
-    resolveModel: (ref) => ref,
-    hub: { offline: true },
-    log: () => {},
-  };
+  const context = pluginContext({ kind: 'encoder', name: 'encoder' });
 
   it('embeds, retries a 503, maps 401 and 404, and refuses bad options as one INVALID_CONFIG', async () => {
     const module = await load('### A whole adapter', 'adapter');
