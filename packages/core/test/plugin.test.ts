@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRagloomError, ragloomPlugin, requireDenseManifest, withApiKeyFromEnv } from '../src/index.js';
+import { isRagloomError, ragloomPlugin, requireDenseManifest } from '../src/index.js';
 import { pluginContext } from './plugin-context.js';
 
 const context = pluginContext;
