@@ -12,15 +12,18 @@ const RUNNER = fileURLToPath(new URL('../python/xapian_runner.py', import.meta.u
 
 /** How to get Xapian when it is missing: printed by the bench instead of a row. */
 export const XAPIAN_INSTALL_HINT =
-  'Xapian rows skipped: no Python with the `xapian` module found (tried $RAGLOOM_PYTHON, python3, /usr/bin/python3). ' +
+  'Xapian rows skipped: no Python with the `xapian` module found ($RAGLOOM_PYTHON if set, else python3 and /usr/bin/python3). ' +
   'Install it with `apt-get install python3-xapian` (Debian/Ubuntu), or point RAGLOOM_PYTHON at a Python that has it.';
 
-/** The first Python that imports `xapian`, with Xapian's version; undefined when there is none. */
+/**
+ * The first Python that imports `xapian`, with Xapian's version; undefined when there is none.
+ * RAGLOOM_PYTHON, when set, is the only one tried (python3 on PATH may be a pyenv or venv Python
+ * without Debian's packages, hence /usr/bin/python3 as the second default).
+ */
 export async function findXapianPython(): Promise<{ python: string; version: string } | undefined> {
-  const candidates = [process.env.RAGLOOM_PYTHON, 'python3', '/usr/bin/python3'].filter(
-    (p): p is string => typeof p === 'string' && p.length > 0,
-  );
-  for (const python of new Set(candidates)) {
+  const chosen = process.env.RAGLOOM_PYTHON;
+  const candidates = chosen ? [chosen] : ['python3', '/usr/bin/python3'];
+  for (const python of candidates) {
     const version = await new Promise<string | undefined>((resolve) => {
       execFile(
         python,
