@@ -1,11 +1,11 @@
 import {
   type DeleteSelector,
-  parseFilter,
   RagloomError,
   type RetrieverRecord,
   type RetrieverV1,
   validateRecords,
 } from '@ragloom/core';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
 import type { RetrieverEntry } from '../runtime/open-runtime.js';
 
 export type StagedOperation =
@@ -29,16 +29,10 @@ export interface StagingArea {
   readonly stagedRecords: number;
 }
 
+/** A checked copy of a delete selector: a bad one fails the request now, not when the commit applies it. */
 function validateSelector(selector: DeleteSelector): DeleteSelector {
-  if (typeof selector !== 'object' || selector === null)
-    throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids } or { filter }');
-  if ('ids' in selector) {
-    if (!Array.isArray(selector.ids) || selector.ids.some((id) => typeof id !== 'string'))
-      throw new RagloomError('INVALID_ARGUMENT', 'delete ids must be an array of strings');
-    return { ids: [...selector.ids] };
-  }
-  parseFilter(selector.filter); // INVALID_FILTER now, not when the commit applies it
-  return { filter: selector.filter };
+  const target = parseDeleteSelector(selector);
+  return target.kind === 'ids' ? { ids: target.ids } : { filter: target.filter };
 }
 
 /**
