@@ -239,6 +239,7 @@ export async function openRuntime(
       if (!lock) {
         lock = await acquireWriterLock(loaded.dataDir, {
           waitMs: options.lockWaitMs,
+          staleMs: config.lock.staleSeconds * 1000,
           signal: options.signal,
         });
         ownsLock = true;

@@ -84,7 +84,13 @@ or, with both configured side by side:
         const opened = options.to
           ? await openWriterRuntime(
               globals,
-              `ragloom export --retriever ${options.retriever ?? ''} --to ${options.to}`.replace('  ', ' '),
+              [
+                'ragloom export',
+                options.retriever && `--retriever ${options.retriever}`,
+                `--to ${options.to}`,
+              ]
+                .filter(Boolean)
+                .join(' '),
               options.wait,
               interrupt.signal,
             )
