@@ -158,6 +158,30 @@ describe('several writers on one data dir (the ragloom binary)', () => {
     expect(Object.keys(state.api)).toEqual(['api://http-note']);
   }, 120_000);
 
+  it('a running chat answers from what another process ingested after it started', async () => {
+    const dir = makeProject(DOCS, HYBRID_CONFIG);
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    const chat = spawn(process.execPath, [CLI, 'chat'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', RAGLOOM_MODELS: undefined },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    chat.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const exit = new Promise((resolve) => chat.on('close', resolve));
+    chat.stdin.write('Where is the quokka paddock?\n');
+    await until(
+      () => (stdout.match(/ragloom › /g) ?? []).length >= 1 && /\n$/.test(stdout),
+      'the first answer',
+    );
+    expect(stdout).not.toContain('behind the barn');
+    writeFileSync(join(dir, 'docs', 'new.md'), '# New\n\nThe quokka paddock is behind the barn.\n');
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    chat.stdin.end('Where is the quokka paddock?\n');
+    expect(await exit).toBe(0);
+    expect(stdout).toContain('The quokka paddock is behind the barn. [1]');
+  }, 60_000);
+
   it('a writer killed with kill -9 leaves the last checkpoint; the next one takes over the lock and finishes', async () => {
     const dir = makeProject(folder('k', 150), SLOW_CONFIG);
     const victim = start(['ingest', 'k'], dir);
