@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
 import { openBm25Retriever } from '@ragloom/retriever-bm25';
@@ -246,5 +246,24 @@ describe('index sets: readers, writers and commits', () => {
     const after = await open(dir);
     expect(await counts(after)).toEqual([8, 8]);
     await after.close();
+  });
+});
+
+describe('index sets: leftovers of killed writers', () => {
+  it('a commit removes a manifest temporary file older than a minute and keeps a fresh one', async () => {
+    const dir = makeProject(DOCS, HYBRID_CONFIG);
+    const writer = await open(dir, 'write');
+    await ingestFiles(writer, { paths: [join(dir, 'docs')] });
+    const setDir = join(dir, '.ragloom', 'index-set');
+    const old = join(setDir, '.manifest-000000000099.json.0123456789ab.tmp');
+    const fresh = join(setDir, '.manifest-000000000099.json.ba9876543210.tmp');
+    writeFileSync(old, '{}');
+    writeFileSync(fresh, '{}');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    await ingestDocuments(writer, [{ id: 'next', text: 'A commit after the killed writer.' }]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    await writer.close();
   });
 });
