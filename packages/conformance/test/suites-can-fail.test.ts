@@ -58,10 +58,16 @@ const cases: [suite: string, mustFail: string[]][] = [
   ['ignores-manifest', ['manifest-mismatch']],
   ['claims-normalized', ['normalization']],
   ['batch-dependent', ['batch-equals-single']],
+  ['shared-input-buffer', ['concurrent-equals-sequential', 'concurrent-abort-isolated']],
+  ['one-abort-cancels-all', ['concurrent-abort-isolated']],
   ['ignores-max-tokens', ['max-tokens']],
   ['stream-differs', ['stream-equals-generate']],
   ['ignores-abort', ['abort-before-start', 'abort-mid-stream']],
+  ['shared-request-state', ['concurrent-equals-sequential', 'concurrent-abort-isolated']],
+  ['shared-random-stream', ['concurrent-seeded-sampling']],
+  ['one-abort-stops-all', ['concurrent-abort-isolated']],
   ['input-order', ['permutation-sorted']],
+  ['shared-score-buffer', ['concurrent-equals-sequential']],
 ];
 
 describe('each conformance suite fails on a deliberately broken implementation', () => {
