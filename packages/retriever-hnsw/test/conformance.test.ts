@@ -42,7 +42,7 @@ for (const variant of variants) {
     concurrencyRecords: variant.concurrencyRecords,
     reopen: async (retriever: RetrieverV1) => {
       const hnsw = retriever as HnswRetriever;
-      await hnsw.save();
+      await hnsw.save!();
       return loadHnswRetriever(hnsw.path!, {
         kernel: variant.kernel,
         exactSearchThreshold: variant.exactSearchThreshold,
