@@ -62,6 +62,7 @@ const cases: [suite: string, mustFail: string[]][] = [
   ['delete-rebuilds', ['search-during-delete']],
   ['compaction-rebuilds', ['search-during-compaction']],
   ['save-without-persistence', ['persistence-contract']],
+  ['reads-inherited-fields', ['filter-operators']],
   ['claims-normalized', ['normalization']],
   ['batch-dependent', ['batch-equals-single']],
   ['shared-input-buffer', ['concurrent-equals-sequential', 'concurrent-abort-isolated']],

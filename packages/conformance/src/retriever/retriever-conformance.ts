@@ -584,6 +584,8 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
           expect(after.map((h) => h.id)).toEqual(before.map((h) => h.id));
           after.forEach((h, i) => {
             expect(h.score).toBeCloseTo(before[i]!.score, 5);
+            expect(h.text, `text of ${h.id} after reopening`).toBe(before[i]!.text);
+            expect(h.metadata, `metadata of ${h.id} after reopening`).toEqual(before[i]!.metadata);
           });
         } finally {
           if (reopened !== retriever) await reopened.close?.();
