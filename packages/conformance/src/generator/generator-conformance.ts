@@ -241,19 +241,32 @@ export function describeGeneratorConformance(options: GeneratorConformanceOption
     });
 
     // A server answers many chats at once; each must get what it would get alone, streamed or not.
+    type Call = [name: string, request: GenerateRequest, streamed: boolean];
     const expectSameOutcomes = (
-      what: readonly string[],
+      calls: readonly Call[],
       sequential: readonly Outcome[],
       concurrent: readonly Outcome[],
     ) => {
-      what.forEach((name, i) => {
+      calls.forEach(([name], i) => {
         expect(concurrent[i], `${name}: concurrent vs one at a time`).toEqual(sequential[i]);
       });
+    };
+    /** Runs the calls one at a time, then all at once, checks they agree and returns the outcomes. */
+    const runBothWays = async (calls: readonly Call[]) => {
+      const { sequential, concurrent } = await sequentialThenConcurrent(
+        calls.map(
+          ([, r, streamed]) =>
+            () =>
+              outcomeOf(get(), r, streamed),
+        ),
+      );
+      expectSameOutcomes(calls, sequential, concurrent);
+      return sequential;
     };
 
     const mixedCalls = async () => {
       const pick = stopFrom((await baseline()).text);
-      const calls: [name: string, request: GenerateRequest, streamed: boolean][] = [
+      const calls: Call[] = [
         ['generate', request(), false],
         ['stream', request(), true],
         ['generate, maxTokens 5', request({ maxTokens: 5 }), false],
@@ -267,41 +280,16 @@ export function describeGeneratorConformance(options: GeneratorConformanceOption
     };
 
     test('concurrent-equals-sequential', async () => {
-      const calls = await mixedCalls();
-      const { sequential, concurrent } = await sequentialThenConcurrent(
-        calls.map(
-          ([, r, streamed]) =>
-            () =>
-              outcomeOf(get(), r, streamed),
-        ),
-      );
-      expectSameOutcomes(
-        calls.map(([name]) => name),
-        sequential,
-        concurrent,
-      );
+      await runBothWays(await mixedCalls());
     });
 
     test('concurrent-seeded-sampling', async () => {
       // Sampling with a seed is reproducible only if each request draws from its own random stream.
-      const calls: [string, GenerateRequest, boolean][] = [7, 8, 9].flatMap(
-        (seed): [string, GenerateRequest, boolean][] => [
-          [`generate, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), false],
-          [`stream, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), true],
-        ],
-      );
-      const { sequential, concurrent } = await sequentialThenConcurrent(
-        calls.map(
-          ([, r, streamed]) =>
-            () =>
-              outcomeOf(get(), r, streamed),
-        ),
-      );
-      expectSameOutcomes(
-        calls.map(([name]) => name),
-        sequential,
-        concurrent,
-      );
+      const calls = [7, 8, 9].flatMap((seed): Call[] => [
+        [`generate, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), false],
+        [`stream, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), true],
+      ]);
+      const sequential = await runBothWays(calls);
       // Generate and stream with one seed agree, too (they are the same request).
       for (let i = 0; i < calls.length; i += 2) {
         expect(sequential[i + 1], `${calls[i + 1]![0]} vs ${calls[i]![0]}`).toEqual(sequential[i]);
@@ -322,11 +310,7 @@ export function describeGeneratorConformance(options: GeneratorConformanceOption
         })(),
       );
       const concurrent = await Promise.all(calls.map(([, r, streamed]) => outcomeOf(get(), r, streamed)));
-      expectSameOutcomes(
-        calls.map(([name]) => name),
-        sequential,
-        concurrent,
-      );
+      expectSameOutcomes(calls, sequential, concurrent);
       const outcome = await doomed;
       if (!outcome.ok) {
         await expectRagloomError(() => Promise.reject(outcome.error), 'ABORTED', 'the aborted stream');
