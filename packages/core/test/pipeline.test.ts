@@ -144,23 +144,6 @@ describe('pipeline.ingest', () => {
     expect(await inMemory.count()).toBeGreaterThan(0);
   });
 
-  it('refuses a retriever that claims to be persistent but cannot save', () => {
-    const encoder = createHashingEncoder({ dimension: 128 });
-    const retriever: RetrieverV1 = {
-      ...createMemoryVectorRetriever({ dimension: 128, encoderModelId: encoder.modelId }),
-      capabilities: { query: 'vector', scan: true, persistent: true },
-    };
-    let error: unknown;
-    try {
-      createPipeline({ encoder, retrievers: [{ retriever, name: 'dense' }] });
-    } catch (e) {
-      error = e;
-    }
-    expect(isRagloomError(error, 'INVALID_CONFIG')).toBe(true);
-    expect((error as Error).message).toContain('"dense"');
-    expect((error as Error).message).toContain('save()');
-  });
-
   it('accepts an async iterable of documents', async () => {
     const { vectors, pipeline } = setup();
     async function* docs() {

@@ -150,16 +150,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     throw new RagloomError('INVALID_CONFIG', 'a pipeline needs at least one retriever');
   const { encoder } = options;
   for (const b of bindings) {
-    // The contract: save() is present exactly when capabilities.persistent. A retriever that claims
-    // persistence without a save() would lose every ingest silently; one with a save() it does not
-    // claim is simply not saved.
-    if (b.retriever.capabilities?.persistent && typeof b.retriever.save !== 'function') {
-      throw new RagloomError(
-        'INVALID_CONFIG',
-        `retriever "${b.name}" reports capabilities.persistent but has no save(), so nothing it stores would be kept`,
-        { details: { retriever: b.name } },
-      );
-    }
     const m = b.retriever.manifest;
     if (m.kind !== 'dense') continue;
     if (!encoder) {
@@ -279,6 +269,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     }
     await flushPending();
+    // Only persistent retrievers are saved (the spec: save is present iff capabilities.persistent); a
+    // host that saves at its own checkpoints hands the pipeline views without save().
     for (const b of bindings) if (b.retriever.capabilities.persistent) await b.retriever.save?.();
     progress('done');
     return { documents: docCount, chunks: chunkCount };
