@@ -222,9 +222,11 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
     // Input arrays reused across batches (allocated for the largest batch, viewed per batch). The
     // tensors are views that onnxruntime reads while `run` is pending, so each forward pass in flight
     // holds a set of its own: concurrent embed calls never write into inputs another pass is reading.
-    // Freed sets are kept, so there are as many as ever ran at once (one, for sequential use).
+    // Freed sets are kept for the next passes (one, for sequential use), up to a few: more passes
+    // than that do not run at once on onnxruntime's threads anyway, and a burst's extra sets are freed.
     const bufferCapacity = Math.max(maxBatchTokens, maxLength);
     const freeBuffers: BatchBuffers[] = [];
+    const keptBuffers = 4;
 
     const runBatch = async (batch: readonly TokenizedText[]): Promise<Float32Array[]> => {
       const buffers = freeBuffers.pop() ?? createBatchBuffers(bufferCapacity);
@@ -260,7 +262,7 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
         if (normalize) for (const v of vectors) normalizeInPlace(v);
         return vectors;
       } finally {
-        freeBuffers.push(buffers);
+        if (freeBuffers.length < keptBuffers) freeBuffers.push(buffers);
       }
     };
 
