@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InferenceSession, type ModelDtype, Tensor } from '@ragloom/onnx-model';
+import type { ModelDtype } from '@ragloom/onnx-model';
+import { bareMeanPooledEmbeddings } from '@ragloom/onnx-model/testing';
 import { assetPath } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createOnnxEncoder, type OnnxEncoderOptions } from '../src/index.js';
@@ -93,36 +94,16 @@ describe('tiny-random-bert-q8 (ORT dynamic quantization, Xenova model_quantized.
       dtype: 'q8',
       intraOpNumThreads: 1,
     });
-    const session = await InferenceSession.create(
-      join(layout('tiny-random-bert-q8'), 'onnx/model_quantized.onnx'),
-      {
-        intraOpNumThreads: 1,
-      },
-    );
     try {
-      const ids = reference!.input_ids;
-      const [batch, width] = [ids.length, ids[0]!.length];
-      const int64 = (f: (id: number) => bigint) =>
-        new Tensor('int64', BigInt64Array.from(ids.flat(), f), [batch, width]);
-      const out = await session.run({
-        input_ids: int64(BigInt),
-        attention_mask: int64((id) => (id === 0 ? 0n : 1n)),
-        token_type_ids: int64(() => 0n),
-      });
-      const hidden = out.last_hidden_state!.data as Float32Array;
-      const bare = ids.map((row, b) => {
-        const mean = new Float64Array(64);
-        row.forEach((id, t) => {
-          if (id !== 0) for (let d = 0; d < 64; d++) mean[d]! += hidden[(b * width + t) * 64 + d]!;
-        });
-        const norm = Math.hypot(...mean);
-        return Array.from(mean, (x) => x / norm);
-      });
+      const bare = await bareMeanPooledEmbeddings(
+        join(layout('tiny-random-bert-q8'), 'onnx/model_quantized.onnx'),
+        reference!.input_ids,
+        { intraOpNumThreads: 1 },
+      );
       const { embeddings } = await encoder.embed({ texts: reference!.texts, inputType: 'document' });
       expect(maxAbsDiff(embeddings, bare)).toBeLessThan(1e-5);
     } finally {
       await encoder.close();
-      await session.release();
     }
   });
 

@@ -90,13 +90,15 @@ async function checkModel(loaded: LoadedConfig, where: string, ref: PluginRefere
 async function runChecks(options: GlobalOptions): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  // engines: ^20.19.0 || >=22.12.0 (both lines can require() ESM; 21 and 22.0–22.11 cannot without a flag).
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
   checks.push(
-    major > 20 || (major === 20 && minor >= 19)
+    supported
       ? { status: 'ok', what: `Node ${process.versions.node}` }
       : {
           status: 'fail',
-          what: `Node ${process.versions.node} is too old`,
-          fix: 'install Node 20.19 or newer',
+          what: `Node ${process.versions.node} is not supported (ragloom needs ^20.19.0 || >=22.12.0)`,
+          fix: 'install Node 24 or 22 (LTS); 20.19+ still works but is end-of-life',
         },
   );
   let loaded: LoadedConfig;
