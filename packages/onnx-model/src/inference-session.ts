@@ -91,13 +91,14 @@ export async function loadInferenceSession(
       readonly baseNames?: readonly string[];
     } = {},
 ): Promise<{ session: InferenceSession; modelPath: string; onnxFile: OnnxFileChoice }> {
-  const onnxFile = await chooseOnnxFile(modelSourceFiles(source), options.config, {
+  const files = modelSourceFiles(source);
+  const onnxFile = await chooseOnnxFile(files, options.config, {
     ...options,
     locate: (file) => (source.dir !== undefined ? join(source.dir, file) : `${file} of ${source.ref}`),
   });
-  const modelPath = await source.file(onnxFile.file);
+  const modelPath = await files.localPath(onnxFile.file);
   // Large exports keep weights beside the graph; onnxruntime finds them next to it (hub files: in the snapshot).
-  for (const data of onnxFile.externalData) await source.file(data);
+  for (const data of onnxFile.externalData) await files.localPath(data);
   const session = await createInferenceSession(modelPath, options);
   return { session, modelPath, onnxFile };
 }

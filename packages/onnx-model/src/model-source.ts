@@ -30,11 +30,22 @@ export interface ModelSource {
   listFolder(folder: string): Promise<FolderListing | undefined>;
 }
 
-/** A source as {@link ModelFiles} for choosing the ONNX file: `has` fetches a hub file it finds (it is needed). */
-export function modelSourceFiles(source: ModelSource): ModelFiles {
+/**
+ * A source as {@link ModelFiles} for choosing the ONNX file. `has` fetches a hub file it finds (it is needed
+ * anyway) and remembers its local path, which `localPath` then returns without asking the hub again.
+ */
+export function modelSourceFiles(
+  source: ModelSource,
+): ModelFiles & { localPath(path: string): Promise<string> } {
+  const found = new Map<string, string>();
   return {
-    has: async (path) => (await source.optionalFile(path)) !== undefined,
+    async has(path) {
+      const local = await source.optionalFile(path);
+      if (local !== undefined) found.set(path, local);
+      return local !== undefined;
+    },
     list: (folder) => source.listFolder(folder),
+    localPath: async (path) => found.get(path) ?? source.file(path),
   };
 }
 
@@ -101,7 +112,10 @@ export function openModelSource(ref: string, options: HubOptions = {}): ModelSou
       async optionalFile(path) {
         return lookup(path);
       },
-      listFolder: (folder) => listLocalFolder(dir, folder),
+      listFolder: async (folder) => {
+        if (folder !== '') checkRepoPath(folder);
+        return listLocalFolder(dir, folder);
+      },
     };
   }
   return {
@@ -118,6 +132,9 @@ export function openModelSource(ref: string, options: HubOptions = {}): ModelSou
       checkRepoPath(path);
       return resolveHubFile(ref, path, { ...options, optional: true });
     },
-    listFolder: (folder) => listHubFolder(ref, folder, options),
+    listFolder: async (folder) => {
+      if (folder !== '') checkRepoPath(folder);
+      return listHubFolder(ref, folder, options);
+    },
   };
 }

@@ -252,6 +252,10 @@ describe('hub repositories with these layouts (a local stand-in for the hub)', (
     ]);
     expect(model.graph.inputs.length).toBe(13);
     await model.close();
+    // Each file is asked about once: choosing it already fetched it.
+    const heads = hub.requests.filter((r) => r.method === 'HEAD').map((r) => r.url);
+    expect(heads.filter((u) => u.endsWith('/onnx/model.onnx'))).toHaveLength(1);
+    expect(heads.filter((u) => u.endsWith('/onnx/model.onnx_data'))).toHaveLength(1);
   });
 
   it('finds a merged decoder in a hub repo, and says what a repo has when the file is missing', async () => {
@@ -315,6 +319,11 @@ describe('inspectModelFiles (for ragloom doctor): the layout and dtype, without 
     const missing = await inspectModelFiles(layout('stories260k-q4f16'), { dtype: 'q4' });
     expect(missing).toMatchObject({ status: 'problem' });
     expect(missing.summary).toContain("this model has only onnx/model_q4f16.onnx: set dtype 'q4f16'");
+    const outside = await inspectModelFiles(layout('tiny-random-bert-q8'), {
+      modelFile: '../tiny-random-bert-cls/onnx/model.onnx',
+    });
+    expect(outside).toMatchObject({ status: 'problem' });
+    expect(outside.summary).toContain('must be relative inside the model');
     const noFolder = await inspectModelFiles('/no/such/model/folder');
     expect(noFolder).toMatchObject({ status: 'problem' });
     expect(noFolder.summary).toContain('/no/such/model/folder does not exist');
