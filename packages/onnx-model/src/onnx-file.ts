@@ -151,7 +151,7 @@ export function externalDataFiles(file: string, chunks: number): string[] {
 export interface ModelFiles {
   /** Does the model have this file? (For hub models the loader fetches it while answering.) */
   has(path: string): Promise<boolean>;
-  /** The `.onnx` files in a folder of the model, or undefined when that cannot be known (offline, no cache). */
+  /** The files directly in a folder of the model, or undefined when that cannot be known (offline, no cache). */
   list(folder: string): Promise<FolderListing | undefined>;
 }
 
