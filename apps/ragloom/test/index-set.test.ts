@@ -1,10 +1,18 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { isRagloomError } from '@ragloom/core';
+import { isRagloomError, type RetrieverV1 } from '@ragloom/core';
 import { openBm25Retriever } from '@ragloom/retriever-bm25';
 import { openHnswRetriever } from '@ragloom/retriever-hnsw';
 import { rejectionOf } from '@ragloom/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/config-file.js';
 import { readNewestManifest } from '../src/index-set/set-manifest.js';
 import { ingestDocuments } from '../src/ingest/ingest-documents.js';
@@ -246,5 +254,47 @@ describe('index sets: readers, writers and commits', () => {
     const after = await open(dir);
     expect(await counts(after)).toEqual([8, 8]);
     await after.close();
+  });
+});
+
+describe('index sets: leftovers of killed writers', () => {
+  it('a commit removes a manifest temporary file older than a minute and keeps a fresh one', async () => {
+    const dir = makeProject(DOCS, HYBRID_CONFIG);
+    const writer = await open(dir, 'write');
+    await ingestFiles(writer, { paths: [join(dir, 'docs')] });
+    const setDir = join(dir, '.ragloom', 'index-set');
+    const old = join(setDir, '.manifest-000000000099.json.0123456789ab.tmp');
+    const fresh = join(setDir, '.manifest-000000000099.json.ba9876543210.tmp');
+    writeFileSync(old, '{}');
+    writeFileSync(fresh, '{}');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    await ingestDocuments(writer, [{ id: 'next', text: 'A commit after the killed writer.' }]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    await writer.close();
+  });
+});
+
+describe('index sets: the persistence contract of what the runtime hands out', () => {
+  it('the runtime and its ingests give pipelines retrievers that report persistent: false and have no save()', async () => {
+    const dir = makeProject(DOCS, HYBRID_CONFIG);
+    const writer = await open(dir, 'write');
+    const handed: RetrieverV1[] = [];
+    const pipelineWith = writer.pipelineWith;
+    vi.spyOn(writer, 'pipelineWith').mockImplementation((overrides) => {
+      handed.push(...(overrides.retrievers ?? []).map((entry) => entry.retriever));
+      return pipelineWith(overrides);
+    });
+    await ingestFiles(writer, { paths: [join(dir, 'docs')] });
+    await ingestDocuments(writer, [{ id: 'one', text: 'The zeppelin hangar opens at dawn.' }]);
+    // Writes reach the files only through a commit of the whole set, never through a pipeline's save().
+    const all = [...handed, ...writer.retrievers.map((entry) => entry.retriever)];
+    expect(handed.length).toBeGreaterThanOrEqual(2 * writer.retrievers.length);
+    for (const retriever of all) {
+      expect(retriever.capabilities.persistent, retriever.provider).toBe(false);
+      expect(retriever.save, retriever.provider).toBeUndefined();
+    }
+    await writer.close();
   });
 });

@@ -188,6 +188,31 @@ describe('OpenAI-compatible API (official openai SDK as the client)', () => {
     expect(body.hits[0]).toMatchObject({ id: 'api://notes/new.md#0', label: 'api://notes/new.md:1-2' });
   });
 
+  it('keeps __proto__ and constructor as ordinary fields in HTTP metadata and filters', async () => {
+    const post = (path: string, body: string) =>
+      fetch(`${extractive.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body,
+      });
+    // Raw JSON: a `__proto__` key in a JS object literal would set the prototype instead.
+    const ingest = await post(
+      '/ingest',
+      '{"documents":[{"id":"proto-field","text":"The quokka sleeps by day.","metadata":{"__proto__":"x"}},' +
+        '{"id":"constructor-field","text":"The quokka eats at night.","metadata":{"constructor":"y"}}]}',
+    );
+    expect(ingest.status).toBe(200);
+    const ids = async (filter: string) => {
+      const response = await post('/search', `{"query":"quokka","k":20,"filter":${filter}}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { hits: { id: string }[] }).hits.map((h) => h.id).sort();
+    };
+    expect(await ids('{"__proto__":"x"}')).toEqual(['api://proto-field#0']);
+    expect(await ids('{"__proto__":"nope"}')).toEqual([]); // not dropped into match-all
+    expect(await ids('{"constructor":{"$exists":true}}')).toEqual(['api://constructor-field#0']);
+    expect(await ids('{"toString":{"$exists":true}}')).toEqual([]);
+  });
+
   it('says what is wrong with a request: malformed JSON, schema errors with the field path, oversize body', async () => {
     const post = (body: string, path = '/v1/chat/completions') =>
       fetch(`${extractive.url}${path}`, {

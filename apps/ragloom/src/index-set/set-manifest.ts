@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import { z } from 'zod';
@@ -169,5 +169,10 @@ export async function removeOldGenerations(dataDir: string, keep: readonly SetMa
     const dir = GENERATION_DIR_PATTERN.exec(name);
     if (dir && Number(dir[1]) <= newest && !used.has(name))
       await rm(setPath(dataDir, name), { recursive: true, force: true });
+    // A manifest's temporary file left by a writer killed before its link (never part of the set).
+    if (name.startsWith('.manifest-') && name.endsWith('.tmp')) {
+      const info = await stat(setPath(dataDir, name)).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 60_000) await rm(setPath(dataDir, name), { force: true });
+    }
   }
 }
