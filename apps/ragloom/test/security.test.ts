@@ -211,7 +211,8 @@ describe('deadlines and fair slots', () => {
   }, 20_000);
 
   it('bounds connections per client address; another client keeps being served', async () => {
-    const url = await serve({ maxConnectionsPerClient: 4 });
+    const log: AccessLogEntry[] = [];
+    const url = await serve({ maxConnectionsPerClient: 4, onRequest: (e) => log.push(e) });
     const slow = Array.from({ length: 4 }, () =>
       slowBodyClient(url, { declaredBytes: 100, intervalMs: 200 }),
     );
@@ -221,6 +222,9 @@ describe('deadlines and fair slots', () => {
       expect(refused.status).toBe(429);
       expect(JSON.parse(refused.text).error.code).toBe('too_many_connections');
       expect((await search(url, {}, '127.0.0.2')).status).toBe(200);
+      // The refused connection's request is not served behind its refusal: only 127.0.0.2's search ran.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(log.map((e) => [e.path, e.client])).toEqual([['/search', '127.0.0.2']]);
     } finally {
       for (const s of slow) s.stop();
     }

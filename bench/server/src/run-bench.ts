@@ -283,6 +283,20 @@ try {
   );
   process.exitCode = bad === 0 && differing === 0 ? 0 : 1;
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  // The server releases its writer lock as it stops: let it finish before the folder goes.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
   rmSync(work, { recursive: true, force: true });
 }

@@ -21,13 +21,15 @@ function refusalResponse(limit: number): string {
  */
 export function createClientConnections(limit: number) {
   const open = new Map<string, number>();
+  const refused = new WeakSet<Socket>();
   return {
     /** False when the socket was refused (and is being closed). */
     admit(socket: Socket): boolean {
       const address = socket.remoteAddress ?? 'unknown';
       const count = open.get(address) ?? 0;
       if (count >= limit) {
-        socket.end(refusalResponse(limit));
+        refused.add(socket);
+        socket.end(refusalResponse(limit), () => socket.destroy());
         socket.setTimeout(1000, () => socket.destroy());
         return false;
       }
@@ -38,6 +40,10 @@ export function createClientConnections(limit: number) {
         else open.set(address, left);
       });
       return true;
+    },
+    /** Whether a request arrived on a refused socket: it is not served (its refusal is already on the wire). */
+    wasRefused(socket: Socket): boolean {
+      return refused.has(socket);
     },
   };
 }

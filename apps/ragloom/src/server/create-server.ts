@@ -381,6 +381,10 @@ export function createRagloomServer(
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
     },
     (req, res) => {
+      if (clients.wasRefused(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
       handle(req, res).catch((error: unknown) => {
         options.onError?.(error);
         if (!res.headersSent) sendJson(res, 500, errorBody('internal server error', 'server_error'));
