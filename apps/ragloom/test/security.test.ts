@@ -14,7 +14,7 @@ import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js
 import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
 import { secretsEqual } from '../src/server/secret-compare.js';
 import type { AccessLogEntry, RagloomServerOptions } from '../src/server/server-options.js';
-import { BM25_CONFIG, CLI, DOCS, makeProject, runCli } from './helpers/project.js';
+import { APP_DIR, BM25_CONFIG, CLI, DOCS, makeProject, runCli } from './helpers/project.js';
 import { rawRequest, slowBodyClient } from './helpers/raw-http.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -618,5 +618,55 @@ describe('CLI errors', () => {
     const code = await new Promise((r) => child.on('close', r));
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(code).toBe(0);
+  });
+});
+
+describe('SECURITY.md', () => {
+  it('states the threat model, how to report, and every setting that guards the server, configs and ingest', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(join(APP_DIR, '..', '..', 'SECURITY.md'), 'utf8');
+    for (const heading of [
+      '## Reporting a vulnerability',
+      '## Threat model',
+      '### Who can reach the server',
+      '### What a config can do',
+      '### What ingest reads',
+      '## Settings that matter',
+    ])
+      expect(text).toContain(heading);
+    const { ragloomConfigSchema } = await import('../src/config/config-schema.js');
+    const defaults = ragloomConfigSchema.parse({ retrievers: [{ name: 'b', use: 'x' }] });
+    const guarded = [
+      ...[
+        'host',
+        'apiKeyEnv',
+        'cors',
+        'allowedHosts',
+        'allowFileSources',
+        'headersTimeoutMs',
+        'bodyTimeoutMs',
+        'minBodyBytesPerSecond',
+        'maxConcurrent',
+        'maxConnectionsPerClient',
+        'maxConnections',
+        'maxBodyBytes',
+      ].map((k) => {
+        expect(defaults.server).toHaveProperty(k);
+        return `server.${k}`;
+      }),
+      ...['followSymlinks', 'gitignore', 'exclude', 'maxTotalMiB', 'maxFileMiB'].map((k) => {
+        expect(defaults.ingest).toHaveProperty(k);
+        return `ingest.${k}`;
+      }),
+      '--trust-config',
+      'RAGLOOM_TRUST_CONFIG',
+      '--insecure',
+    ];
+    for (const name of guarded) {
+      const short = name.split('.').at(-1)!;
+      expect(text.includes(name) || text.includes(`\`${short}\``) || text.includes(`, ${short}`), name).toBe(
+        true,
+      );
+    }
   });
 });
