@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { seededRandom } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config-file.js';
+import { readWriterLock } from '../src/index-set/writer-lock.js';
 import { openRuntime } from '../src/runtime/open-runtime.js';
 import { CLI, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
 
 /**
  * The stress test of issue 13: two CLI ingests of different folders and a server receiving HTTP ingests
  * run at once on one data dir, round after round, and at a random (seeded) moment one of them is killed
- * with SIGKILL. After each round, every document of every run that reported success is found exactly
+ * with SIGKILL. While the server runs the CLIs write through it; every third round runs without a server,
+ * so the two CLIs compete for the data dir's lock themselves and a killed one leaves its lock behind. After each round, every document of every run that reported success is found exactly
  * once in every retriever (and in the ingest state), every run that failed without being killed said so
  * with a typed error, and the index set opens cleanly. Sizes: RAGLOOM_STRESS_ROUNDS, RAGLOOM_STRESS_SEED.
  */
@@ -53,6 +55,7 @@ function run(name: string, args: string[], cwd: string): Proc {
   return { name, child, out, exit, killed: false };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const TYPED = /error \[[A-Z_]+\]/;
 
@@ -83,6 +86,7 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
       documentsChecked: 0,
       failuresTyped: 0,
       successes: 0,
+      lockTakeovers: 0,
     };
     let server: Proc | undefined;
     let url = '';
@@ -120,13 +124,21 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
           for (let r = 0; r <= round; r++)
             for (let i = 0; i < FILES_PER_ROUND; i++) written[folder].push(`${folder}/r${r}-${i}.md`);
         }
-        if (!server) await startServer();
+        // Every third round without a server: the CLIs are the writers and meet each other's lock.
+        const withServer = round % 3 !== 2;
+        if (withServer && !server) await startServer();
+        if (!withServer && server) {
+          server.child.kill('SIGINT');
+          await server.exit;
+          server = undefined;
+        }
 
         const cliA = run('cli a', ['ingest', 'a', '--wait', '60'], dir);
         const cliB = run('cli b', ['ingest', 'b', '--wait', '60'], dir);
         const http: { ids: string[]; outcome: 'applied' | 'typed' | 'lost' }[] = [];
         let clisDone = false;
         const httpDone = (async () => {
+          if (!withServer) return;
           for (let n = 0; n < HTTP_REQUESTS && (n < 2 || !clisDone); n++) {
             const ids = Array.from({ length: DOCS_PER_REQUEST }, () => `h${httpSeq++}`);
             try {
@@ -147,15 +159,28 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
           }
         })();
 
-        // kill -9 one of the three at a seeded moment (most rounds).
-        const victims = [server!, cliA, cliB];
+        // kill -9 one of the three at a seeded moment (most rounds). Without a server, the CLI that holds
+        // the lock is killed while it writes, so the other one meets a lock whose process is gone.
+        const running = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
         let victim: Proc | undefined;
         let delay = 0;
-        if (random() < 0.85) {
+        if (withServer && random() < 0.85) {
+          const victims = [server!, cliA, cliB];
           victim = victims[Math.floor(random() * victims.length)]!;
           delay = 150 + Math.floor(random() * 2500);
-          await new Promise((r) => setTimeout(r, delay));
-          if (victim.child.exitCode === null && victim.child.signalCode === null) {
+          await sleep(delay);
+        } else if (!withServer) {
+          const started = Date.now();
+          while (!victim && [cliA, cliB].some(running) && Date.now() - started < 60_000) {
+            const pid = (await readWriterLock(join(dir, '.ragloom')))?.holder?.pid;
+            victim = [cliA, cliB].find((p) => p.child.pid === pid);
+            if (!victim) await sleep(10);
+          }
+          delay = Math.floor(random() * 600);
+          await sleep(delay);
+        }
+        if (victim) {
+          if (running(victim)) {
             victim.killed = true;
             victim.child.kill('SIGKILL');
             if (victim === server) figures.kills.server++;
@@ -165,6 +190,12 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
 
         const results = await Promise.all([cliA.exit, cliB.exit]);
         clisDone = true;
+        if (!withServer && victim?.killed) {
+          // The lock the killed holder left behind is taken over: the other CLI finished.
+          const survivor = victim === cliA ? cliB : cliA;
+          expect(survivor.child.exitCode, survivor.out.stderr).toBe(0);
+          figures.lockTakeovers++;
+        }
         await httpDone;
         if (server?.killed) {
           await server.exit;
@@ -202,7 +233,7 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
             for (const id of request.ids) api.add(`api://${id}`);
             figures.successes++;
           } else if (request.outcome === 'typed') figures.failuresTyped++;
-          else expect(victim, 'an HTTP ingest lost its connection while the server ran').toBe(victims[0]);
+          else expect(victim?.name, 'an HTTP ingest lost its connection while the server ran').toBe('server');
         }
 
         // The set opens cleanly, and holds every successful write exactly once in every member.
@@ -245,11 +276,14 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
           await reader.close();
         }
         figures.rounds++;
+        const waited = (p: Proc) =>
+          /waiting for the index lock/.test(p.out.stderr) ? ' (waited for the lock)' : '';
         const said = (p: Proc, r: { code: number | null }) =>
-          p.killed ? 'killed' : r.code === 0 ? 'ok' : (TYPED.exec(p.out.stderr)?.[0] ?? `exit ${r.code}`);
+          (p.killed ? 'killed' : r.code === 0 ? 'ok' : (TYPED.exec(p.out.stderr)?.[0] ?? `exit ${r.code}`)) +
+          waited(p);
         const count = (o: string) => http.filter((h) => h.outcome === o).length;
         log.push(
-          `round ${round}: ${victim?.killed ? `kill -9 ${victim.name} at ${delay} ms` : 'no kill'}; ` +
+          `round ${round} (${withServer ? 'server' : 'no server'}): ${victim?.killed ? `kill -9 ${victim.name} ${withServer ? `at ${delay} ms` : `${delay} ms after it took the lock`}` : 'no kill'}; ` +
             `cli a ${said(cliA, results[0])}, cli b ${said(cliB, results[1])}; http ${count('applied')} applied, ` +
             `${count('typed')} typed errors, ${count('lost')} lost with the server`,
         );
@@ -262,7 +296,7 @@ describe('stress: concurrent CLI and HTTP writers with kill -9', () => {
     }
     console.log(
       `${log.join('\n')}\nstress (seed ${SEED}): ${figures.rounds} rounds, ${figures.kills.server + figures.kills.cli} kills ` +
-        `(server ${figures.kills.server}, CLI ${figures.kills.cli}), ${figures.successes} successful writes, ` +
+        `(server ${figures.kills.server}, CLI ${figures.kills.cli}; ${figures.lockTakeovers} locks of a killed CLI taken over), ${figures.successes} successful writes, ` +
         `${figures.failuresTyped} failures with a typed error, ${figures.documentsChecked} documents checked`,
     );
     expect(figures.rounds).toBe(ROUNDS);
