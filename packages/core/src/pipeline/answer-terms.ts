@@ -1,3 +1,4 @@
+import { stemmer } from 'stemmer';
 import { isCjkChar } from '../text/simple-tokenize.js';
 
 // Question words and function words that would otherwise make every sentence "match".
@@ -14,24 +15,6 @@ const STOPWORDS = new Set(
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
-/**
- * A light English stemmer (plural, -ed, -ing, -ly), enough to match "chased" with "chases" when picking
- * sentences. Deliberately conservative: a word it does not recognise is kept as it is.
- */
-export function lightStem(word: string): string {
-  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
-  let w = word;
-  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
-  else if (/(ss|x|ch|sh|z)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
-  else if (w.length > 4 && w.endsWith('ly')) w = w.slice(0, -2);
-  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
-  if (w.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(w)) w = w.slice(0, -1); // running → run
-  return w;
-}
-
 /** A term at a token position, for coverage and proximity. */
 export interface PositionedTerm {
   readonly term: string;
@@ -40,7 +23,8 @@ export interface PositionedTerm {
 
 /**
  * The content terms of a text in order, with token positions: NFKC, lowercase, stop words dropped, Latin
- * words lightly stemmed; runs of CJK characters give each character and each adjacent pair (a bigram
+ * words Porter-stemmed (as @ragloom/retriever-bm25's English analyzer does, so "colonial" matches
+ * "colonialism"); runs of CJK characters give each character and each adjacent pair (a bigram
  * stands in for a word, without a dictionary). Stop words still advance the position, so proximity is
  * measured in the text's own tokens.
  */
@@ -52,7 +36,7 @@ export function positionedTerms(text: string): PositionedTerm[] {
     let previousCjk: string | undefined;
     const flushLatin = () => {
       if (latin === '') return;
-      if (!STOPWORDS.has(latin)) out.push({ term: lightStem(latin), position });
+      if (!STOPWORDS.has(latin)) out.push({ term: stemmer(latin), position });
       position++;
       latin = '';
     };

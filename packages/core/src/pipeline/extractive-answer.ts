@@ -25,7 +25,7 @@ export interface ExtractiveAnswerOptions {
   /** Most sentences in the answer (default 3). */
   readonly maxSentences?: number;
   /**
-   * Decline below this evidence (0–1, default 0.25); 0 declines only when no sentence matches at all
+   * Decline below this evidence (0–1, default 0.2); 0 declines only when no sentence matches at all
    * (the negation check still applies).
    */
   readonly minEvidence?: number;
@@ -246,7 +246,7 @@ export function extractiveAnswer(
   options: ExtractiveAnswerOptions = {},
 ): ExtractiveAnswer {
   const maxSentences = options.maxSentences ?? 3;
-  const minEvidence = options.minEvidence ?? 0.25;
+  const minEvidence = options.minEvidence ?? 0.2;
   const codeAllowed = asksAboutCode(question);
   const queryTerms = [...new Set(positionedTerms(question).map((t) => t.term))];
   const sentences = sentencesOf(passages);
