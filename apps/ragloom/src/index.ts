@@ -15,6 +15,14 @@ export {
 } from './config/config-schema.js';
 export { type ConfigPreset, configTemplate } from './config/config-template.js';
 export {
+  parseQuestionRange,
+  type QuestionRange,
+  type RunEvalOptions,
+  type RunEvalResult,
+  runEval,
+  weakRetrieverWarnings,
+} from './eval/run-eval.js';
+export {
   type IngestFilesOptions,
   type IngestFilesProgress,
   type IngestFilesResult,

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { type ChatMessage, isAbortError } from '@ragloom/core';
 import type { Command } from 'commander';
+import { generationFor } from '../../runtime/answer-stream.js';
 import { printAnswerStream } from '../answer-printer.js';
 import { type GlobalOptions, openCliRuntime, printError } from '../cli-context.js';
 import { style, useColor } from '../terminal.js';
@@ -69,7 +70,7 @@ Ctrl-C stops the answer being written. Questions can also be piped in, one per l
               runtime.pipeline.askStream(question, {
                 history: history.slice(-HISTORY_MESSAGES),
                 signal: current.signal,
-                generation: runtime.config.generation,
+                generation: generationFor(runtime),
               }),
               { color },
             );
