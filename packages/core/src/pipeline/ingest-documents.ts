@@ -138,7 +138,9 @@ export async function ingestDocuments(
     if (chunks.length === 0 && replace) await clearOnce([document.id]);
   }
   await flushPending();
-  for (const b of components.bound) await b.retriever.save?.();
+  // Only persistent retrievers are saved (the spec: save is present iff capabilities.persistent); a
+  // host that saves at its own checkpoints hands the pipeline views without save().
+  for (const b of components.bound) if (b.retriever.capabilities.persistent) await b.retriever.save?.();
   progress('done');
   return { documents: docCount, chunks: chunkCount };
 }
