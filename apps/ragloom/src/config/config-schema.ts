@@ -77,7 +77,7 @@ const ingestSchema = z
     /** File extensions ingested from folders (files named explicitly are always tried). */
     extensions: z
       .array(z.string().regex(/^\.[A-Za-z0-9]+$/, 'an extension such as ".md"'))
-      .default(['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.jsonl']),
+      .default(['.md', '.markdown', '.txt', '.rst', '.html', '.htm', '.docx', '.pdf', '.jsonl']),
     /** Folder and file names skipped while walking folders. */
     exclude: z.array(z.string().min(1)).default(['node_modules', '.git', '.ragloom', 'dist']),
     /** Seconds between checkpoints (atomic saves of every index and the ingest state) during a long ingest. */
