@@ -208,7 +208,9 @@ describe('the @ragloom/core/adapter entry', () => {
     const stemmerPkg = JSON.parse(readFileSync(join(stemmerDir, 'package.json'), 'utf8'));
     expect(stemmerPkg.type).toBe('module');
     expect(stemmerPkg.dependencies).toBeUndefined();
-    expect(readFileSync(join(stemmerDir, stemmerPkg.main), 'utf8')).not.toMatch(/['"]node:|require\(|process\./);
+    expect(readFileSync(join(stemmerDir, stemmerPkg.main), 'utf8')).not.toMatch(
+      /['"]node:|require\(|process\./,
+    );
   });
 
   it('stays browser-safe: nothing it loads imports node: or uses Node globals bare', () => {
