@@ -69,7 +69,7 @@ describe('the ragloom binary', () => {
       runCli(['ask', '离线时用什么检索？', '--json'], { cwd: dir }),
       runCli(['chat'], {
         cwd: dir,
-        input: 'What port does the server use?\n/clear\nAre deleted files kept?\n/exit\n',
+        input: 'What port does the server use?\n/help\n/hepl\n/clear\nAre deleted files kept?\n/exit\n',
       }),
       runCli(['doctor'], { cwd: dir }),
     ]);
@@ -96,6 +96,10 @@ describe('the ragloom binary', () => {
     expect(chat.stdout).toContain('The server listens on port 8787 by default. [1]');
     expect(chat.stdout).toContain('(conversation cleared)');
     expect(chat.stdout).toContain('Deleted files lose their chunks. [1]');
+    // Commands are never sent as questions: two questions, two answers; a typo gets the list of commands.
+    expect(chat.stdout.match(/ragloom › /g)).toHaveLength(2);
+    expect(chat.stdout).toContain('  /clear   forget the conversation');
+    expect(chat.stdout).toContain('unknown command /hepl\nCommands:');
 
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(doctor.stdout).toContain('✔ index bm25: ');
@@ -231,6 +235,10 @@ describe('the ragloom binary', () => {
     const imported = await runCli(['import', join(source, 'dense.jsonl')], { cwd: target });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toContain(`the flat index now holds ${dump.length - 2} records`);
+    // doctor right after import counts the imported chunks instead of saying nothing was ingested.
+    const doctor = await runCli(['doctor'], { cwd: target });
+    expect(doctor.stdout).not.toContain('nothing ingested yet');
+    expect(doctor.stdout).toContain(`${dump.length - 2} chunks imported or sent over HTTP`);
     const a = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: source })).stdout).hits;
     const b = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: target })).stdout).hits;
     expect(b[0].id).toBe(

@@ -140,22 +140,28 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
     try {
       const runtime = await openRuntime(loaded, { generator: false });
       try {
+        let chunks = 0;
         for (const r of runtime.retrievers) {
           const m = r.retriever.manifest;
           const what =
             m.kind === 'dense'
               ? `dense, ${m.encoderModelId}, dim ${m.dimension}, ${m.metric}`
               : `sparse, ${m.analyzer}`;
-          checks.push({
-            status: 'ok',
-            what: `index ${r.name}: ${await r.retriever.count()} chunks (${what})`,
-          });
+          const count = await r.retriever.count();
+          chunks = Math.max(chunks, count);
+          checks.push({ status: 'ok', what: `index ${r.name}: ${count} chunks (${what})` });
         }
         const state = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
         const files = Object.keys(state.files);
         const missing = files.filter((f) => !existsSync(resolve(loaded.dir, f)));
-        if (files.length === 0) {
+        if (files.length === 0 && chunks === 0) {
           checks.push({ status: 'warn', what: 'nothing ingested yet', fix: 'run `ragloom ingest <folder>`' });
+        } else if (files.length === 0) {
+          // `ragloom import` and HTTP /ingest add chunks without files on disk.
+          checks.push({
+            status: 'ok',
+            what: `${chunks} chunks imported or sent over HTTP, no files ingested from disk`,
+          });
         } else {
           checks.push({ status: 'ok', what: `ingest state: ${files.length} files` });
         }
