@@ -172,6 +172,8 @@ export function createRagloomServer(
         uptime_s: Math.round((Date.now() - started) / 1000),
         active_requests: active,
         mode: runtime.describeMode(),
+        // So a client (the web UI) can ask for the key before its first request fails.
+        auth_required: options.apiKey !== undefined,
         memory_mb: (() => {
           // `?gc` collects first when node runs with --expose-gc, so load tests can compare live memory.
           const gc = (globalThis as { gc?: () => void }).gc;
