@@ -34,6 +34,14 @@ export {
   ingestDocuments,
 } from './ingest/ingest-documents.js';
 export {
+  parseQuestionRange,
+  type QuestionRange,
+  type RunEvalOptions,
+  type RunEvalResult,
+  runEval,
+  weakRetrieverWarnings,
+} from './eval/run-eval.js';
+export {
   type IngestFilesOptions,
   type IngestFilesProgress,
   type IngestFilesResult,
