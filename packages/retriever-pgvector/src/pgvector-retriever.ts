@@ -1,0 +1,350 @@
+import {
+  compareHits,
+  type DeleteSelector,
+  type DenseIndexManifest,
+  type Filter,
+  type Metric,
+  RagloomError,
+  type RetrieverRecord,
+  type RetrieverV1,
+  type SearchHit,
+  throwIfAborted,
+  validateRecords,
+  validateSearchRequest,
+} from '@ragloom/core';
+import { assertDeleteSelector, createIndexTable, type IndexTable } from './index-table.js';
+import { createSqlExecutor, type PgQueryable, type SqlExecutor } from './pg-connection.js';
+import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
+import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+import { filterSql, SqlParams } from './sql-filter.js';
+import { type TableNames, tableNames } from './sql-identifiers.js';
+import { assertStorable, parseVectorText, vectorText } from './stored-record.js';
+
+/** A ragloom Retriever on a Postgres table with a pgvector column and an HNSW index. */
+export interface PgvectorRetriever extends RetrieverV1 {
+  readonly manifest: DenseIndexManifest;
+  readonly table: string;
+  readonly schema: string;
+  readonly namespace: string;
+  /** Connects, runs pending migrations and checks the stored manifest now (every method does it on first use). */
+  init(): Promise<void>;
+  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
+  search(request: PgvectorSearchRequest): Promise<SearchHit[]>;
+  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
+  /** Postgres commits every write before it resolves; this waits for this retriever's writes in flight. */
+  save(): Promise<void>;
+  /** Waits for writes in flight, then ends the pool if the retriever created it. */
+  close(): Promise<void>;
+  /** Drops the whole table (every namespace, and a full-text index on it) and its manifests. */
+  dropTable(): Promise<void>;
+}
+
+const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
+const OPERATOR: Record<Metric, string> = { cosine: '<=>', dot: '<#>', l2: '<->' };
+const OPCLASS: Record<Metric, string> = { cosine: 'cosine_ops', dot: 'ip_ops', l2: 'l2_ops' };
+/** pgvector's HNSW limits: dimensions per type, and hnsw.ef_search. */
+const HNSW_MAX_DIMENSIONS = { vector: 2000, halfvec: 4000 } as const;
+const MAX_EF_SEARCH = 1000;
+
+function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      {
+        details: { option: name, value },
+      },
+    );
+  }
+  return value;
+}
+
+/** A ragloom score from pgvector's distance: cosine 1 − d, dot −(−⟨a,b⟩), l2 −d². */
+function scoreOf(metric: Metric, distance: number): number {
+  if (metric === 'cosine') return Number.isNaN(distance) ? 0 : 1 - distance; // NaN: a zero vector, like core
+  if (metric === 'dot') return -distance;
+  return -(distance * distance);
+}
+
+/** major.minor.patch of an extversion such as 0.8.0, comparable as a number. */
+function versionNumber(version: string): number {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  return major * 10_000 + minor * 100 + patch;
+}
+
+function denseSteps(
+  names: TableNames,
+  manifest: DenseIndexManifest,
+  type: 'vector' | 'halfvec',
+  m: number,
+  ef: number,
+): MigrationStep[] {
+  return [
+    tableStep(names),
+    {
+      id: 'dense:1',
+      statements: [
+        `ALTER TABLE ${names.qualified} ADD COLUMN IF NOT EXISTS embedding ${type}(${manifest.dimension})`,
+        `CREATE INDEX IF NOT EXISTS ${names.derived('hnsw')} ON ${names.qualified}
+         USING hnsw (embedding ${type}_${OPCLASS[manifest.metric]}) WITH (m = ${m}, ef_construction = ${ef})`,
+      ],
+    },
+  ];
+}
+
+/**
+ * Creates a Retriever on a Postgres table with pgvector. Nothing is sent until the first call (or
+ * `init()`); then pending migrations run once (under an advisory lock, so concurrent openers are safe)
+ * and the stored manifest is checked (MANIFEST_MISMATCH on any difference).
+ *
+ * ```ts
+ * const retriever = createPgvectorRetriever({
+ *   connectionString: process.env.DATABASE_URL, table: 'docs',
+ *   encoderModelId: encoder.modelId, dimension: encoder.dimension, metric: 'cosine',
+ * });
+ * ```
+ */
+export function createPgvectorRetriever(options: PgvectorRetrieverOptions): PgvectorRetriever {
+  if (typeof options !== 'object' || options === null) {
+    throw new RagloomError('INVALID_CONFIG', 'createPgvectorRetriever expects an options object');
+  }
+  const { encoderModelId, dimension } = options;
+  const metric = options.metric ?? 'cosine';
+  const vectorType = options.vectorType ?? 'vector';
+  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
+    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
+  }
+  if (!METRICS.includes(metric)) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
+    );
+  }
+  if (vectorType !== 'vector' && vectorType !== 'halfvec') {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `vectorType must be "vector" or "halfvec", got ${String(vectorType)}`,
+    );
+  }
+  integerOption(dimension, 'dimension', 0, 1, HNSW_MAX_DIMENSIONS[vectorType]);
+  const m = integerOption(options.hnsw?.m, 'hnsw.m', 16, 2, 100);
+  const efConstruction = integerOption(options.hnsw?.efConstruction, 'hnsw.efConstruction', 64, 2 * m, 1000);
+  const efSearch = integerOption(options.efSearch, 'efSearch', 40, 1, MAX_EF_SEARCH);
+  const batchSize = integerOption(options.batchSize, 'batchSize', 500, 1, 100_000);
+  const iterativeScan = options.iterativeScan ?? 'strict_order';
+  if (!['strict_order', 'relaxed_order', 'off'].includes(iterativeScan)) {
+    throw new RagloomError('INVALID_CONFIG', `iterativeScan must be strict_order, relaxed_order or off`);
+  }
+  const schema = options.schema ?? 'public';
+  const namespace = options.namespace ?? 'default';
+  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
+    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
+  }
+  const names = tableNames(schema, options.table);
+  const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
+  const executor: SqlExecutor = createSqlExecutor(options, { table: names.key });
+  const rows: IndexTable = createIndexTable(executor, names, namespace);
+  const operator = OPERATOR[metric];
+  const vectorCast = `::${vectorType}(${dimension})`;
+
+  let ready: Promise<{ iterative: boolean }> | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const init = () => {
+    if (closed) {
+      return Promise.reject(
+        new RagloomError('INVALID_ARGUMENT', `the pgvector retriever for ${names.key} is closed`),
+      );
+    }
+    ready ??= (async () => {
+      await ensureSchema(executor, {
+        names,
+        kind: 'dense',
+        manifest,
+        settings: { vectorType },
+        steps: denseSteps(names, manifest, vectorType, m, efConstruction),
+        extension: 'vector',
+        createExtension: options.createExtension ?? true,
+        createTable: options.createTable ?? true,
+      });
+      const { rows: ext } = await executor.query(
+        'check pgvector',
+        "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+      );
+      const version = versionNumber(String(ext[0]?.extversion ?? '0'));
+      if (version < versionNumber('0.5.0')) {
+        throw new RagloomError(
+          'UNSUPPORTED',
+          `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
+        );
+      }
+      return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
+    })().catch((error: unknown) => {
+      ready = undefined; // a failed open (server down, missing extension) may succeed when retried
+      throw error;
+    });
+    return ready;
+  };
+
+  const tracked = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    const done = () => inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  };
+
+  async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
+    throwIfAborted(opts.signal, 'upsert');
+    const { vectors } = validateRecords(records, manifest); // a rejected batch stores nothing
+    assertStorable(records);
+    await init();
+    await rows.upsert(
+      records,
+      {
+        embedding: {
+          arrayType: 'text[]',
+          cast: `${vectorType}(${dimension})`,
+          values: vectors!.map(vectorText),
+        },
+      },
+      { batchSize, signal: opts.signal, onProgress: opts.onProgress ?? options.onProgress },
+    );
+  }
+
+  /** One ordered read of at most `limit` rows: through the HNSW index, or exact when `exact`. */
+  async function nearest(
+    session: PgQueryable,
+    query: string,
+    filter: Filter | undefined,
+    limit: number,
+  ): Promise<{ id: string; text: string; metadata: SearchHit['metadata']; distance: number }[]> {
+    const params = new SqlParams();
+    const q = `${params.add(query)}${vectorCast}`;
+    const ns = params.add(namespace);
+    const f = filterSql(filter, params);
+    const { rows: found } = await session.query(
+      `SELECT id, text, metadata, embedding ${operator} ${q} AS distance FROM ${names.qualified}
+       WHERE namespace = ${ns} AND embedding IS NOT NULL${f === 'TRUE' ? '' : ` AND ${f}`}
+       ORDER BY embedding ${operator} ${q} LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return found;
+  }
+
+  async function searchImpl(request: PgvectorSearchRequest): Promise<SearchHit[]> {
+    throwIfAborted(request?.signal, 'search');
+    const vector = validateSearchRequest(request, manifest)!;
+    filterSql(request.filter, new SqlParams()); // invalid filters fail before any connection is used
+    const requestedEf =
+      request.efSearch === undefined
+        ? efSearch
+        : integerOption(request.efSearch, 'efSearch', efSearch, 1, MAX_EF_SEARCH);
+    const { iterative } = await init();
+    const query = vectorText(vector);
+    const k = request.k;
+    return executor.transaction(
+      'search',
+      async (session) => {
+        // Exact search when asked, and as soon as the index pass comes back short: then the filter
+        // (or the index's reach) left fewer than `limit` rows, and scoring every allowed row is the only
+        // complete answer — it is cheap precisely because the filter is selective.
+        let exact = request.exact === true;
+        const configure = async (limit: number) => {
+          const ef = String(Math.min(MAX_EF_SEARCH, Math.max(requestedEf, limit)));
+          await session.query(
+            `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', $2, true)${
+              iterative ? ", set_config('hnsw.iterative_scan', $3, true)" : ''
+            }`,
+            iterative ? [ef, exact ? 'off' : 'on', iterativeScan] : [ef, exact ? 'off' : 'on'],
+          );
+        };
+        // Equal scores are ordered by id: ask for one more than k; when that one ties with the k-th,
+        // the tie crosses the cut, so ask again with a larger limit until the tie group is complete.
+        let limit = k + 1;
+        for (;;) {
+          await configure(limit);
+          const found = await nearest(session, query, request.filter, limit);
+          if (found.length < limit && !exact) {
+            exact = true;
+            continue;
+          }
+          const crossing = found.length === limit && found[k - 1]!.distance === found[limit - 1]!.distance;
+          if (crossing) {
+            limit *= 2;
+            continue;
+          }
+          const hits: SearchHit[] = found.map((row) => ({
+            id: row.id,
+            text: row.text,
+            metadata: row.metadata,
+            score: scoreOf(metric, row.distance),
+          }));
+          hits.sort(compareHits);
+          return hits.slice(0, k);
+        }
+      },
+      request.signal,
+    );
+  }
+
+  async function* scanImpl(
+    opts: { batchSize?: number; signal?: AbortSignal } = {},
+  ): AsyncIterable<RetrieverRecord[]> {
+    throwIfAborted(opts.signal, 'scan');
+    await init();
+    for await (const page of rows.scan(opts, 'embedding::text AS embedding_text', 'embedding IS NOT NULL')) {
+      yield page.map((row) => ({
+        id: row.id,
+        text: row.text,
+        metadata: row.metadata,
+        vector: parseVectorText(String(row.embedding_text)),
+      }));
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'pgvector',
+    manifest,
+    capabilities: { query: 'vector', scan: true, persistent: true },
+    table: options.table,
+    schema,
+    namespace,
+    async init() {
+      await init();
+    },
+    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
+    delete: (selector: DeleteSelector) =>
+      tracked(
+        (async () => {
+          assertDeleteSelector(selector);
+          if ('filter' in selector) filterSql(selector.filter, new SqlParams()); // invalid: nothing sent
+          await init();
+          return rows.delete(selector); // whole rows: a full-text index on the table loses them too
+        })(),
+      ),
+    search: searchImpl,
+    async count(filter?: Filter) {
+      filterSql(filter, new SqlParams());
+      await init();
+      return rows.count(filter, 'embedding IS NOT NULL');
+    },
+    scan: scanImpl,
+    async save() {
+      await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await executor.close();
+    },
+    async dropTable() {
+      await Promise.allSettled([...inFlight]);
+      ready = undefined;
+      await dropIndexTable(executor, names);
+    },
+  };
+}
