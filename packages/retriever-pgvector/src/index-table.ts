@@ -59,6 +59,9 @@ export interface UpsertRunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+/** Upserts of at least this many rows refresh the table's planner statistics. */
+const ANALYZE_AFTER_ROWS = 1000;
+
 /** The last record of a repeated id wins (as in a Map); the rest are sorted by id. */
 function latestSortedById(records: readonly RetrieverRecord[]): number[] {
   const latest = new Map<string, number>();

@@ -247,17 +247,22 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
     return executor.transaction(
       'search',
       async (session) => {
-        // Exact search when asked, and as soon as the index pass comes back short: then the filter
-        // (or the index's reach) left fewer than `limit` rows, and scoring every allowed row is the only
-        // complete answer — it is cheap precisely because the filter is selective.
+        // Two plans, chosen here rather than by the planner, whose guess at a jsonb filter's selectivity is
+        // a constant: first through the HNSW index (sorts off, so only the index can give the order; pgvector 0.8's
+        // iterative scan goes on until `limit` rows pass the filter), and exact search — index scans off,
+        // so a sequential scan or the metadata GIN index feeds a sort — when asked, or as soon as the index
+        // pass comes back short: then the filter (or the index's reach, hnsw.max_scan_tuples) left fewer
+        // than `limit` rows, and scoring every allowed row is the complete answer, cheap precisely because
+        // the filter is selective.
         let exact = request.exact === true;
         const configure = async (limit: number) => {
           const ef = String(Math.min(MAX_EF_SEARCH, Math.max(requestedEf, limit)));
+          const index = exact ? 'off' : 'on';
+          const sort = exact ? 'on' : 'off';
           await session.query(
-            `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', $2, true)${
-              iterative ? ", set_config('hnsw.iterative_scan', $3, true)" : ''
-            }`,
-            iterative ? [ef, exact ? 'off' : 'on', iterativeScan] : [ef, exact ? 'off' : 'on'],
+            `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', $2, true),
+                    set_config('enable_sort', $3, true)${iterative ? ", set_config('hnsw.iterative_scan', $4, true)" : ''}`,
+            iterative ? [ef, index, sort, iterativeScan] : [ef, index, sort],
           );
         };
         // Equal scores are ordered by id: ask for one more than k; when that one ties with the k-th,

@@ -1,8 +1,8 @@
 import { compileFilter, type Filter, seededRandom } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgvectorRetriever, filterSql, type PgvectorRetriever, SqlParams } from '../src/index.js';
-import { fieldValues, filterCorpus, HOSTILE_FIELDS, randomFilter } from './support/filter-corpus.js';
 import { pgliteServer, testPool, uniqueTable } from './support/connections.js';
+import { fieldValues, filterCorpus, HOSTILE_FIELDS, randomFilter } from './support/filter-corpus.js';
 
 // The SQL translation against core's reference evaluator, on a real Postgres: random nested filters over
 // metadata that mixes every type the grammar distinguishes (numbers, numeric strings, booleans, arrays,
@@ -74,7 +74,13 @@ describe('filters as parameterized SQL, on PGlite', () => {
       expect(hits.map((h) => h.id).sort(), JSON.stringify(filter)).toEqual(expected);
       expect(await retriever.count(filter), JSON.stringify(filter)).toBe(expected.length);
     }
-    const scratch = createPgvectorRetriever({ pool, table, namespace: 'scratch', encoderModelId: 'm', dimension: 4 });
+    const scratch = createPgvectorRetriever({
+      pool,
+      table,
+      namespace: 'scratch',
+      encoderModelId: 'm',
+      dimension: 4,
+    });
     const filter: Filter = { $or: [{ [HOSTILE_FIELDS[1]]: { $exists: true } }, { tags: 'red' }] };
     await scratch.upsert(corpus);
     expect((await scratch.delete({ filter })).deleted).toBe(expectedIds(filter).length);
@@ -86,7 +92,10 @@ describe('filters as parameterized SQL, on PGlite', () => {
     for (const field of HOSTILE_FIELDS.filter((f) => f !== '')) {
       for (const value of ["'; DROP TABLE ragloom_manifests; --", "O'Brien", '1 OR 1=1', '\\']) {
         const params = new SqlParams();
-        const sql = filterSql({ [field]: value, $or: [{ [field]: { $gt: 1 } }, { [field]: { $in: [value, 2] } }] }, params);
+        const sql = filterSql(
+          { [field]: value, $or: [{ [field]: { $gt: 1 } }, { [field]: { $in: [value, 2] } }] },
+          params,
+        );
         expect(sql).not.toContain(field);
         expect(sql).not.toContain(value);
         expect(sql).not.toMatch(/DROP|Brien/);
@@ -107,7 +116,9 @@ describe('filters as parameterized SQL, on PGlite', () => {
       }
     }
     expect(await retriever.count()).toBe(corpus.length);
-    const { rows } = await pool.query("SELECT to_regclass('public.ragloom_manifests') IS NOT NULL AS present");
+    const { rows } = await pool.query(
+      "SELECT to_regclass('public.ragloom_manifests') IS NOT NULL AS present",
+    );
     expect(rows[0].present).toBe(true);
   });
 
@@ -115,7 +126,9 @@ describe('filters as parameterized SQL, on PGlite', () => {
     expect(await retriever.count({ 'a\u0000b': { $exists: false } })).toBe(corpus.length);
     expect(await retriever.count({ 'a\u0000b': 'x' })).toBe(0);
     expect(await retriever.count({ category: { $ne: 'news\u0000' } })).toBe(corpus.length);
-    expect(await retriever.count({ category: { $in: ['news\u0000', 'news'] } })).toBe(expectedIds({ category: 'news' }).length);
+    expect(await retriever.count({ category: { $in: ['news\u0000', 'news'] } })).toBe(
+      expectedIds({ category: 'news' }).length,
+    );
     expect(await retriever.count({ category: '\uD800' })).toBe(0);
     const bad = [
       { id: 'x\u0000', text: 't', vector: [1, 0, 0, 0] },

@@ -52,7 +52,19 @@ const DATES = [
   'not a date',
 ];
 
-const HOSTILE_VALUES = ["'; DROP TABLE x; --", "O'Brien", 'a"b', '\\', '%', '_', '$1', '{}', '[]', 'null', 'true'];
+const HOSTILE_VALUES = [
+  "'; DROP TABLE x; --",
+  "O'Brien",
+  'a"b',
+  '\\',
+  '%',
+  '_',
+  '$1',
+  '{}',
+  '[]',
+  'null',
+  'true',
+];
 
 /** A seeded corpus whose metadata mixes every type the filter grammar distinguishes, under hostile keys too. */
 export function filterCorpus(size: number, seed = 4242): RetrieverRecord[] {
@@ -67,13 +79,16 @@ export function filterCorpus(size: number, seed = 4242): RetrieverRecord[] {
     maybe('category', () => pick(['news', 'science', 'sport', 'arts', 'News']));
     maybe('year', () => pick([2015, 2018, 2020, 2021, 2023, 2020.5, -1, 0]));
     maybe('rating', () => pick([1.5, 2.25, 3.75, 0.1, 1e21, -0.5, null]));
-    maybe('tags', () => pick([[], ['red'], ['red', 'green'], ['blue', 'gold', 'red'], [1, 'red', true], ['42']]));
+    maybe('tags', () =>
+      pick([[], ['red'], ['red', 'green'], ['blue', 'gold', 'red'], [1, 'red', true], ['42']]),
+    );
     maybe('published', () => pick([true, false, 'true', 1, null]));
     maybe('date', () => (random() < 0.3 ? [pick(DATES), pick(DATES)] : pick(DATES)));
     maybe('author', () => pick(['ana', 'bo', 'chen', null, [], ['ana', 'bo']]));
     maybe('mixed', () => pick([42, '42', 42.5, true, 'forty-two']));
     for (const field of HOSTILE_FIELDS) {
-      if (random() < 0.4) metadata[field] = random() < 0.5 ? pick(HOSTILE_VALUES) : pick([1, 2, true, null, ['x', "O'Brien"]]);
+      if (random() < 0.4)
+        metadata[field] = random() < 0.5 ? pick(HOSTILE_VALUES) : pick([1, 2, true, null, ['x', "O'Brien"]]);
     }
     records.push({
       id: `r-${String(i).padStart(4, '0')}`,
@@ -158,7 +173,19 @@ export function randomFilter(random: () => number, seen: Map<string, MetadataSca
     return kind === '$not' ? { $not: children[0]! } : { [kind]: children };
   }
   const field = random() < 0.03 ? 'nul\u0000field' : pick(FIELDS);
-  const op = pick(['eq', 'bare', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', 'range2'] as const);
+  const op = pick([
+    'eq',
+    'bare',
+    '$ne',
+    '$in',
+    '$nin',
+    '$gt',
+    '$gte',
+    '$lt',
+    '$lte',
+    '$exists',
+    'range2',
+  ] as const);
   const own = seen.get(field) ?? [];
   const scalar = () => (own.length > 0 && random() < 0.67 ? pick(own) : pick(SCALARS));
   switch (op) {
