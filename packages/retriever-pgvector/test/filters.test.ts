@@ -1,4 +1,4 @@
-import { compileFilter, type Filter, seededRandom } from '@ragloom/core';
+import { compileFilter, type Filter, type RetrieverRecord, seededRandom } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgvectorRetriever, filterSql, type PgvectorRetriever, SqlParams } from '../src/index.js';
 import { pgliteServer, testPool, uniqueTable } from './support/connections.js';
@@ -130,7 +130,7 @@ describe('filters as parameterized SQL, on PGlite', () => {
       expectedIds({ category: 'news' }).length,
     );
     expect(await retriever.count({ category: '\uD800' })).toBe(0);
-    const bad = [
+    const bad: RetrieverRecord[] = [
       { id: 'x\u0000', text: 't', vector: [1, 0, 0, 0] },
       { id: 'x', text: 't\u0000', vector: [1, 0, 0, 0] },
       { id: 'x', text: 't', metadata: { 'k\u0000': 1 }, vector: [1, 0, 0, 0] },

@@ -202,7 +202,7 @@ describe('pgvector retriever on PGlite', () => {
       for await (const page of a.scan({ batchSize: 100 })) {
         for (const r of page) {
           // Every row is one writer's record, whole: text and metadata from the same upsert.
-          const writer = String(r.metadata.writer);
+          const writer = String(r.metadata?.writer);
           expect(r.text).toBe(`${writer} ${r.id}`);
         }
       }
@@ -340,7 +340,7 @@ describe('pgvector retriever on PGlite', () => {
     const want = await local.search({ vector: query, k: 10, filter: { group: 'c' } });
     const got = await remote.search({ vector: query, k: 10, filter: { group: 'c' } });
     expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
-    got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5));
+    for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(want[i]!.score, 5);
   });
 
   it('hybrid on one table: the full-text retriever searches the rows the vector retriever wrote', async () => {
