@@ -147,6 +147,10 @@ export function createIndexTable(executor: SqlExecutor, names: TableNames, names
         total: order.length,
         message: 'committed',
       });
+      // After a bulk load the planner's row estimates are stale until autovacuum reaches the table (never,
+      // on a server without it), which misleads the exact pass's choice between a sequential scan and the
+      // metadata index. Fresh statistics cost one sampled pass.
+      if (order.length >= ANALYZE_AFTER_ROWS) await executor.query('analyze', `ANALYZE ${t}`);
     },
 
     async delete(selector, condition) {
