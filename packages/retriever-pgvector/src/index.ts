@@ -18,3 +18,4 @@ export type {
 export { createPgvectorRetriever, type PgvectorRetriever } from './pgvector-retriever.js';
 export { MIGRATION_LOCK } from './schema-migrations.js';
 export { type FilterColumns, filterSql, isStorableString, SqlParams } from './sql-filter.js';
+export { pgvectorRetrieverOptionsSchema, ragloomPlugin } from './ragloom-plugin.js';
