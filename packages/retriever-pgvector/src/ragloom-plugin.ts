@@ -1,4 +1,4 @@
-import { type RagloomPluginV1, RagloomError, requireDenseManifest } from '@ragloom/core';
+import { RagloomError, type RagloomPluginV1, requireDenseManifest } from '@ragloom/core';
 import { z } from 'zod';
 import { createPgFullTextRetriever } from './fulltext-retriever.js';
 import { createPgvectorRetriever } from './pgvector-retriever.js';
@@ -21,7 +21,10 @@ export const pgvectorRetrieverOptionsSchema = z
     efConstruction: z.number().int().min(4).max(1000).optional(),
     efSearch: z.number().int().min(1).max(1000).optional(),
     iterativeScan: z.enum(['strict_order', 'relaxed_order', 'off']).optional(),
-    textSearchConfig: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/).optional(),
+    textSearchConfig: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/)
+      .optional(),
     rankNormalization: z.number().int().min(0).max(63).optional(),
     poolMax: positiveInt.optional(),
     createExtension: z.boolean().optional(),
@@ -63,8 +66,12 @@ export const ragloomPlugin: RagloomPluginV1 = {
         options.search === 'fulltext'
           ? createPgFullTextRetriever({
               ...common,
-              ...(options.textSearchConfig !== undefined ? { textSearchConfig: options.textSearchConfig } : {}),
-              ...(options.rankNormalization !== undefined ? { rankNormalization: options.rankNormalization } : {}),
+              ...(options.textSearchConfig !== undefined
+                ? { textSearchConfig: options.textSearchConfig }
+                : {}),
+              ...(options.rankNormalization !== undefined
+                ? { rankNormalization: options.rankNormalization }
+                : {}),
             })
           : (() => {
               const manifest = requireDenseManifest(context, '@ragloom/retriever-pgvector');
@@ -74,10 +81,15 @@ export const ragloomPlugin: RagloomPluginV1 = {
                 dimension: manifest.dimension,
                 metric: options.metric ?? manifest.metric,
                 ...(options.vectorType !== undefined ? { vectorType: options.vectorType } : {}),
-                hnsw: { ...(options.m !== undefined ? { m: options.m } : {}), ...(options.efConstruction !== undefined ? { efConstruction: options.efConstruction } : {}) },
+                hnsw: {
+                  ...(options.m !== undefined ? { m: options.m } : {}),
+                  ...(options.efConstruction !== undefined ? { efConstruction: options.efConstruction } : {}),
+                },
                 ...(options.efSearch !== undefined ? { efSearch: options.efSearch } : {}),
                 ...(options.iterativeScan !== undefined ? { iterativeScan: options.iterativeScan } : {}),
-                ...(options.createExtension !== undefined ? { createExtension: options.createExtension } : {}),
+                ...(options.createExtension !== undefined
+                  ? { createExtension: options.createExtension }
+                  : {}),
               });
             })();
       try {

@@ -24,12 +24,29 @@ afterAll(async () => {
   await server?.close();
 });
 
-const corpus = conformanceCorpus().map((r) => ({ id: r.id, text: r.text, metadata: r.metadata, vector: r.vector }));
+const corpus = conformanceCorpus().map((r) => ({
+  id: r.id,
+  text: r.text,
+  metadata: r.metadata,
+  vector: r.vector,
+}));
 
 describe('a single pg.Client through pglite-socket', () => {
   it('two retrievers on one connection: concurrent upserts, searches and an aborted upsert do not interleave', async () => {
-    const a = createPgvectorRetriever({ client, table: 'client_a', encoderModelId: 'm', dimension: 8, batchSize: 5 });
-    const b = createPgvectorRetriever({ client, table: 'client_b', encoderModelId: 'm', dimension: 8, batchSize: 5 });
+    const a = createPgvectorRetriever({
+      client,
+      table: 'client_a',
+      encoderModelId: 'm',
+      dimension: 8,
+      batchSize: 5,
+    });
+    const b = createPgvectorRetriever({
+      client,
+      table: 'client_b',
+      encoderModelId: 'm',
+      dimension: 8,
+      batchSize: 5,
+    });
     const controller = new AbortController();
     const results = await Promise.allSettled([
       a.upsert(corpus),
@@ -44,8 +61,12 @@ describe('a single pg.Client through pglite-socket', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(await a.count()).toBe(corpus.length);
-    expect(await b.count(), 'the aborted upsert was rolled back, not committed by the other retriever').toBe(0);
-    const queries = corpus.slice(0, 12).map((r, i) => ({ vector: r.vector, k: 3 + (i % 4), filter: i % 2 ? { published: true } : {} }));
+    expect(await b.count(), 'the aborted upsert was rolled back, not committed by the other retriever').toBe(
+      0,
+    );
+    const queries = corpus
+      .slice(0, 12)
+      .map((r, i) => ({ vector: r.vector, k: 3 + (i % 4), filter: i % 2 ? { published: true } : {} }));
     const sequential = [];
     for (const q of queries) sequential.push(await a.search(q));
     expect(await Promise.all(queries.map((q) => a.search(q)))).toEqual(sequential);

@@ -20,7 +20,10 @@ describe('ragloomPlugin', () => {
   it('builds a vector and a full-text retriever on one table from a config naming the environment variable', async () => {
     const table = uniqueTable('plugin');
     const context = pluginTestContext('retriever', '/nonexistent', { denseManifest, name: 'dense' });
-    const dense = (await ragloomPlugin.retriever!.create({ connectionStringEnv: ENV, table }, context)) as PgvectorRetriever;
+    const dense = (await ragloomPlugin.retriever!.create(
+      { connectionStringEnv: ENV, table },
+      context,
+    )) as PgvectorRetriever;
     const lexical = (await ragloomPlugin.retriever!.create(
       { connectionStringEnv: ENV, table, search: 'fulltext', textSearchConfig: 'simple' },
       pluginTestContext('retriever', '/nonexistent', { name: 'lexical' }),
@@ -35,22 +38,31 @@ describe('ragloomPlugin', () => {
   it('reports a missing variable, a missing encoder and a wrong manifest at startup; names bad options by field', async () => {
     const context = pluginTestContext('retriever', '/nonexistent', { denseManifest });
     const unset = await rejectionOf(
-      Promise.resolve().then(() => ragloomPlugin.retriever!.create({ connectionStringEnv: 'RAGLOOM_NO_SUCH_VARIABLE' }, context)),
+      Promise.resolve().then(() =>
+        ragloomPlugin.retriever!.create({ connectionStringEnv: 'RAGLOOM_NO_SUCH_VARIABLE' }, context),
+      ),
     );
     expect(unset.code).toBe('INVALID_CONFIG');
     expect(unset.message).toContain('RAGLOOM_NO_SUCH_VARIABLE');
     const noEncoder = await rejectionOf(
-      Promise.resolve().then(() => ragloomPlugin.retriever!.create({ connectionStringEnv: ENV }, pluginTestContext('retriever', '/x'))),
+      Promise.resolve().then(() =>
+        ragloomPlugin.retriever!.create({ connectionStringEnv: ENV }, pluginTestContext('retriever', '/x')),
+      ),
     );
     expect(noEncoder.code).toBe('INVALID_CONFIG');
     const table = uniqueTable('plugin');
-    const first = (await ragloomPlugin.retriever!.create({ connectionStringEnv: ENV, table }, context)) as PgvectorRetriever;
+    const first = (await ragloomPlugin.retriever!.create(
+      { connectionStringEnv: ENV, table },
+      context,
+    )) as PgvectorRetriever;
     created.push(first);
     const other = await rejectionOf(
       Promise.resolve().then(() =>
         ragloomPlugin.retriever!.create(
           { connectionStringEnv: ENV, table },
-          pluginTestContext('retriever', '/x', { denseManifest: { ...denseManifest, encoderModelId: 'other/enc' } }),
+          pluginTestContext('retriever', '/x', {
+            denseManifest: { ...denseManifest, encoderModelId: 'other/enc' },
+          }),
         ),
       ),
     );
