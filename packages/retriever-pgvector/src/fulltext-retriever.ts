@@ -11,7 +11,8 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { assertDeleteSelector, createIndexTable } from './index-table.js';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { createIndexTable } from './index-table.js';
 import { createSqlExecutor } from './pg-connection.js';
 import type { PgFullTextRetrieverOptions, PgUpsertOptions } from './pgvector-options.js';
 import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
@@ -218,8 +219,7 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
     delete: (selector: DeleteSelector) =>
       tracked(
         (async () => {
-          assertDeleteSelector(selector);
-          if ('filter' in selector) filterSql(selector.filter, new SqlParams());
+          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
           await init();
           return rows.delete(selector);
         })(),

@@ -4,10 +4,10 @@ import {
   type Filter,
   type Metadata,
   type ProgressEvent,
-  RagloomError,
   type RetrieverRecord,
   throwIfAborted,
 } from '@ragloom/core';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
 import type { PgQueryable, SqlExecutor } from './pg-connection.js';
 import { filterSql, SqlParams } from './sql-filter.js';
 import type { TableNames } from './sql-identifiers.js';
@@ -69,17 +69,6 @@ function latestSortedById(records: readonly RetrieverRecord[]): number[] {
     latest.set(record.id, i);
   });
   return [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i);
-}
-
-export function assertDeleteSelector(selector: DeleteSelector): void {
-  const ok =
-    typeof selector === 'object' &&
-    selector !== null &&
-    (('ids' in selector &&
-      Array.isArray(selector.ids) &&
-      selector.ids.every((id) => typeof id === 'string')) ||
-      ('filter' in selector && !('ids' in selector)));
-  if (!ok) throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: [...] } or { filter: {...} }');
 }
 
 export function createIndexTable(executor: SqlExecutor, names: TableNames, namespace: string): IndexTable {
@@ -154,7 +143,7 @@ export function createIndexTable(executor: SqlExecutor, names: TableNames, names
     },
 
     async delete(selector, condition) {
-      assertDeleteSelector(selector);
+      parseDeleteSelector(selector);
       const params = new SqlParams();
       let sql: string;
       if ('ids' in selector) {

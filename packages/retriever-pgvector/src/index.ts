@@ -16,6 +16,6 @@ export type {
   PgvectorSearchRequest,
 } from './pgvector-options.js';
 export { createPgvectorRetriever, type PgvectorRetriever } from './pgvector-retriever.js';
-export { pgvectorRetrieverOptionsSchema, ragloomPlugin } from './ragloom-plugin.js';
+export { type PgvectorPluginOptions, pgvectorPluginOptions, ragloomPlugin } from './ragloom-plugin.js';
 export { MIGRATION_LOCK } from './schema-migrations.js';
 export { type FilterColumns, filterSql, isStorableString, SqlParams } from './sql-filter.js';

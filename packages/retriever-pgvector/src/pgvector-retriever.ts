@@ -12,7 +12,8 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { assertDeleteSelector, createIndexTable, type IndexTable } from './index-table.js';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { createIndexTable, type IndexTable } from './index-table.js';
 import { createSqlExecutor, type PgQueryable, type SqlExecutor } from './pg-connection.js';
 import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
 import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
@@ -324,8 +325,7 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
     delete: (selector: DeleteSelector) =>
       tracked(
         (async () => {
-          assertDeleteSelector(selector);
-          if ('filter' in selector) filterSql(selector.filter, new SqlParams()); // invalid: nothing sent
+          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
           await init();
           return rows.delete(selector); // whole rows: a full-text index on the table loses them too
         })(),

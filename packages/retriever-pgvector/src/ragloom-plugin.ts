@@ -1,52 +1,56 @@
-import { RagloomError, type RagloomPluginV1, requireDenseManifest } from '@ragloom/core';
-import { z } from 'zod';
+import { RagloomError } from '@ragloom/core';
+import { defineRagloomPlugin, type InferOptions, option, requireDenseManifest } from '@ragloom/core/adapter';
 import { createPgFullTextRetriever } from './fulltext-retriever.js';
 import { createPgvectorRetriever } from './pgvector-retriever.js';
 
-const positiveInt = z.number().int().positive();
+const identifier = option.string({ maxLength: 63 });
 
-export const pgvectorRetrieverOptionsSchema = z
-  .object({
-    /** The environment variable holding the connection string (default DATABASE_URL); never the string itself. */
-    connectionStringEnv: z.string().min(1).optional(),
-    /** `vector` (pgvector HNSW, the default) or `fulltext` (Postgres full-text search on the same table). */
-    search: z.enum(['vector', 'fulltext']).optional(),
-    /** Default `ragloom_<retriever name>`. */
-    table: z.string().min(1).max(63).optional(),
-    schema: z.string().min(1).max(63).optional(),
-    namespace: z.string().min(1).optional(),
-    metric: z.enum(['cosine', 'dot', 'l2']).optional(),
-    vectorType: z.enum(['vector', 'halfvec']).optional(),
-    m: z.number().int().min(2).max(100).optional(),
-    efConstruction: z.number().int().min(4).max(1000).optional(),
-    efSearch: z.number().int().min(1).max(1000).optional(),
-    iterativeScan: z.enum(['strict_order', 'relaxed_order', 'off']).optional(),
-    textSearchConfig: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/)
-      .optional(),
-    rankNormalization: z.number().int().min(0).max(63).optional(),
-    poolMax: positiveInt.optional(),
-    createExtension: z.boolean().optional(),
-  })
-  .strict();
+/** The options a config may give (`{"use": "@ragloom/retriever-pgvector", "options": {...}}`), declared once with core's kit. */
+export const pgvectorPluginOptions = option.object({
+  connectionStringEnv: option
+    .string({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, expected: 'an environment variable name' })
+    .default('DATABASE_URL')
+    .describe('The environment variable holding the connection string; never the string itself.'),
+  search: option
+    .enum(['vector', 'fulltext'])
+    .default('vector')
+    .describe('pgvector HNSW search, or Postgres full-text search on the same table.'),
+  table: identifier.optional().describe('The index table (default ragloom_<retriever name>).'),
+  schema: identifier.optional(),
+  namespace: option
+    .string()
+    .optional()
+    .describe('The tenant every operation is scoped to (default "default").'),
+  metric: option.enum(['cosine', 'dot', 'l2']).optional(),
+  vectorType: option.enum(['vector', 'halfvec']).optional(),
+  m: option.integer({ min: 2, max: 100 }).optional(),
+  efConstruction: option.integer({ min: 4, max: 1000 }).optional(),
+  efSearch: option.integer({ min: 1, max: 1000 }).optional(),
+  iterativeScan: option.enum(['strict_order', 'relaxed_order', 'off']).optional(),
+  textSearchConfig: option
+    .string({
+      pattern: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
+      expected: 'a text search configuration name',
+    })
+    .optional(),
+  rankNormalization: option.integer({ min: 0, max: 63 }).optional(),
+  poolMax: option.integer({ min: 1 }).optional(),
+  createExtension: option.boolean().optional(),
+});
 
-type PluginOptions = z.infer<typeof pgvectorRetrieverOptionsSchema>;
+export type PgvectorPluginOptions = InferOptions<typeof pgvectorPluginOptions>;
 
 /**
  * `"retrievers": [{ "name": "dense", "use": "@ragloom/retriever-pgvector", "options": { "table": "docs" } }]`, and for
  * hybrid search in the same table a second one with `"search": "fulltext"`. The connection string comes from the
  * environment variable `connectionStringEnv` (DATABASE_URL by default), so no password sits in the config.
  */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/retriever-pgvector',
   retriever: {
-    optionsSchema: pgvectorRetrieverOptionsSchema,
-    create: async (raw, context) => {
-      // The host validated `raw` with the schema above; the factory type is not generic over it yet.
-      const options = raw as PluginOptions;
-      const env = options.connectionStringEnv ?? 'DATABASE_URL';
+    options: pgvectorPluginOptions,
+    async create(options, context) {
+      const env = options.connectionStringEnv;
       const connectionString = process.env[env];
       if (!connectionString) {
         throw new RagloomError(
@@ -73,25 +77,10 @@ export const ragloomPlugin: RagloomPluginV1 = {
                 ? { rankNormalization: options.rankNormalization }
                 : {}),
             })
-          : (() => {
-              const manifest = requireDenseManifest(context, '@ragloom/retriever-pgvector');
-              return createPgvectorRetriever({
-                ...common,
-                encoderModelId: manifest.encoderModelId,
-                dimension: manifest.dimension,
-                metric: options.metric ?? manifest.metric,
-                ...(options.vectorType !== undefined ? { vectorType: options.vectorType } : {}),
-                hnsw: {
-                  ...(options.m !== undefined ? { m: options.m } : {}),
-                  ...(options.efConstruction !== undefined ? { efConstruction: options.efConstruction } : {}),
-                },
-                ...(options.efSearch !== undefined ? { efSearch: options.efSearch } : {}),
-                ...(options.iterativeScan !== undefined ? { iterativeScan: options.iterativeScan } : {}),
-                ...(options.createExtension !== undefined
-                  ? { createExtension: options.createExtension }
-                  : {}),
-              });
-            })();
+          : createPgvectorRetriever({
+              ...common,
+              ...denseSettings(options, requireDenseManifest(context, '@ragloom/retriever-pgvector')),
+            });
       try {
         // Connect, migrate and check the stored manifest now: a wrong encoder or an unreachable server is
         // reported at startup, not at the first query.
@@ -103,4 +92,23 @@ export const ragloomPlugin: RagloomPluginV1 = {
       return retriever;
     },
   },
-};
+});
+
+function denseSettings(
+  options: PgvectorPluginOptions,
+  manifest: { encoderModelId: string; dimension: number; metric: 'cosine' | 'dot' | 'l2' },
+) {
+  return {
+    encoderModelId: manifest.encoderModelId,
+    dimension: manifest.dimension,
+    metric: options.metric ?? manifest.metric,
+    ...(options.vectorType !== undefined ? { vectorType: options.vectorType } : {}),
+    hnsw: {
+      ...(options.m !== undefined ? { m: options.m } : {}),
+      ...(options.efConstruction !== undefined ? { efConstruction: options.efConstruction } : {}),
+    },
+    ...(options.efSearch !== undefined ? { efSearch: options.efSearch } : {}),
+    ...(options.iterativeScan !== undefined ? { iterativeScan: options.iterativeScan } : {}),
+    ...(options.createExtension !== undefined ? { createExtension: options.createExtension } : {}),
+  };
+}

@@ -74,6 +74,6 @@ describe('ragloomPlugin', () => {
         search: 'bm25',
         textSearchConfig: "english'; --",
       }),
-    ).toEqual(['search', 'metric', 'textSearchConfig', '']);
+    ).toEqual(['connectionString', 'search', 'metric', 'textSearchConfig']);
   });
 });
