@@ -1,8 +1,8 @@
 import { vitestDefaults } from '@ragloom/test-utils/vitest';
 import { defineConfig } from 'vitest/config';
 
-// One PGlite server for the run (test/support/global-setup.ts); the verbose reporter names every test,
-// so a run without DATABASE_URL shows the skipped external-server test with its reason.
+// One PGlite server for the run (test/support/global-setup.ts), which also says when DATABASE_URL is not
+// set; the verbose reporter names every test and the server it ran against.
 export default defineConfig({
   test: {
     ...vitestDefaults,

@@ -32,6 +32,12 @@ export interface PgFullTextRetriever extends RetrieverV1 {
   scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
   save(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
+   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
+   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
+   */
+  compact(): Promise<void>;
   dropTable(): Promise<void>;
 }
 
@@ -236,6 +242,10 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
       for await (const page of rows.scan(opts, '')) {
         yield page.map((row) => ({ id: row.id, text: row.text, metadata: row.metadata }));
       }
+    },
+    async compact() {
+      await init();
+      await rows.vacuum();
     },
     async save() {
       await Promise.allSettled([...inFlight]);

@@ -35,6 +35,12 @@ export interface IndexTable {
     select: string,
     condition?: string,
   ): AsyncIterable<StoredRow[]>;
+  /**
+   * `VACUUM (ANALYZE)` of the table: reclaims deleted and replaced rows, repairs the HNSW graph around
+   * them (pgvector's index vacuum) and refreshes planner statistics. Every namespace's rows, since
+   * Postgres vacuums whole tables; readers and writers go on meanwhile (it takes no exclusive lock).
+   */
+  vacuum(): Promise<void>;
 }
 
 export interface StoredRow {
@@ -186,6 +192,11 @@ export function createIndexTable(executor: SqlExecutor, names: TableNames, names
         if (rows.length < size) return;
         after = String(rows[rows.length - 1]!.id);
       }
+    },
+
+    async vacuum() {
+      // Not in a transaction (VACUUM refuses to run in one): a plain statement on any pool connection.
+      await executor.query('compact', `VACUUM (ANALYZE) ${t}`);
     },
   };
 }

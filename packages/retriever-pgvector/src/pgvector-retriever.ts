@@ -36,6 +36,12 @@ export interface PgvectorRetriever extends RetrieverV1 {
   save(): Promise<void>;
   /** Waits for writes in flight, then ends the pool if the retriever created it. */
   close(): Promise<void>;
+  /**
+   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
+   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
+   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
+   */
+  compact(): Promise<void>;
   /** Drops the whole table (every namespace, and a full-text index on it) and its manifests. */
   dropTable(): Promise<void>;
 }
@@ -337,6 +343,10 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
       return rows.count(filter, 'embedding IS NOT NULL');
     },
     scan: scanImpl,
+    async compact() {
+      await init();
+      await rows.vacuum();
+    },
     async save() {
       await Promise.allSettled([...inFlight]);
     },

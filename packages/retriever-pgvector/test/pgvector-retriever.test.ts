@@ -16,27 +16,7 @@ import {
   MIGRATION_LOCK,
   type PgvectorRetriever,
 } from '../src/index.js';
-import { pgliteServer, testPool, uniqueTable } from './support/connections.js';
-
-const server = pgliteServer();
-const pool = testPool(server.connectionString);
-const opened: PgvectorRetriever[] = [];
-afterAll(async () => {
-  for (const r of opened) await r.dropTable().catch(() => {});
-  await pool.end();
-});
-
-function open(options: Partial<Parameters<typeof createPgvectorRetriever>[0]> = {}): PgvectorRetriever {
-  const retriever = createPgvectorRetriever({
-    pool,
-    table: uniqueTable('pgv'),
-    encoderModelId: 'test/model',
-    dimension: 8,
-    ...options,
-  });
-  opened.push(retriever);
-  return retriever;
-}
+import { databaseUrl, pgliteServer, type TestServer, testPool, uniqueTable } from './support/connections.js';
 
 function randomRecords(count: number, dimension: number, seed: number): RetrieverRecord[] {
   const random = seededRandom(seed);
@@ -58,307 +38,334 @@ function exactTopK(records: RetrieverRecord[], query: number[], filter: Filter, 
     .map((h) => h.id);
 }
 
-describe('pgvector retriever on PGlite', () => {
-  it('searches through the HNSW index with the metric operator class, and filtered searches are complete', async () => {
-    const retriever = open({ dimension: 16, efSearch: 64 });
-    const records = randomRecords(2000, 16, 11);
-    await retriever.upsert(records);
-    const { rows: indexes } = await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
-      retriever.table,
-    ]);
-    expect(indexes.map((r) => r.indexdef).join('\n')).toMatch(
-      /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?64'?\)/,
-    );
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query("SET LOCAL hnsw.iterative_scan = 'strict_order'");
-      await client.query('SET LOCAL enable_sort = off'); // what the retriever's index pass sets
-      const plan = await client.query(
-        `EXPLAIN SELECT id FROM "public"."${retriever.table}" WHERE namespace = 'default' AND metadata @> '{"group": "a"}'
-         ORDER BY embedding <=> $1::vector(16) LIMIT 10`,
-        [`[${records[0]!.vector!.join(',')}]`],
-      );
-      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using \S+_hnsw/);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
+// On the PGlite server always, and on DATABASE_URL when it is set (where pools are truly concurrent).
+function retrieverTestsOn(server: TestServer) {
+  describe(`pgvector retriever on ${server.name}`, () => {
+    const pool = testPool(server.connectionString);
+    const opened: PgvectorRetriever[] = [];
+    afterAll(async () => {
+      for (const r of opened) await r.dropTable().catch(() => {});
+      await pool.end();
+    });
+
+    function open(options: Partial<Parameters<typeof createPgvectorRetriever>[0]> = {}): PgvectorRetriever {
+      const retriever = createPgvectorRetriever({
+        pool,
+        table: uniqueTable('pgv'),
+        encoderModelId: 'test/model',
+        dimension: 8,
+        ...options,
+      });
+      opened.push(retriever);
+      return retriever;
     }
-    const random = seededRandom(5);
-    let recallSum = 0;
-    let queries = 0;
-    for (const filter of [
-      {},
-      { group: 'a' },
-      { shard: { $in: [1, 2] } },
-      { rare: true },
-      { shard: 3, group: 'b' },
-    ] as Filter[]) {
-      for (let q = 0; q < 10; q++) {
-        const query = Array.from({ length: 16 }, () => random() * 2 - 1);
-        const expected = exactTopK(records, query, filter, 10);
-        const hits = await retriever.search({ vector: query, k: 10, filter });
-        // Complete: never fewer than the filter allows, whatever the index scan reached.
-        expect(hits.length, JSON.stringify(filter)).toBe(expected.length);
-        for (const hit of hits) expect(compileFilter(filter)(hit.metadata)).toBe(true);
-        recallSum += hits.filter((h) => expected.includes(h.id)).length / expected.length;
-        queries++;
-        const exact = await retriever.search({ vector: query, k: 10, filter, exact: true });
-        expect(
-          exact.map((h) => h.id),
-          'exact: true is exact',
-        ).toEqual(expected);
-      }
-    }
-    expect(recallSum / queries).toBeGreaterThan(0.9);
-  });
 
-  it('namespaces: each sees only its own records, with its own ids', async () => {
-    const table = uniqueTable('tenants');
-    const a = open({ table, namespace: 'tenant-a' });
-    const b = open({ table, namespace: 'tenant-b' });
-    const records = randomRecords(30, 8, 3);
-    await a.upsert(records);
-    await b.upsert(records.slice(0, 10).map((r) => ({ ...r, text: `b ${r.text}` })));
-    expect(await a.count()).toBe(30);
-    expect(await b.count()).toBe(10);
-    const hits = await b.search({ vector: records[0]!.vector!, k: 100 });
-    expect(hits).toHaveLength(10);
-    expect(hits.every((h) => h.text.startsWith('b '))).toBe(true);
-    expect((await b.delete({ filter: {} })).deleted).toBe(10);
-    expect((await b.delete({ ids: [records[20]!.id] })).deleted).toBe(0);
-    expect(await a.count()).toBe(30);
-    const scanned: string[] = [];
-    for await (const page of a.scan({ batchSize: 7 })) scanned.push(...page.map((r) => r.id));
-    expect(scanned).toEqual(records.map((r) => r.id));
-    const { rows } = await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table]);
-    expect(rows.map((r) => r.indexdef).join('\n')).toMatch(/PRIMARY KEY|pkey.*\(namespace, id\)/);
-  });
-
-  it('an upsert is one transaction: an abort between its batches stores nothing', async () => {
-    const retriever = open({ batchSize: 10 });
-    const records = randomRecords(100, 8, 4);
-    await retriever.upsert(records.slice(0, 5));
-    const controller = new AbortController();
-    const progress: number[] = [];
-    const error = await rejectionOf(
-      retriever.upsert(
-        records.map((r) => ({ ...r, text: 'changed' })),
-        {
-          signal: controller.signal,
-          onProgress: (e) => {
-            progress.push(e.completed);
-            if (e.completed >= 20) controller.abort();
-          },
-        },
-      ),
-    );
-    expect(error.code).toBe('ABORTED');
-    expect(progress[0]).toBe(10);
-    expect(await retriever.count()).toBe(5);
-    const hits = await retriever.search({ vector: records[0]!.vector!, k: 100 });
-    expect(hits.every((h) => h.text !== 'changed')).toBe(true);
-  });
-
-  it('concurrent calls return what the same calls return one at a time', async () => {
-    const retriever = open({ dimension: 8 });
-    const records = randomRecords(400, 8, 6);
-    await retriever.upsert(records);
-    const random = seededRandom(9);
-    const requests = Array.from({ length: 24 }, (_, i) => ({
-      vector: Array.from({ length: 8 }, () => random() * 2 - 1),
-      k: 5 + (i % 7),
-      filter: [{}, { group: 'b' }, { shard: { $gte: 5 } }][i % 3] as Filter,
-    }));
-    const sequential = [];
-    for (const request of requests) sequential.push(await retriever.search(request));
-    const concurrent = await Promise.all(requests.map((r) => retriever.search(r)));
-    expect(concurrent).toEqual(sequential);
-    const counts = await Promise.all(requests.map((r) => retriever.count(r.filter)));
-    expect(counts).toEqual(await Promise.all(requests.map((r) => retriever.count(r.filter))));
-  });
-
-  it('two writers with their own pools upsert overlapping ids at once: no deadlock, nothing lost, each id whole', async () => {
-    const table = uniqueTable('writers');
-    const poolA = testPool(server.connectionString, 2);
-    const poolB = testPool(server.connectionString, 2);
-    try {
-      const a = createPgvectorRetriever({ pool: poolA, table, encoderModelId: 'm', dimension: 8 });
-      const b = createPgvectorRetriever({ pool: poolB, table, encoderModelId: 'm', dimension: 8 });
-      opened.push(a);
-      const records = randomRecords(300, 8, 8);
-      const reversed = [...records]
-        .reverse()
-        .map((r) => ({ ...r, text: `b ${r.id}`, metadata: { writer: 'b' } }));
-      await Promise.all([
-        a.upsert(
-          records.map((r) => ({ ...r, text: `a ${r.id}`, metadata: { writer: 'a' } })),
-          {},
-        ),
-        b.upsert(reversed),
-        a.upsert(records.slice(0, 50).map((r) => ({ ...r, text: `a2 ${r.id}`, metadata: { writer: 'a2' } }))),
+    it('searches through the HNSW index with the metric operator class, and filtered searches are complete', async () => {
+      const retriever = open({ dimension: 16, efSearch: 64 });
+      const records = randomRecords(2000, 16, 11);
+      await retriever.upsert(records);
+      const { rows: indexes } = await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
+        retriever.table,
       ]);
-      expect(await a.count()).toBe(300);
-      for await (const page of a.scan({ batchSize: 100 })) {
-        for (const r of page) {
-          // Every row is one writer's record, whole: text and metadata from the same upsert.
-          const writer = String(r.metadata?.writer);
-          expect(r.text).toBe(`${writer} ${r.id}`);
+      expect(indexes.map((r) => r.indexdef).join('\n')).toMatch(
+        /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?64'?\)/,
+      );
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("SET LOCAL hnsw.iterative_scan = 'strict_order'");
+        await client.query('SET LOCAL enable_sort = off'); // what the retriever's index pass sets
+        const plan = await client.query(
+          `EXPLAIN SELECT id FROM "public"."${retriever.table}" WHERE namespace = 'default' AND metadata @> '{"group": "a"}'
+         ORDER BY embedding <=> $1::vector(16) LIMIT 10`,
+          [`[${records[0]!.vector!.join(',')}]`],
+        );
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using \S+_hnsw/);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      const random = seededRandom(5);
+      let recallSum = 0;
+      let queries = 0;
+      for (const filter of [
+        {},
+        { group: 'a' },
+        { shard: { $in: [1, 2] } },
+        { rare: true },
+        { shard: 3, group: 'b' },
+      ] as Filter[]) {
+        for (let q = 0; q < 10; q++) {
+          const query = Array.from({ length: 16 }, () => random() * 2 - 1);
+          const expected = exactTopK(records, query, filter, 10);
+          const hits = await retriever.search({ vector: query, k: 10, filter });
+          // Complete: never fewer than the filter allows, whatever the index scan reached.
+          expect(hits.length, JSON.stringify(filter)).toBe(expected.length);
+          for (const hit of hits) expect(compileFilter(filter)(hit.metadata)).toBe(true);
+          recallSum += hits.filter((h) => expected.includes(h.id)).length / expected.length;
+          queries++;
+          const exact = await retriever.search({ vector: query, k: 10, filter, exact: true });
+          expect(
+            exact.map((h) => h.id),
+            'exact: true is exact',
+          ).toEqual(expected);
         }
       }
-      await b.close();
-    } finally {
-      await poolA.end();
-      await poolB.end();
-    }
-  });
+      expect(recallSum / queries).toBeGreaterThan(0.9);
+    });
 
-  it('four processes opening a new index at once run its migrations once', async () => {
-    const table = uniqueTable('race');
-    const pools = Array.from({ length: 4 }, () => testPool(server.connectionString, 1));
-    try {
-      const retrievers = pools.map((p) =>
-        createPgvectorRetriever({ pool: p, table, encoderModelId: 'm', dimension: 8 }),
-      );
-      opened.push(retrievers[0]!);
-      await Promise.all(retrievers.map((r) => r.init()));
-      const { rows } = await pool.query(
-        'SELECT step, count(*)::int AS n FROM ragloom_migrations WHERE table_name = $1 GROUP BY step ORDER BY step',
-        [`public.${table}`],
-      );
-      expect(rows).toEqual([
-        { step: 'dense:1', n: 1 },
-        { step: 'table:1', n: 1 },
-      ]);
-      const other = createPgvectorRetriever({ pool, table, encoderModelId: 'another/model', dimension: 8 });
-      const error = await rejectionOf(other.count());
-      expect(error.code).toBe('MANIFEST_MISMATCH');
-      expect(error.message).toContain('another/model');
-      for (const r of retrievers.slice(1)) await r.close();
-    } finally {
-      for (const p of pools) await p.end();
-    }
-    expect(MIGRATION_LOCK[0]).toBe(0x7261676c);
-  });
+    it('namespaces: each sees only its own records, with its own ids', async () => {
+      const table = uniqueTable('tenants');
+      const a = open({ table, namespace: 'tenant-a' });
+      const b = open({ table, namespace: 'tenant-b' });
+      const records = randomRecords(30, 8, 3);
+      await a.upsert(records);
+      await b.upsert(records.slice(0, 10).map((r) => ({ ...r, text: `b ${r.text}` })));
+      expect(await a.count()).toBe(30);
+      expect(await b.count()).toBe(10);
+      const hits = await b.search({ vector: records[0]!.vector!, k: 100 });
+      expect(hits).toHaveLength(10);
+      expect(hits.every((h) => h.text.startsWith('b '))).toBe(true);
+      expect((await b.delete({ filter: {} })).deleted).toBe(10);
+      expect((await b.delete({ ids: [records[20]!.id] })).deleted).toBe(0);
+      expect(await a.count()).toBe(30);
+      const scanned: string[] = [];
+      for await (const page of a.scan({ batchSize: 7 })) scanned.push(...page.map((r) => r.id));
+      expect(scanned).toEqual(records.map((r) => r.id));
+      const { rows } = await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table]);
+      expect(rows.map((r) => r.indexdef).join('\n')).toMatch(/PRIMARY KEY|pkey.*\(namespace, id\)/);
+    });
 
-  it('manifest, dimension and storage mismatches are typed errors; a missing table can be NOT_FOUND', async () => {
-    const table = uniqueTable('manifest');
-    const first = open({ table, metric: 'dot' });
-    await first.upsert(randomRecords(3, 8, 1));
-    for (const options of [
-      { dimension: 4 },
-      { metric: 'l2' as const },
-      { encoderModelId: 'x' },
-      { vectorType: 'halfvec' as const },
-    ]) {
+    it('an upsert is one transaction: an abort between its batches stores nothing', async () => {
+      const retriever = open({ batchSize: 10 });
+      const records = randomRecords(100, 8, 4);
+      await retriever.upsert(records.slice(0, 5));
+      const controller = new AbortController();
+      const progress: number[] = [];
       const error = await rejectionOf(
+        retriever.upsert(
+          records.map((r) => ({ ...r, text: 'changed' })),
+          {
+            signal: controller.signal,
+            onProgress: (e) => {
+              progress.push(e.completed);
+              if (e.completed >= 20) controller.abort();
+            },
+          },
+        ),
+      );
+      expect(error.code).toBe('ABORTED');
+      expect(progress[0]).toBe(10);
+      expect(await retriever.count()).toBe(5);
+      const hits = await retriever.search({ vector: records[0]!.vector!, k: 100 });
+      expect(hits.every((h) => h.text !== 'changed')).toBe(true);
+    });
+
+    it('concurrent calls return what the same calls return one at a time', async () => {
+      const retriever = open({ dimension: 8 });
+      const records = randomRecords(400, 8, 6);
+      await retriever.upsert(records);
+      const random = seededRandom(9);
+      const requests = Array.from({ length: 24 }, (_, i) => ({
+        vector: Array.from({ length: 8 }, () => random() * 2 - 1),
+        k: 5 + (i % 7),
+        filter: [{}, { group: 'b' }, { shard: { $gte: 5 } }][i % 3] as Filter,
+      }));
+      const sequential = [];
+      for (const request of requests) sequential.push(await retriever.search(request));
+      const concurrent = await Promise.all(requests.map((r) => retriever.search(r)));
+      expect(concurrent).toEqual(sequential);
+      const counts = await Promise.all(requests.map((r) => retriever.count(r.filter)));
+      expect(counts).toEqual(await Promise.all(requests.map((r) => retriever.count(r.filter))));
+    });
+
+    it('two writers with their own pools upsert overlapping ids at once: no deadlock, nothing lost, each id whole', async () => {
+      const table = uniqueTable('writers');
+      const poolA = testPool(server.connectionString, 2);
+      const poolB = testPool(server.connectionString, 2);
+      try {
+        const a = createPgvectorRetriever({ pool: poolA, table, encoderModelId: 'm', dimension: 8 });
+        const b = createPgvectorRetriever({ pool: poolB, table, encoderModelId: 'm', dimension: 8 });
+        opened.push(a);
+        const records = randomRecords(300, 8, 8);
+        const reversed = [...records]
+          .reverse()
+          .map((r) => ({ ...r, text: `b ${r.id}`, metadata: { writer: 'b' } }));
+        await Promise.all([
+          a.upsert(
+            records.map((r) => ({ ...r, text: `a ${r.id}`, metadata: { writer: 'a' } })),
+            {},
+          ),
+          b.upsert(reversed),
+          a.upsert(
+            records.slice(0, 50).map((r) => ({ ...r, text: `a2 ${r.id}`, metadata: { writer: 'a2' } })),
+          ),
+        ]);
+        expect(await a.count()).toBe(300);
+        for await (const page of a.scan({ batchSize: 100 })) {
+          for (const r of page) {
+            // Every row is one writer's record, whole: text and metadata from the same upsert.
+            const writer = String(r.metadata?.writer);
+            expect(r.text).toBe(`${writer} ${r.id}`);
+          }
+        }
+        await b.close();
+      } finally {
+        await poolA.end();
+        await poolB.end();
+      }
+    });
+
+    it('four processes opening a new index at once run its migrations once', async () => {
+      const table = uniqueTable('race');
+      const pools = Array.from({ length: 4 }, () => testPool(server.connectionString, 1));
+      try {
+        const retrievers = pools.map((p) =>
+          createPgvectorRetriever({ pool: p, table, encoderModelId: 'm', dimension: 8 }),
+        );
+        opened.push(retrievers[0]!);
+        await Promise.all(retrievers.map((r) => r.init()));
+        const { rows } = await pool.query(
+          'SELECT step, count(*)::int AS n FROM ragloom_migrations WHERE table_name = $1 GROUP BY step ORDER BY step',
+          [`public.${table}`],
+        );
+        expect(rows).toEqual([
+          { step: 'dense:1', n: 1 },
+          { step: 'table:1', n: 1 },
+        ]);
+        const other = createPgvectorRetriever({ pool, table, encoderModelId: 'another/model', dimension: 8 });
+        const error = await rejectionOf(other.count());
+        expect(error.code).toBe('MANIFEST_MISMATCH');
+        expect(error.message).toContain('another/model');
+        for (const r of retrievers.slice(1)) await r.close();
+      } finally {
+        for (const p of pools) await p.end();
+      }
+      expect(MIGRATION_LOCK[0]).toBe(0x7261676c);
+    });
+
+    it('manifest, dimension and storage mismatches are typed errors; a missing table can be NOT_FOUND', async () => {
+      const table = uniqueTable('manifest');
+      const first = open({ table, metric: 'dot' });
+      await first.upsert(randomRecords(3, 8, 1));
+      for (const options of [
+        { dimension: 4 },
+        { metric: 'l2' as const },
+        { encoderModelId: 'x' },
+        { vectorType: 'halfvec' as const },
+      ]) {
+        const error = await rejectionOf(
+          createPgvectorRetriever({
+            pool,
+            table,
+            encoderModelId: 'test/model',
+            dimension: 8,
+            metric: 'dot',
+            ...options,
+          }).init(),
+        );
+        expect(error.code, JSON.stringify(options)).toBe('MANIFEST_MISMATCH');
+      }
+      const dimension = await rejectionOf(first.upsert([{ id: 'x', text: 'x', vector: [1, 2, 3] }]));
+      expect(dimension.code).toBe('DIMENSION_MISMATCH');
+      const missing = await rejectionOf(open({ createTable: false }).count());
+      expect(missing.code).toBe('NOT_FOUND');
+      expect(() => createPgvectorRetriever({ pool, table, encoderModelId: 'm', dimension: 3000 })).toThrow(
+        /2000/,
+      );
+      expect(() =>
         createPgvectorRetriever({
           pool,
           table,
-          encoderModelId: 'test/model',
+          encoderModelId: 'm',
           dimension: 8,
-          metric: 'dot',
-          ...options,
-        }).init(),
+          hnsw: { m: 16, efConstruction: 8 },
+        }),
+      ).toThrow(/efConstruction/);
+      expect(() => createPgvectorRetriever({ table, encoderModelId: 'm', dimension: 8 })).toThrow(
+        /connectionString, pool or client/,
       );
-      expect(error.code, JSON.stringify(options)).toBe('MANIFEST_MISMATCH');
-    }
-    const dimension = await rejectionOf(first.upsert([{ id: 'x', text: 'x', vector: [1, 2, 3] }]));
-    expect(dimension.code).toBe('DIMENSION_MISMATCH');
-    const missing = await rejectionOf(open({ createTable: false }).count());
-    expect(missing.code).toBe('NOT_FOUND');
-    expect(() => createPgvectorRetriever({ pool, table, encoderModelId: 'm', dimension: 3000 })).toThrow(
-      /2000/,
-    );
-    expect(() =>
-      createPgvectorRetriever({
-        pool,
-        table,
+    });
+
+    it('SQL errors carry the SQLSTATE; an unreachable server is CONNECTION_ERROR naming it without the password', async () => {
+      const retriever = open();
+      await retriever.upsert(randomRecords(3, 8, 2));
+      await pool.query(`DROP TABLE "public"."${retriever.table}"`);
+      const gone = await rejectionOf(retriever.count());
+      expect(gone.code).toBe('NOT_FOUND');
+      expect(gone.details).toMatchObject({ sqlstate: '42P01', operation: 'count' });
+      const unreachable = createPgvectorRetriever({
+        connectionString: 'postgresql://ragloom:secret-password@127.0.0.1:9/nowhere',
+        poolOptions: { connectionTimeoutMillis: 2000 },
+        table: 'x',
         encoderModelId: 'm',
         dimension: 8,
-        hnsw: { m: 16, efConstruction: 8 },
-      }),
-    ).toThrow(/efConstruction/);
-    expect(() => createPgvectorRetriever({ table, encoderModelId: 'm', dimension: 8 })).toThrow(
-      /connectionString, pool or client/,
-    );
-  });
-
-  it('SQL errors carry the SQLSTATE; an unreachable server is CONNECTION_ERROR naming it without the password', async () => {
-    const retriever = open();
-    await retriever.upsert(randomRecords(3, 8, 2));
-    await pool.query(`DROP TABLE "public"."${retriever.table}"`);
-    const gone = await rejectionOf(retriever.count());
-    expect(gone.code).toBe('NOT_FOUND');
-    expect(gone.details).toMatchObject({ sqlstate: '42P01', operation: 'count' });
-    const unreachable = createPgvectorRetriever({
-      connectionString: 'postgresql://ragloom:secret-password@127.0.0.1:9/nowhere',
-      poolOptions: { connectionTimeoutMillis: 2000 },
-      table: 'x',
-      encoderModelId: 'm',
-      dimension: 8,
+      });
+      const error = await rejectionOf(unreachable.count());
+      expect(error.code).toBe('CONNECTION_ERROR');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toContain('127.0.0.1:9/nowhere');
+      expect(error.message).not.toContain('secret-password');
+      await unreachable.close();
     });
-    const error = await rejectionOf(unreachable.count());
-    expect(error.code).toBe('CONNECTION_ERROR');
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain('127.0.0.1:9/nowhere');
-    expect(error.message).not.toContain('secret-password');
-    await unreachable.close();
-  });
 
-  it('halfvec storage: half-precision scores, same neighbours', async () => {
-    const records = randomRecords(200, 8, 12);
-    const half = open({ vectorType: 'halfvec', metric: 'l2' });
-    await half.upsert(records);
-    const full = createMemoryVectorRetriever({ encoderModelId: 'test/model', dimension: 8, metric: 'l2' });
-    await full.upsert(records);
-    const query = records[7]!.vector!;
-    const want = await full.search({ vector: query, k: 5 });
-    const got = await half.search({ vector: query, k: 5 });
-    expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
-    got.forEach((h, i) => {
-      expect(Math.abs(h.score - want[i]!.score)).toBeLessThan(2e-2);
+    it('halfvec storage: half-precision scores, same neighbours', async () => {
+      const records = randomRecords(200, 8, 12);
+      const half = open({ vectorType: 'halfvec', metric: 'l2' });
+      await half.upsert(records);
+      const full = createMemoryVectorRetriever({ encoderModelId: 'test/model', dimension: 8, metric: 'l2' });
+      await full.upsert(records);
+      const query = records[7]!.vector!;
+      const want = await full.search({ vector: query, k: 5 });
+      const got = await half.search({ vector: query, k: 5 });
+      expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+      got.forEach((h, i) => {
+        expect(Math.abs(h.score - want[i]!.score)).toBeLessThan(2e-2);
+      });
+      const { rows } = await pool.query(
+        'SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2',
+        [`public."${half.table}"`, 'embedding'],
+      );
+      expect(rows[0].type).toBe('halfvec(8)');
     });
-    const { rows } = await pool.query(
-      'SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2',
-      [`public."${half.table}"`, 'embedding'],
-    );
-    expect(rows[0].type).toBe('halfvec(8)');
-  });
 
-  it('moves an index: memory → Postgres with copyRecords (what ragloom import does), same hits and scores', async () => {
-    const records = randomRecords(120, 8, 13);
-    const local = createMemoryVectorRetriever({
-      encoderModelId: 'test/model',
-      dimension: 8,
-      metric: 'cosine',
+    it('moves an index: memory → Postgres with copyRecords (what ragloom import does), same hits and scores', async () => {
+      const records = randomRecords(120, 8, 13);
+      const local = createMemoryVectorRetriever({
+        encoderModelId: 'test/model',
+        dimension: 8,
+        metric: 'cosine',
+      });
+      await local.upsert(records);
+      const remote = open();
+      expect((await copyRecords(local, remote, { batchSize: 25 })).copied).toBe(120);
+      const query = records[3]!.vector!;
+      const want = await local.search({ vector: query, k: 10, filter: { group: 'c' } });
+      const got = await remote.search({ vector: query, k: 10, filter: { group: 'c' } });
+      expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+      for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(want[i]!.score, 5);
     });
-    await local.upsert(records);
-    const remote = open();
-    expect((await copyRecords(local, remote, { batchSize: 25 })).copied).toBe(120);
-    const query = records[3]!.vector!;
-    const want = await local.search({ vector: query, k: 10, filter: { group: 'c' } });
-    const got = await remote.search({ vector: query, k: 10, filter: { group: 'c' } });
-    expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
-    for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(want[i]!.score, 5);
-  });
 
-  it('hybrid on one table: the full-text retriever searches the rows the vector retriever wrote', async () => {
-    const table = uniqueTable('hybrid');
-    const dense = open({ table });
-    const lexical = createPgFullTextRetriever({ pool, table });
-    await dense.upsert([
-      { id: 'a', text: 'Hybrid search fuses BM25 and dense retrieval', vector: [1, 0, 0, 0, 0, 0, 0, 0] },
-      { id: 'b', text: 'Reranking comes after retrieval', vector: [0, 1, 0, 0, 0, 0, 0, 0] },
-    ]);
-    expect((await lexical.search({ text: 'fusing', k: 5 })).map((h) => h.id)).toEqual(['a']);
-    await lexical.upsert([{ id: 'c', text: 'Only the lexical side has this row' }]);
-    expect(await lexical.count()).toBe(3);
-    expect(await dense.count(), 'rows without a vector are not in the dense index').toBe(2);
-    expect((await dense.search({ vector: [1, 0, 0, 0, 0, 0, 0, 0], k: 10 })).map((h) => h.id)).toEqual([
-      'a',
-      'b',
-    ]);
-    await lexical.close();
+    it('hybrid on one table: the full-text retriever searches the rows the vector retriever wrote', async () => {
+      const table = uniqueTable('hybrid');
+      const dense = open({ table });
+      const lexical = createPgFullTextRetriever({ pool, table });
+      await dense.upsert([
+        { id: 'a', text: 'Hybrid search fuses BM25 and dense retrieval', vector: [1, 0, 0, 0, 0, 0, 0, 0] },
+        { id: 'b', text: 'Reranking comes after retrieval', vector: [0, 1, 0, 0, 0, 0, 0, 0] },
+      ]);
+      expect((await lexical.search({ text: 'fusing', k: 5 })).map((h) => h.id)).toEqual(['a']);
+      await lexical.upsert([{ id: 'c', text: 'Only the lexical side has this row' }]);
+      expect(await lexical.count()).toBe(3);
+      expect(await dense.count(), 'rows without a vector are not in the dense index').toBe(2);
+      expect((await dense.search({ vector: [1, 0, 0, 0, 0, 0, 0, 0], k: 10 })).map((h) => h.id)).toEqual([
+        'a',
+        'b',
+      ]);
+      await lexical.close();
+    });
   });
-});
+}
+
+retrieverTestsOn(pgliteServer());
+if (databaseUrl) retrieverTestsOn({ name: 'DATABASE_URL', connectionString: databaseUrl });

@@ -12,8 +12,6 @@ export function pgliteServer(): TestServer {
 }
 
 export const databaseUrl = process.env.DATABASE_URL;
-export const DATABASE_URL_SKIP_REASON =
-  'DATABASE_URL is not set: start Postgres with pgvector (README) and set DATABASE_URL to run these tests against it';
 
 /** A pool for tests; errors of idle connections are the test's to see, not the process's to crash on. */
 export function testPool(connectionString: string, max = 4): pg.Pool {

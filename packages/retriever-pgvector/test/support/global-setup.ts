@@ -5,7 +5,11 @@ import { type PgliteServer, startPgliteServer } from './pglite-server.js';
 // seconds, and every test file uses its own tables in it.
 let server: PgliteServer | undefined;
 
+const DATABASE_URL_NOT_SET =
+  'DATABASE_URL is not set: the tests run on PGlite only. Start Postgres with pgvector (README) and set DATABASE_URL to run them against that server too.';
+
 export async function setup(project: TestProject): Promise<void> {
+  if (!process.env.DATABASE_URL) console.info(DATABASE_URL_NOT_SET);
   server = await startPgliteServer();
   project.provide('pgliteUrl', server.connectionString);
 }
