@@ -65,8 +65,15 @@ export interface UpsertRunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-/** Upserts of at least this many rows refresh the table's planner statistics. */
-const ANALYZE_AFTER_ROWS = 1000;
+/**
+ * When this retriever refreshes the table's planner statistics: once the rows it wrote or deleted since
+ * its last ANALYZE reach 1,000 plus a tenth of the table as that ANALYZE counted it — autovacuum's rule
+ * (`autovacuum_analyze_threshold` + `autovacuum_analyze_scale_factor` × rows), with a larger floor, for
+ * servers where autovacuum is off or late (PGlite has none). A bulk load in batches of 1,000 then pays
+ * for about 25 ANALYZEs over 100k rows, not one per batch.
+ */
+const ANALYZE_MIN_CHANGES = 1000;
+const ANALYZE_SCALE = 0.1;
 
 /** The last record of a repeated id wins (as in a Map); the rest are sorted by id. */
 function latestSortedById(records: readonly RetrieverRecord[]): number[] {
@@ -79,6 +86,24 @@ function latestSortedById(records: readonly RetrieverRecord[]): number[] {
 
 export function createIndexTable(executor: SqlExecutor, names: TableNames, namespace: string): IndexTable {
   const t = names.qualified;
+  let changedSinceAnalyze = 0;
+  let rowsAtAnalyze = 0;
+
+  // After a bulk load the planner's row estimates are stale until autovacuum reaches the table (never, on a
+  // server without it), which misleads the exact pass's choice between a sequential scan and the metadata
+  // index. Fresh statistics cost one sampled pass.
+  async function analyzeAfter(changed: number): Promise<void> {
+    changedSinceAnalyze += changed;
+    if (changedSinceAnalyze < ANALYZE_MIN_CHANGES + ANALYZE_SCALE * rowsAtAnalyze) return;
+    changedSinceAnalyze = 0;
+    await executor.query('analyze', `ANALYZE ${t}`);
+    const { rows } = await executor.query(
+      'analyze',
+      'SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass',
+      [t],
+    );
+    rowsAtAnalyze = Math.max(0, Number(rows[0]?.n ?? 0));
+  }
   const where = (params: SqlParams, filter: Filter | undefined, condition: string | undefined) => {
     const ns = params.add(namespace);
     const f = filterSql(filter, params);
@@ -142,10 +167,7 @@ export function createIndexTable(executor: SqlExecutor, names: TableNames, names
         total: order.length,
         message: 'committed',
       });
-      // After a bulk load the planner's row estimates are stale until autovacuum reaches the table (never,
-      // on a server without it), which misleads the exact pass's choice between a sequential scan and the
-      // metadata index. Fresh statistics cost one sampled pass.
-      if (order.length >= ANALYZE_AFTER_ROWS) await executor.query('analyze', `ANALYZE ${t}`);
+      await analyzeAfter(order.length);
     },
 
     async delete(selector, condition) {
@@ -160,7 +182,9 @@ export function createIndexTable(executor: SqlExecutor, names: TableNames, names
         sql = `DELETE FROM ${t} WHERE ${where(params, selector.filter, condition)}`;
       }
       const result = await executor.query('delete', sql, params.values);
-      return { deleted: result.rowCount ?? 0 };
+      const deleted = result.rowCount ?? 0;
+      await analyzeAfter(deleted);
+      return { deleted };
     },
 
     async count(filter, condition) {

@@ -136,6 +136,32 @@ function retrieverTestsOn(server: TestServer) {
       expect(rows.map((r) => r.indexdef).join('\n')).toMatch(/PRIMARY KEY|pkey.*\(namespace, id\)/);
     });
 
+    it('planner statistics are refreshed as autovacuum would: after 1,000 changed rows, then 1,000 + 10% of the table', async () => {
+      const retriever = open();
+      await retriever.init();
+      const qualified = `"public"."${retriever.table}"`;
+      // Autovacuum off for this table, so that only the retriever's ANALYZE can move reltuples.
+      await pool.query(`ALTER TABLE ${qualified} SET (autovacuum_enabled = false)`);
+      const estimate = async () => {
+        const { rows } = await pool.query(
+          'SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass',
+          [qualified],
+        );
+        return Number(rows[0].n);
+      };
+      const records = randomRecords(2200, 8, 11);
+      const never = await estimate(); // -1 (never analyzed) or 0 (counted when the index was built)
+      expect(never).toBeLessThanOrEqual(0);
+      for (let i = 0; i < 5; i++) await retriever.upsert(records.slice(i * 199, (i + 1) * 199));
+      expect(await estimate(), '995 rows written: below the threshold').toBe(never);
+      await retriever.upsert(records.slice(995, 1005));
+      expect(await estimate(), '1,005 rows written in six upserts').toBe(1005);
+      await retriever.upsert(records.slice(1005, 2105)); // 1,100 < 1,000 + 100.5
+      expect(await estimate()).toBe(1005);
+      await retriever.delete({ ids: [records[0]!.id] }); // deletes count as changes too
+      expect(await estimate()).toBe(2104);
+    }, 120_000); // 2,200 HNSW inserts: seconds natively, tens of seconds in PGlite on a loaded machine
+
     it('an upsert is one transaction: an abort between its batches stores nothing', async () => {
       const retriever = open({ batchSize: 10 });
       const records = randomRecords(100, 8, 4);
