@@ -46,6 +46,28 @@ export interface PgConnectionOptions {
   readonly client?: PgQueryable;
 }
 
+/**
+ * Settings for one transaction: names of the package's own choosing and values it computed and checked
+ * (integers, on/off, enum members) — never user input, since they are written into the statement text.
+ */
+export type LocalSettings = Readonly<Record<string, string | number>>;
+
+const SETTING_NAME = /^[a-z_]+(\.[a-z_]+)?$/;
+const SETTING_VALUE = /^[A-Za-z0-9_]+$/;
+
+/** `BEGIN; SET LOCAL a = 1; …`: one simple-protocol message, so the settings cost no round trip of their own. */
+function beginStatement(settings: LocalSettings | undefined): string {
+  let sql = 'BEGIN';
+  for (const [name, value] of Object.entries(settings ?? {})) {
+    const text = String(value);
+    if (!SETTING_NAME.test(name) || !SETTING_VALUE.test(text)) {
+      throw new RagloomError('INVALID_ARGUMENT', `not a setting this package sends: ${name} = ${text}`);
+    }
+    sql += `; SET LOCAL ${name} = ${text}`;
+  }
+  return sql;
+}
+
 /** Runs statements and transactions; maps every failure to a RagloomError naming `operation`. */
 export interface SqlExecutor {
   query(
@@ -54,11 +76,15 @@ export interface SqlExecutor {
     values?: unknown[],
     signal?: AbortSignal,
   ): Promise<PgQueryResultLike>;
-  /** BEGIN … COMMIT on one connection; ROLLBACK when `fn` throws or `signal` fires before COMMIT. */
+  /**
+   * BEGIN … COMMIT on one connection; ROLLBACK when `fn` throws or `signal` fires before COMMIT.
+   * `setLocal` settings are sent with the BEGIN, in the same round trip (`SET LOCAL name = value`).
+   */
   transaction<T>(
     operation: string,
     fn: (session: PgQueryable) => Promise<T>,
     signal?: AbortSignal,
+    setLocal?: LocalSettings,
   ): Promise<T>;
   /** Ends the pool when this package created it. */
   close(): Promise<void>;
@@ -118,11 +144,19 @@ async function runTransaction<T>(
   fn: (session: PgQueryable) => Promise<T>,
   signal: AbortSignal | undefined,
   operation: string,
+  begin: string,
 ): Promise<{ value: T } | { error: unknown; broken: boolean }> {
   try {
-    await session.query('BEGIN');
+    await session.query(begin);
   } catch (error) {
-    return { error, broken: true };
+    // A failed SET LOCAL leaves the transaction open and aborted: roll it back, keep the connection.
+    if (begin === 'BEGIN') return { error, broken: true };
+    try {
+      await session.query('ROLLBACK');
+      return { error, broken: false };
+    } catch {
+      return { error, broken: true };
+    }
   }
   try {
     const guarded: PgQueryable = {
@@ -178,9 +212,10 @@ export function createSqlExecutor(options: PgConnectionOptions, context: { table
           throw fail(error, operation);
         });
       },
-      async transaction(operation, fn, signal) {
+      async transaction(operation, fn, signal, setLocal) {
         throwIfAborted(signal, operation);
-        const outcome = await inTurn(() => runTransaction(client, fn, signal, operation));
+        const begin = beginStatement(setLocal);
+        const outcome = await inTurn(() => runTransaction(client, fn, signal, operation, begin));
         if ('value' in outcome) return outcome.value;
         throw fail(outcome.error, operation);
       },
@@ -210,15 +245,16 @@ export function createSqlExecutor(options: PgConnectionOptions, context: { table
         throw fail(error, operation);
       });
     },
-    async transaction(operation, fn, signal) {
+    async transaction(operation, fn, signal, setLocal) {
       throwIfAborted(signal, operation);
+      const begin = beginStatement(setLocal);
       let session: Awaited<ReturnType<PgPoolLike['connect']>>;
       try {
         session = await pool.connect(); // not raced: a connection handed over late would never go back
       } catch (error) {
         throw fail(error, operation);
       }
-      const outcome = await runTransaction(session, fn, signal, operation);
+      const outcome = await runTransaction(session, fn, signal, operation, begin);
       // A connection whose ROLLBACK failed is broken: the pool must drop it, not hand it out again.
       session.release('error' in outcome && outcome.broken ? true : undefined);
       if ('value' in outcome) return outcome.value;

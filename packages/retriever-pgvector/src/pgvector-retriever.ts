@@ -14,7 +14,12 @@ import {
 } from '@ragloom/core';
 import { parseDeleteSelector } from '@ragloom/core/adapter';
 import { createIndexTable, type IndexTable } from './index-table.js';
-import { createSqlExecutor, type PgQueryable, type SqlExecutor } from './pg-connection.js';
+import {
+  createSqlExecutor,
+  type LocalSettings,
+  type PgQueryable,
+  type SqlExecutor,
+} from './pg-connection.js';
 import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
 import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
@@ -72,6 +77,15 @@ function scoreOf(metric: Metric, distance: number): number {
   if (metric === 'cosine') return Number.isNaN(distance) ? 0 : 1 - distance; // NaN: a zero vector, like core
   if (metric === 'dot') return -distance;
   return -(distance * distance);
+}
+
+/** Changes settings inside the open transaction (as SET LOCAL), for a further pass of a search. */
+async function reconfigure(session: PgQueryable, settings: LocalSettings): Promise<void> {
+  const entries = Object.entries(settings);
+  await session.query(
+    `SELECT ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+    entries.flatMap(([name, value]) => [name, String(value)]),
+  );
 }
 
 /** major.minor.patch of an extversion such as 0.8.0, comparable as a number. */
@@ -251,6 +265,14 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
     const { iterative } = await init();
     const query = vectorText(vector);
     const k = request.k;
+    const firstExact = request.exact === true;
+    /** The planner and pgvector settings of one pass (values computed here, so they may be sent as text). */
+    const settingsFor = (exact: boolean, limit: number): LocalSettings => ({
+      'hnsw.ef_search': Math.min(MAX_EF_SEARCH, Math.max(requestedEf, limit)),
+      enable_indexscan: exact ? 'off' : 'on',
+      enable_sort: exact ? 'on' : 'off',
+      ...(iterative ? { 'hnsw.iterative_scan': iterativeScan } : {}),
+    });
     return executor.transaction(
       'search',
       async (session) => {
@@ -261,30 +283,22 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
         // pass comes back short: then the filter (or the index's reach, hnsw.max_scan_tuples) left fewer
         // than `limit` rows, and scoring every allowed row is the complete answer, cheap precisely because
         // the filter is selective.
-        let exact = request.exact === true;
-        const configure = async (limit: number) => {
-          const ef = String(Math.min(MAX_EF_SEARCH, Math.max(requestedEf, limit)));
-          const index = exact ? 'off' : 'on';
-          const sort = exact ? 'on' : 'off';
-          await session.query(
-            `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', $2, true),
-                    set_config('enable_sort', $3, true)${iterative ? ", set_config('hnsw.iterative_scan', $4, true)" : ''}`,
-            iterative ? [ef, index, sort, iterativeScan] : [ef, index, sort],
-          );
-        };
         // Equal scores are ordered by id: ask for one more than k; when that one ties with the k-th,
         // the tie crosses the cut, so ask again with a larger limit until the tie group is complete.
+        // The first pass's settings came with the BEGIN; a further pass sets them again.
+        let exact = firstExact;
         let limit = k + 1;
         for (;;) {
-          await configure(limit);
           const found = await nearest(session, query, request.filter, limit);
           if (found.length < limit && !exact) {
             exact = true;
+            await reconfigure(session, settingsFor(exact, limit));
             continue;
           }
           const crossing = found.length === limit && found[k - 1]!.distance === found[limit - 1]!.distance;
           if (crossing) {
             limit *= 2;
+            await reconfigure(session, settingsFor(exact, limit));
             continue;
           }
           const hits: SearchHit[] = found.map((row) => ({
@@ -298,6 +312,7 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
         }
       },
       request.signal,
+      settingsFor(firstExact, k + 1),
     );
   }
 
