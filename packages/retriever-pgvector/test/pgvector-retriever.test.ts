@@ -114,6 +114,54 @@ function retrieverTestsOn(server: TestServer) {
       expect(recallSum / queries).toBeGreaterThan(0.9);
     });
 
+    it('a search is three round trips, its settings sent with the BEGIN and in effect for the SELECT', async () => {
+      const table = uniqueTable('trips');
+      const connection = await pool.connect();
+      const sent: string[] = [];
+      const inEffect: unknown[] = [];
+      let recording = false;
+      const client = {
+        async query(text: string, values?: unknown[]) {
+          if (recording) {
+            sent.push(text.split('\n')[0]!.trim());
+            if (text.startsWith('SELECT id, text, metadata')) {
+              const { rows } = await connection.query(
+                "SELECT current_setting('hnsw.ef_search') AS ef, current_setting('enable_indexscan') AS indexscan, current_setting('enable_sort') AS sort, current_setting('hnsw.iterative_scan') AS iterative",
+              );
+              inEffect.push(rows[0]);
+            }
+          }
+          return connection.query(text, values);
+        },
+      };
+      try {
+        const retriever = createPgvectorRetriever({
+          client,
+          table,
+          encoderModelId: 'test/model',
+          dimension: 8,
+          efSearch: 64,
+        });
+        await retriever.upsert(randomRecords(50, 8, 3));
+        recording = true;
+        const hits = await retriever.search({ vector: randomRecords(1, 8, 9)[0]!.vector!, k: 5 });
+        recording = false;
+        expect(hits).toHaveLength(5);
+        expect(sent).toEqual([
+          'BEGIN; SET LOCAL hnsw.ef_search = 64; SET LOCAL enable_indexscan = on; SET LOCAL enable_sort = off; SET LOCAL hnsw.iterative_scan = strict_order',
+          expect.stringMatching(/^SELECT id, text, metadata, embedding <=> \$1::vector\(8\) AS distance/),
+          'COMMIT',
+        ]);
+        expect(inEffect).toEqual([{ ef: '64', indexscan: 'on', sort: 'off', iterative: 'strict_order' }]);
+        // SET LOCAL ends with the transaction: the connection is left as it was.
+        const { rows } = await connection.query("SELECT current_setting('enable_sort') AS sort");
+        expect(rows[0].sort).toBe('on');
+        await retriever.dropTable();
+      } finally {
+        connection.release();
+      }
+    });
+
     it('namespaces: each sees only its own records, with its own ids', async () => {
       const table = uniqueTable('tenants');
       const a = open({ table, namespace: 'tenant-a' });
