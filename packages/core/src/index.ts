@@ -21,6 +21,7 @@ export {
   type RagloomErrorCode,
   type RagloomErrorOptions,
 } from './errors/ragloom-error.js';
+export { formatDateTimeMicros, parseDateTimeMicros } from './filter/datetime.js';
 export {
   compileFilter,
   compileFilterNode,
