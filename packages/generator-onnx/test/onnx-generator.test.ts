@@ -251,10 +251,23 @@ describe('generation config and model checks', () => {
     );
     expect(bert.message).toContain('past_key_values');
     await expectCode(createOnnxGenerator(join(storiesDir(), 'no-such-model')), 'MODEL_NOT_FOUND');
-    await expectCode(
+    const overflow = await expectCode(
       createOnnxGenerator(storiesDir(), { contextOverflow: 'middle' as never }),
       'INVALID_CONFIG',
     );
+    // The kit's one shape for bad options, as every adapter reports them.
+    expect(overflow.details).toEqual({
+      component: 'createOnnxGenerator',
+      issues: [{ path: 'contextOverflow', message: expect.stringContaining('"middle"') }],
+    });
+    const several = await expectCode(
+      createOnnxGenerator(join(storiesDir(), 'no-such-model'), { contextLength: 0, maxTokens: 1.5 }),
+      'INVALID_CONFIG',
+    );
+    expect((several.details.issues as { path: string }[]).map((i) => i.path)).toEqual([
+      'contextLength',
+      'maxTokens',
+    ]);
   });
 
   it('a closed generator refuses to run', async () => {
