@@ -2,16 +2,13 @@ import type { ChatMessage } from '@ragloom/core';
 import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
 import { onnxModelOptionShape } from '@ragloom/onnx-model';
 
-const { model: _model, ...modelOptionShape } = onnxModelOptionShape;
-
 /**
- * The generator's options (the model itself is `createOnnxGenerator`'s first argument), declared once: the shared
- * ONNX model and hub options (`dtype`, `revision`, `cacheDir`, ... from `@ragloom/onnx-model`) and the
- * generator's own. `createOnnxGenerator` checks them with `parseOptions`; the plugin adds `model` and leaves out
- * what only code can pass.
+ * The generator's options, declared once: the shared ONNX model and hub options (`model`, `dtype`, `revision`,
+ * `cacheDir`, ... from `@ragloom/onnx-model`) and the generator's own. `createOnnxGenerator` checks them with
+ * `parseOptions`; the plugin exposes the same declaration without what only code can pass.
  */
 export const onnxGeneratorOptions = option.object({
-  ...modelOptionShape,
+  ...onnxModelOptionShape,
   chatTemplate: option
     .union([option.string(), option.function<(messages: readonly ChatMessage[]) => string>()])
     .optional()
@@ -51,7 +48,7 @@ export const onnxGeneratorOptions = option.object({
     ),
 });
 
-/** What `createOnnxGenerator(model, options)` takes (defaults optional). */
+/** What `createOnnxGenerator({ model, ... })` takes (defaults optional). */
 export type OnnxGeneratorOptions = InferOptionsInput<typeof onnxGeneratorOptions>;
 /** The options after parsing, defaults filled in. */
 export type ParsedOnnxGeneratorOptions = InferOptions<typeof onnxGeneratorOptions>;

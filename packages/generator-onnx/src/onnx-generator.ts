@@ -50,12 +50,23 @@ export interface OnnxGenerator extends GeneratorV1 {
 /**
  * Loads a decoder-only model exported in Hugging Face / Optimum layout (Llama, Qwen2, SmolLM, Phi, Mistral, ...)
  * from a local folder or a hub id, and returns a Generator that runs it on onnxruntime-node with a KV cache.
+ *
+ * @example
+ * const generator = await createOnnxGenerator({ model: 'HuggingFaceTB/SmolLM2-360M-Instruct', dtype: 'q8' });
  */
+export async function createOnnxGenerator(options: OnnxGeneratorOptions): Promise<OnnxGenerator>;
+/** @deprecated Pass one object, as every adapter's factory takes: `createOnnxGenerator({ model, ...options })`. */
 export async function createOnnxGenerator(
   model: string,
-  input: OnnxGeneratorOptions = {},
+  options?: Omit<OnnxGeneratorOptions, 'model'>,
+): Promise<OnnxGenerator>;
+export async function createOnnxGenerator(
+  first: string | OnnxGeneratorOptions,
+  rest: Omit<OnnxGeneratorOptions, 'model'> = {},
 ): Promise<OnnxGenerator> {
+  const input = typeof first === 'string' ? { ...rest, model: first } : first;
   const options = parseOptions(onnxGeneratorOptions, input, { component: 'createOnnxGenerator' });
+  const { model } = options;
   const { contextLength: contextOverride, maxTokens: defaultMaxTokens, contextOverflow: overflow } = options;
   const promptLookup = options.promptLookup === true ? {} : options.promptLookup || undefined;
   const loaded: OnnxModel = await loadOnnxModel(model, options);

@@ -4,7 +4,7 @@ import { createOnnxGenerator } from './onnx-generator.js';
 import { onnxGeneratorOptions } from './onnx-generator-options.js';
 
 /**
- * The factory's options as a config file may give them, plus `model`: the host supplies the cache, offline mode
+ * The factory's options as a config file may give them: the host supplies the cache, offline mode
  * and progress; a chat template from a config is a Jinja string (or 'plain'). `contextOverflow` defaults to
  * 'truncate-start' here: a RAG prompt longer than a small model's context loses its oldest tokens (the question
  * comes last and is kept) instead of failing.
@@ -25,9 +25,11 @@ export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/generator-onnx',
   generator: {
     options: onnxGeneratorPluginOptions,
-    create: ({ model: reference, ...options }, context) => {
-      const { model, modelId } = modelFromContext({ model: reference, modelId: options.modelId }, context);
-      return createOnnxGenerator(model, { ...options, ...hubOptionsFromContext(context), modelId });
-    },
+    create: (options, context) =>
+      createOnnxGenerator({
+        ...options,
+        ...hubOptionsFromContext(context),
+        ...modelFromContext(options, context),
+      }),
   },
 });

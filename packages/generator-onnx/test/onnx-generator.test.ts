@@ -270,6 +270,21 @@ describe('generation config and model checks', () => {
     ]);
   });
 
+  it('takes one options object like every adapter factory; the positional form gives the same generator', async () => {
+    const request = { messages: fromBos, temperature: 0, maxTokens: 12 };
+    const byObject = await createOnnxGenerator({ model: storiesDir(), intraOpNumThreads: 1 });
+    const positional = await createOnnxGenerator(storiesDir(), { intraOpNumThreads: 1 });
+    try {
+      expect(byObject.modelId).toBe(positional.modelId);
+      expect(await byObject.generate(request)).toEqual(await positional.generate(request));
+    } finally {
+      await byObject.close();
+      await positional.close();
+    }
+    const missing = await expectCode(createOnnxGenerator({} as never), 'INVALID_CONFIG');
+    expect(missing.details).toMatchObject({ issues: [{ path: 'model' }] });
+  });
+
   it('a closed generator refuses to run', async () => {
     const generator = await createOnnxGenerator(storiesDir());
     await generator.close();
