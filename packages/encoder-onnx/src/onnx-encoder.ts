@@ -22,6 +22,7 @@ import {
   readJsonFile,
   type Tensor,
   type TokenizedText,
+  tensorToFloat32,
 } from '@ragloom/onnx-model';
 import {
   ENCODER_PROMPT_PRESETS,
@@ -242,7 +243,8 @@ export async function createEncoderRuntime(input: OnnxEncoderOptions): Promise<E
           );
         }
         const tensor = result[output.name] as Tensor;
-        const data = tensor.data as Float32Array;
+        // fp16 exports return float16 (half bits on Node 20/22, Float16Array on 24): pool float32 values.
+        const data = tensorToFloat32(tensor, `${output.name} of ${model.modelPath}`);
         let vectors: Float32Array[];
         if (tensor.dims.length === 2) {
           vectors = batch.map((_, row) => data.slice(row * dimension, (row + 1) * dimension));

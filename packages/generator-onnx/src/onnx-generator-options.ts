@@ -5,7 +5,10 @@ import { onnxModelOptionShape } from '@ragloom/onnx-model';
 /**
  * The generator's options, declared once: the shared ONNX model and hub options (`model`, `dtype`, `revision`,
  * `cacheDir`, ... from `@ragloom/onnx-model`) and the generator's own. `createOnnxGenerator` checks them with
- * `parseOptions`; the plugin exposes the same declaration without what only code can pass.
+ * `parseOptions`; the plugin exposes the same declaration without what only code can pass. `dtype`,
+ * `modelFileName`, `subfolder` and `modelFile` choose the ONNX file as transformers.js does; without
+ * `modelFileName`, `onnx/model{suffix}.onnx` is used, else an Optimum merged decoder
+ * `onnx/decoder_model_merged{suffix}.onnx`.
  */
 export const onnxGeneratorOptions = option.object({
   ...onnxModelOptionShape,

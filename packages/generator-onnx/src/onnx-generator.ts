@@ -10,7 +10,12 @@ import {
   validateGenerateRequest,
 } from '@ragloom/core';
 import { parseOptions } from '@ragloom/core/adapter';
-import { loadOnnxModel, type ModelTokenizer, type OnnxModel } from '@ragloom/onnx-model';
+import {
+  DECODER_MODEL_FILE_NAMES,
+  loadOnnxModel,
+  type ModelTokenizer,
+  type OnnxModel,
+} from '@ragloom/onnx-model';
 import { type ChatTemplate, createChatTemplate } from './chat-template.js';
 import { type DecoderSpec, decoderSpecFrom } from './decoder-spec.js';
 import { type GenerationDefaults, readGenerationDefaults } from './generation-config.js';
@@ -69,7 +74,7 @@ export async function createOnnxGenerator(
   const { model } = options;
   const { contextLength: contextOverride, maxTokens: defaultMaxTokens, contextOverflow: overflow } = options;
   const promptLookup = options.promptLookup === true ? {} : options.promptLookup || undefined;
-  const loaded: OnnxModel = await loadOnnxModel(model, options);
+  const loaded: OnnxModel = await loadOnnxModel(model, { ...options, baseNames: DECODER_MODEL_FILE_NAMES });
   let spec: DecoderSpec;
   let chatTemplate: ChatTemplate;
   let defaults: GenerationDefaults;

@@ -2,6 +2,7 @@ import type { PluginContextV1 } from '@ragloom/core';
 import { option } from '@ragloom/core/adapter';
 import type { DownloadProgressEvent } from './hub-options.js';
 import type { SessionOptions } from './inference-session.js';
+import { MODEL_DTYPES, type ModelDtype } from './onnx-file.js';
 
 /** The host's hub settings and download progress, in the shape the ONNX adapters' options take. */
 export function hubOptionsFromContext(context: PluginContextV1) {
@@ -34,9 +35,24 @@ export const onnxModelOptionShape = {
     .optional()
     .describe('The id stored in index manifests. Default: the repo id, else the folder name.'),
   dtype: option
-    .enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'])
+    .enum(MODEL_DTYPES as [ModelDtype, ...ModelDtype[]])
     .optional()
-    .describe('Which weights: `fp32` → onnx/model.onnx (default), `q8` → onnx/model_quantized.onnx, ...'),
+    .describe(
+      "Weights: `q8` → onnx/model_quantized.onnx, `q4f16` → onnx/model_q4f16.onnx, ... (transformers.js' names). " +
+        'Default: config.json `transformers.js_config.dtype`, else `fp32`.',
+    ),
+  modelFileName: option
+    .string()
+    .optional()
+    .describe(
+      "The ONNX file's base name, dtype suffix added (`decoder_model_merged`), as transformers.js' `model_file_name`.",
+    ),
+  subfolder: option
+    .string({ minLength: 0 })
+    .optional()
+    .describe(
+      "The folder holding the ONNX files (default `onnx`; `''` for exports with model.onnx at the top).",
+    ),
   modelFile: option
     .string()
     .optional()

@@ -15,6 +15,7 @@ import {
   planBatches,
   positiveIntField,
   type Tensor,
+  tensorToFloat32,
 } from '@ragloom/onnx-model';
 import { type OnnxRerankerOptions, onnxRerankerOptions } from './onnx-reranker-options.js';
 import { encodePair } from './pair-encoding.js';
@@ -140,7 +141,7 @@ export async function createOnnxReranker(input: OnnxRerankerOptions): Promise<On
             { details: { path: model.modelPath, dims: logits.dims } },
           );
         }
-        const data = logits.data as Float32Array;
+        const data = tensorToFloat32(logits, `logits of ${model.modelPath}`);
         indices.forEach((index, row) => {
           scores[index] = applyActivation(data[row]!, activation);
         });
