@@ -14,12 +14,11 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { writeFileAtomic } from '@ragloom/core/node';
+import { fileExists, readFileBytes, writeFileBytes } from '#index-file-io';
 import type { Analyzer, AnalyzerConfig, AnalyzerName } from './analyzer.js';
 import { type Bm25Parameters, type Bm25Preset, resolveBm25Parameters } from './bm25-parameters.js';
 import { createAnalyzer, resolveAnalyzer } from './create-analyzer.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file-format.js';
-import { fileExists, readFileBytes } from './index-file-io.js';
 import {
   type AnalyzedDocument,
   createInvertedIndex,
@@ -228,7 +227,7 @@ function buildRetriever(
           'this BM25 index has no path: pass one to createBm25Retriever({ path }) or to save(path)',
         );
       }
-      await writeFileAtomic(target, toBytes());
+      await writeFileBytes(target, toBytes());
     },
 
     toBytes,

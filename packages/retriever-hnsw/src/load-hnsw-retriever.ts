@@ -135,7 +135,7 @@ const READS_AHEAD = 3;
 export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
   throwIfAborted(options.signal, 'load');
   const runtime = resolveRuntimeOptions({ ...options, path });
-  const { openFileReader } = await import('./index-file-io.js');
+  const { openFileReader } = await import('#index-file-io');
   const reader = await openFileReader(path);
   try {
     const prefix = new Uint8Array(Math.min(reader.size, INDEX_PREFIX_BYTES));
@@ -227,7 +227,7 @@ export function hnswRetrieverFromBytes(
 export async function openHnswRetriever(
   options: HnswRetrieverOptions & { readonly path: string },
 ): Promise<HnswRetriever> {
-  const { fileExists } = await import('./index-file-io.js');
+  const { fileExists } = await import('#index-file-io');
   if (await fileExists(options.path)) {
     return loadHnswRetriever(options.path, options);
   }
