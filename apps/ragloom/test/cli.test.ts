@@ -293,6 +293,28 @@ describe('the ragloom binary', () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain('✖ retrievers[0] (x):');
 
+    // What npm leaves when onnxruntime-node's install script fails offline: an ONNX plugin whose runtime is gone.
+    const noRuntime = makeProject(
+      {
+        'node_modules/acme-encoder-onnx/package.json': JSON.stringify({
+          name: 'acme-encoder-onnx',
+          version: '1.0.0',
+          type: 'module',
+          exports: './index.js',
+          dependencies: { 'onnxruntime-node': '1.30.0' },
+        }),
+        'node_modules/acme-encoder-onnx/index.js': "export { InferenceSession } from 'onnxruntime-node';\n",
+      },
+      {
+        encoder: { use: 'acme-encoder-onnx' },
+        retrievers: [{ name: 'bm25', use: '@ragloom/retriever-bm25' }],
+      },
+    );
+    const broken = await runCli(['doctor'], { cwd: noRuntime });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('✖ encoder: cannot import plugin "acme-encoder-onnx"');
+    expect(broken.stdout).toContain('ONNXRUNTIME_NODE_INSTALL=skip npm install acme-encoder-onnx');
+
     const mismatch = makeProject(DOCS, HYBRID_CONFIG);
     expect((await runCli(['ingest', 'docs'], { cwd: mismatch })).code).toBe(0);
     const config = JSON.parse(readFileSync(join(mismatch, 'ragloom.config.json'), 'utf8'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startFakeHub } from '@ragloom/onnx-model/testing';
 import { assetPath } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
-import { checkHub, DEFAULT_ENCODER, DEFAULT_GENERATOR, planDemo } from '../src/demo/demo-setup.js';
+import { checkHub, DEFAULT_ENCODER, DEFAULT_GENERATOR, demoRoot, planDemo } from '../src/demo/demo-setup.js';
 import { committedFile, DOCS, makeProject, runCli } from './helpers/project.js';
 
 describe('model downloads (against a local stand-in for the Hugging Face hub)', () => {
@@ -115,8 +115,10 @@ describe('the demo picks its mode from what is available', () => {
     );
 
     // Its index is a cache: one left by another version is rebuilt, not a reason to fail.
+    // One folder per copy of the app (here: this checkout), under the temp dir the CLI was given.
+    const copyFolder = demoRoot().slice(join(tmpdir(), 'ragloom-demo').length + 1);
     writeFileSync(
-      committedFile(join(tmp, 'ragloom-demo', 'offline'), 'bm25', 'bm25.index'),
+      committedFile(join(tmp, 'ragloom-demo', copyFolder, 'offline'), 'bm25', 'bm25.index'),
       'from another version',
     );
     const again = await runCli(question, { cwd: tmpdir(), env });

@@ -14,12 +14,11 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { writeFileAtomic } from '@ragloom/core/node';
+import { fileExists, readFileBytes, writeFileBytes } from '#index-file-io';
 import type { Analyzer, AnalyzerConfig, AnalyzerName } from './analyzer.js';
 import { type Bm25Parameters, type Bm25Preset, resolveBm25Parameters } from './bm25-parameters.js';
 import { createAnalyzer, resolveAnalyzer } from './create-analyzer.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file-format.js';
-import { fileExists, readFileBytes } from './index-file-io.js';
 import {
   type AnalyzedDocument,
   createInvertedIndex,
@@ -168,7 +167,7 @@ function buildRetriever(
     if (typeof target !== 'string' || target.length === 0) {
       throw new RagloomError('INVALID_ARGUMENT', 'writing a BM25 index needs a file path');
     }
-    await writeFileAtomic(target, toBytes());
+    await writeFileBytes(target, toBytes());
   };
 
   return {

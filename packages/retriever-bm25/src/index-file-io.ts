@@ -1,5 +1,9 @@
+// Node's file access for index files. The package's main entry reaches this module through the
+// `#index-file-io` import (package.json "imports"): Node gets this file, browsers and other runtimes
+// get index-file-io-unsupported.ts, so a bundler never meets `node:fs` or `node:crypto`.
 import { open, readFile } from 'node:fs/promises';
 import { RagloomError } from '@ragloom/core';
+import { writeFileAtomic } from '@ragloom/core/node';
 
 /** Reads a whole file; a missing file is `NOT_FOUND`. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
@@ -30,4 +34,9 @@ export async function fileExists(path: string): Promise<boolean> {
       details: { path },
     });
   }
+}
+
+/** Writes the index file atomically (temp file, fsync, rename; a failure is `IO_ERROR`). */
+export async function writeFileBytes(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFileAtomic(path, bytes);
 }

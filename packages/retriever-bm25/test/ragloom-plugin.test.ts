@@ -28,4 +28,19 @@ describe('ragloomPlugin', () => {
       await optionIssuePaths(ragloomPlugin.retriever!.optionsSchema, { analyzer: 'klingon', b: 2 }),
     ).toEqual(['analyzer', 'b']);
   });
+
+  it('takes analyzer settings by type and refuses a misspelt one by its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ragloom-bm25-plugin-'));
+    const ja = await ragloomPlugin.retriever!.create(
+      { analyzer: { type: 'cjk', locale: 'ja', bigrams: 'always' } },
+      pluginTestContext('retriever', dir),
+    );
+    expect(ja.manifest).toEqual({ kind: 'sparse', analyzer: 'cjk-v1(locale=ja,bigrams=always)' });
+    expect(
+      await optionIssuePaths(ragloomPlugin.retriever!.optionsSchema, {
+        analyzer: { type: 'cjk', bigram: 'always' },
+        k1: 0,
+      }),
+    ).toEqual(['analyzer.bigram', 'k1']);
+  });
 });

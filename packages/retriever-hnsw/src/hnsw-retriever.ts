@@ -508,7 +508,7 @@ export function buildRetriever(
 
   const writeIndexFile = async (s: IndexState, target: string, options?: HnswOperationOptions) => {
     throwIfAborted(options?.signal, 'save');
-    const { writeChunksAtomic } = await import('./index-file-io.js');
+    const { writeChunksAtomic } = await import('#index-file-io');
     options?.onProgress?.({ phase: 'encode', completed: 0, total: 1 });
     const chunks = encodeIndexFile(contents(s), crc32);
     await writeChunksAtomic(target, chunks, (written, total) =>

@@ -1,8 +1,9 @@
 import { RagloomError } from '@ragloom/core';
 
 /**
- * File access for save/load. Node modules are imported lazily, so the package still loads in a
- * browser (where only `toBytes` / `hnswRetrieverFromBytes` apply).
+ * Node's file access for save/load, reached through the `#index-file-io` import (package.json "imports"):
+ * Node gets this module, browsers and other runtimes get index-file-io-unsupported.ts, so a bundler
+ * never meets `node:fs` or `node:crypto`.
  */
 async function nodeModules() {
   return { fs: await import('node:fs/promises') };

@@ -140,7 +140,7 @@ export async function loadHnswRetriever(
 ): Promise<PersistentHnswRetriever> {
   throwIfAborted(options.signal, 'load');
   const runtime = resolveRuntimeOptions({ ...options, path });
-  const { openFileReader } = await import('./index-file-io.js');
+  const { openFileReader } = await import('#index-file-io');
   const reader = await openFileReader(path);
   try {
     const prefix = new Uint8Array(Math.min(reader.size, INDEX_PREFIX_BYTES));
@@ -249,7 +249,7 @@ export function hnswRetrieverFromBytes(
 export async function openHnswRetriever(
   options: HnswRetrieverOptions & { readonly path: string },
 ): Promise<PersistentHnswRetriever> {
-  const { fileExists } = await import('./index-file-io.js');
+  const { fileExists } = await import('#index-file-io');
   if (await fileExists(options.path)) {
     return loadHnswRetriever(options.path, options);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,15 @@ export const DEMO_QUESTIONS = [
   'How do I require an API key for the server?',
   '没有网络的时候怎么使用 ragloom？',
 ] as const;
+
+/**
+ * Where the demo keeps its indexes: one folder per copy of the app (a checkout, an npx cache entry, a global
+ * install), so two copies never share, or report each other's files as "unchanged".
+ */
+export function demoRoot(): string {
+  const copy = createHash('sha256').update(DEMO_DIR).digest('hex').slice(0, 12);
+  return join(tmpdir(), 'ragloom-demo', copy);
+}
 
 /** The models a user gets by default: an all-MiniLM-L6-v2 ONNX export and a small instruct model. */
 export const DEFAULT_ENCODER = 'Xenova/all-MiniLM-L6-v2';
@@ -72,7 +82,7 @@ export function planDemo(options: {
   /** The models were found but could not be loaded. */
   modelsFailed?: boolean;
 }): DemoPlan {
-  const root = join(tmpdir(), 'ragloom-demo');
+  const root = demoRoot();
   if (options.modelsPath) {
     const folders = listModelFolders(options.modelsPath);
     const encoder = pick(folders, 'encoder', DEFAULT_ENCODER);

@@ -95,6 +95,20 @@ async function checkModel(loaded: LoadedConfig, where: string, ref: PluginRefere
   };
 }
 
+/**
+ * What to do when a plugin does not load. A failed onnxruntime-node install (npm rolls the package back when
+ * its CUDA download fails offline, or its native binding is missing) gets the CPU-only install line.
+ */
+export function pluginLoadFix(use: string, message: string): string {
+  if (/onnxruntime[-_](node|binding)/.test(message)) {
+    return (
+      `onnxruntime-node is not installed correctly; reinstall without its CUDA download (CPU binaries ship inside): ` +
+      `ONNXRUNTIME_NODE_INSTALL=skip npm install ${use}`
+    );
+  }
+  return `install the package next to the config (npm install ${use}) or fix "use"`;
+}
+
 async function runChecks(options: GlobalOptions): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -182,11 +196,8 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
       });
     } catch (error) {
       pluginsOk = false;
-      checks.push({
-        status: 'fail',
-        what: `${where}: ${isRagloomError(error) ? error.message : String(error)}`,
-        fix: `install the package next to the config (npm install ${ref.use}) or fix "use"`,
-      });
+      const message = isRagloomError(error) ? error.message : String(error);
+      checks.push({ status: 'fail', what: `${where}: ${message}`, fix: pluginLoadFix(ref.use, message) });
     }
     if (ref.options?.model !== undefined && /onnx/.test(ref.use))
       checks.push(await checkModel(loaded, where, ref));
