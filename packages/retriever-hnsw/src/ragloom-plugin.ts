@@ -9,9 +9,14 @@ export const hnswRetrieverOptionsSchema = createOptionsSchema({
   efConstruction: { type: 'integer', min: 1 },
   ef: { type: 'integer', min: 1 },
   seed: { type: 'integer' },
-  exactSearchThreshold: { type: 'integer', min: 0 },
+  fullScanThreshold: { type: 'integer', min: 0 },
   compactionThreshold: { type: 'number', min: 0.001, max: 1 },
   kernel: { type: 'enum', values: ['auto', 'wasm', 'js'] },
+  quantization: { type: 'enum', values: ['none', 'int8', 'binary'] },
+  // Omitted: 'auto' (the cores available).
+  buildThreads: { type: 'integer', min: 1, max: 8 },
+  floatVectors: { type: 'enum', values: ['memory', 'file'] },
+  oversampling: { type: 'number', min: 1, max: 100 },
 });
 
 /**

@@ -1,4 +1,4 @@
-import { grown } from './typed-array-growth.js';
+import { grownArray } from './shared-arrays.js';
 
 /**
  * The set of slots a graph walk has seen, cleared in O(1): a slot is visited when its mark equals
@@ -36,6 +36,6 @@ export class VisitedSet {
 
   ensureCapacity(capacity: number): void {
     if (capacity <= this.marks.length) return;
-    this.marks = grown(this.marks, capacity);
+    this.marks = grownArray(this.marks, capacity, false);
   }
 }

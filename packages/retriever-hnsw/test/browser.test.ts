@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js
           encoderModelId: 'browser/test',
           dimension,
           metric: 'cosine',
-          exactSearchThreshold: 0,
+          fullScanThreshold: 0,
         });
         await index.upsert(records);
         const hits = [];
@@ -89,10 +89,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js
         encoderModelId: 'browser/test',
         dimension: DIM,
         metric: 'cosine',
-        exactSearchThreshold: 0,
+        fullScanThreshold: 0,
       });
       await node.upsert(records);
-      const fromBrowser = hnswRetrieverFromBytes(Uint8Array.from(result.bytes), { exactSearchThreshold: 0 });
+      const fromBrowser = hnswRetrieverFromBytes(Uint8Array.from(result.bytes), { fullScanThreshold: 0 });
       for (let q = 0; q < queries.length; q++) {
         const request = { vector: queries[q]!, k: 5, filter: { bucket: { $lt: 5 } } };
         const expected = await node.search(request);

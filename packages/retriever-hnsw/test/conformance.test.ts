@@ -10,11 +10,11 @@ const dir = mkdtempSync(join(tmpdir(), 'ragloom-hnsw-conformance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const variants = [
-  { name: 'hnsw (wasm kernel)', kernel: 'wasm' as const, exactSearchThreshold: undefined },
-  { name: 'hnsw (js kernel)', kernel: 'js' as const, exactSearchThreshold: undefined },
+  { name: 'hnsw (wasm kernel)', kernel: 'wasm' as const, fullScanThreshold: undefined },
+  { name: 'hnsw (js kernel)', kernel: 'js' as const, fullScanThreshold: undefined },
   // Every search walks the graph (no exact shortcut for small indexes or selective filters):
   // the filtered top-k must still be exact, through the fallback when the walk finds fewer than k.
-  { name: 'hnsw (graph walk forced)', kernel: 'auto' as const, exactSearchThreshold: 0 },
+  { name: 'hnsw (graph walk forced)', kernel: 'auto' as const, fullScanThreshold: 0 },
 ];
 
 for (const variant of variants) {
@@ -25,7 +25,7 @@ for (const variant of variants) {
       createHnswRetriever({
         ...manifest!,
         kernel: variant.kernel,
-        exactSearchThreshold: variant.exactSearchThreshold,
+        fullScanThreshold: variant.fullScanThreshold,
         path: join(dir, `${id}.hnsw`),
       }),
     reopen: async (retriever: RetrieverV1) => {
@@ -33,7 +33,7 @@ for (const variant of variants) {
       await hnsw.save();
       return loadHnswRetriever(hnsw.path!, {
         kernel: variant.kernel,
-        exactSearchThreshold: variant.exactSearchThreshold,
+        fullScanThreshold: variant.fullScanThreshold,
       });
     },
     destroy: async (retriever: RetrieverV1) => {

@@ -10,7 +10,7 @@ const settings = {
   encoderModelId: 'test/encoder',
   dimension: DIM,
   metric: 'cosine' as const,
-  exactSearchThreshold: 0,
+  fullScanThreshold: 0,
 };
 const search = { ef: 10 };
 
@@ -46,7 +46,7 @@ describe('delete and compaction', () => {
     const fresh = await freshRecall(rest);
     expect(afterDelete).toBeGreaterThanOrEqual(fresh - 0.02);
     // The compacted graph is structurally sound (loading verifies every link and the entry point).
-    const reloaded = hnswRetrieverFromBytes(index.toBytes(), { exactSearchThreshold: 0 });
+    const reloaded = hnswRetrieverFromBytes(index.toBytes(), { fullScanThreshold: 0 });
     expect(await reloaded.search({ vector: queries[0]!, k: 10, ...search })).toEqual(
       await index.search({ vector: queries[0]!, k: 10, ...search }),
     );

@@ -85,12 +85,14 @@ describe('distance kernels', () => {
       const bytes = new Uint8Array(kernel.exportVectors(100).flatMap((c) => Array.from(c)));
       const copy =
         kernel.name === 'js' ? createJsVectorKernel(5, 'l2', 1) : createWasmVectorKernel(5, 'l2', 1)!;
-      expect(copy.importVectors(bytes, 100)).toBe(-1);
+      expect(copy.importVectors(bytes, 0, 100)).toBe(-1);
       for (const slot of [0, 2, 50, 99])
         expect(Array.from(copy.get(slot))).toEqual(Array.from(kernel.get(slot)));
       const broken = new Float32Array(bytes.buffer.slice(0));
       broken[7 * 5 + 3] = Number.NaN;
-      expect(copy.importVectors(new Uint8Array(broken.buffer), 100), 'the first non-finite vector').toBe(7);
+      expect(copy.importVectors(new Uint8Array(broken.buffer), 0, 100), 'the first non-finite vector').toBe(
+        7,
+      );
     }
   });
 });

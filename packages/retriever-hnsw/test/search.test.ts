@@ -23,7 +23,7 @@ function expectExact(actual: SearchHit[], expected: SearchHit[], query: number[]
 describe('graph search quality against exact search (core reference retriever)', () => {
   for (const metric of ['cosine', 'dot', 'l2'] as Metric[]) {
     it(`${metric}: recall@10 ≥ 0.97 with the default ef, graph walk only`, async () => {
-      const index = createHnswRetriever({ ...base, metric, exactSearchThreshold: 0 });
+      const index = createHnswRetriever({ ...base, metric, fullScanThreshold: 0 });
       await index.upsert(records);
       const reference = await referenceIndex(records, DIM, metric);
       expect(await recallAtK(index, reference, queries, 10)).toBeGreaterThanOrEqual(0.97);
@@ -34,7 +34,7 @@ describe('graph search quality against exact search (core reference retriever)',
     const reference = await referenceIndex(records, DIM, 'l2');
     const recall: number[] = [];
     for (const kernel of ['wasm', 'js'] as const) {
-      const index = createHnswRetriever({ ...base, metric: 'l2', kernel, exactSearchThreshold: 0 });
+      const index = createHnswRetriever({ ...base, metric: 'l2', kernel, fullScanThreshold: 0 });
       await index.upsert(records);
       expect(index.stats().kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'js');
       recall.push(await recallAtK(index, reference, queries, 10, undefined, { ef: 12 }));
@@ -43,8 +43,8 @@ describe('graph search quality against exact search (core reference retriever)',
   });
 
   it('a wider beam (ef) never lowers recall, and the same seed builds the same graph', async () => {
-    const a = createHnswRetriever({ ...base, metric: 'cosine', exactSearchThreshold: 0, seed: 7 });
-    const b = createHnswRetriever({ ...base, metric: 'cosine', exactSearchThreshold: 0, seed: 7 });
+    const a = createHnswRetriever({ ...base, metric: 'cosine', fullScanThreshold: 0, seed: 7 });
+    const b = createHnswRetriever({ ...base, metric: 'cosine', fullScanThreshold: 0, seed: 7 });
     await a.upsert(records);
     await b.upsert(records);
     const reference = await referenceIndex(records, DIM, 'cosine');
@@ -97,7 +97,7 @@ describe('filtered search', () => {
   });
 
   it('the graph walk alone also honours a selective filter (exact shortcut off)', async () => {
-    const hnsw = createHnswRetriever({ ...base, metric: 'cosine', exactSearchThreshold: 0 });
+    const hnsw = createHnswRetriever({ ...base, metric: 'cosine', fullScanThreshold: 0 });
     await hnsw.upsert(records);
     const reference = await referenceIndex(records, DIM, 'cosine');
     const filter: Filter = { rare: true };

@@ -1,0 +1,119 @@
+// Parallel builds run on worker threads, which load the compiled package: these tests use dist/
+// (built before tests run, as `npm test` and turbo do).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RetrieverRecord } from '@ragloom/core';
+import { describe, expect, it } from 'vitest';
+import { createHnswRetriever, type HnswRetriever, hnswRetrieverFromBytes } from '../dist/index.js';
+import { clusteredSet, expectCode, recallAtK, referenceIndex } from './helpers.js';
+
+const built = existsSync(join(import.meta.dirname, '..', 'dist', 'hnsw-build-worker.js'));
+const DIM = 32;
+const N = 6000;
+const { records, queries } = clusteredSet(N, 80, DIM, 51);
+const settings = {
+  encoderModelId: 'test/encoder',
+  dimension: DIM,
+  metric: 'cosine' as const,
+  fullScanThreshold: 0,
+};
+// A narrow beam keeps recall below 1, so a worse graph would show.
+const narrow = { ef: 12 };
+
+describe.skipIf(!built)('parallel build on worker threads (from dist/)', () => {
+  it('two builder threads reach the recall of one, and report progress in order', async () => {
+    const reference = await referenceIndex(records, DIM, 'cosine');
+    const single = createHnswRetriever({ ...settings, buildThreads: 1 });
+    await single.upsert(records);
+    expect(single.stats().linkedInParallel).toBe(0);
+    const parallel = createHnswRetriever({ ...settings, buildThreads: 2 });
+    const seen: number[] = [];
+    await parallel.upsert(records, { onProgress: (e) => seen.push(e.completed) });
+    expect(parallel.stats()).toMatchObject({ count: N, parallelBuild: true });
+    // All but the first record (the entry point of the empty graph) were linked by the builders.
+    expect(parallel.stats().linkedInParallel).toBe(N - 1);
+    expect(seen.at(-1)).toBe(N);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+    const recallSingle = await recallAtK(single, reference, queries, 10, undefined, narrow);
+    const recallParallel = await recallAtK(parallel, reference, queries, 10, undefined, narrow);
+    expect(recallSingle).toBeGreaterThan(0.8);
+    expect(Math.abs(recallParallel - recallSingle)).toBeLessThanOrEqual(0.01);
+    // The graph is structurally sound: a reload verifies every link, level and the entry point.
+    const reloaded = hnswRetrieverFromBytes(parallel.toBytes(), { fullScanThreshold: 0 });
+    expect(await reloaded.search({ vector: queries[0]!, k: 10, ...narrow })).toEqual(
+      await parallel.search({ vector: queries[0]!, k: 10, ...narrow }),
+    );
+    // A second parallel batch into a non-empty index, replacing a third of the vectors.
+    const replaced: RetrieverRecord[] = records
+      .filter((_, i) => i % 3 === 0)
+      .map((r) => ({ ...r, vector: queries[0]!.map((x, j) => x + (r.vector![j] as number) * 0.1) }));
+    const added = clusteredSet(1500, 0, DIM, 52).records.map((r) => ({ ...r, id: `more-${r.id}` }));
+    await parallel.upsert([...replaced, ...added]);
+    expect(await parallel.count()).toBe(N + 1500);
+    expect(parallel.stats().tombstones + (await parallel.count())).toBeGreaterThanOrEqual(N + 1500);
+    const all = [...records.filter((_, i) => i % 3 !== 0), ...replaced, ...added];
+    const after = await referenceIndex(all, DIM, 'cosine');
+    expect(await recallAtK(parallel, after, queries, 10)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('searches during a parallel upsert see each record before or after it, never torn', async () => {
+    const index = createHnswRetriever({ ...settings, buildThreads: 2, compactionThreshold: 1 });
+    const base = records.slice(0, 3000);
+    await index.upsert(base);
+    // Every record moves to a new vector whose nearest record is itself; its text says which version.
+    const moved = base.map((r) => ({
+      ...r,
+      text: `v2 ${r.id}`,
+      vector: (r.vector as number[]).map((x) => -x),
+    }));
+    let done = false;
+    const upsert = index.upsert(moved).finally(() => {
+      done = true;
+    });
+    let checks = 0;
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const probe = moved[(checks * 37) % moved.length]!;
+      const [hit] = await index.search({ vector: probe.vector, k: 1 });
+      // The record is there (old or new), exactly once, with a consistent text and vector.
+      expect(await index.count()).toBe(base.length);
+      if (hit?.id === probe.id) expect(hit.text === `v2 ${probe.id}` || hit.text === probe.text).toBe(true);
+      checks++;
+    }
+    await upsert;
+    expect(checks).toBeGreaterThan(0);
+    const [hit] = await index.search({ vector: moved[5]!.vector, k: 1 });
+    expect(hit).toMatchObject({ id: moved[5]!.id, text: moved[5]!.text });
+  });
+
+  it('an abort stops the builders: what was linked stays, the rest is given back', async () => {
+    const index: HnswRetriever = createHnswRetriever({ ...settings, buildThreads: 2 });
+    const controller = new AbortController();
+    let reported = 0;
+    await expectCode(
+      index.upsert(records, {
+        signal: controller.signal,
+        onProgress: (e) => {
+          reported = e.completed;
+          if (e.completed > 500) controller.abort();
+        },
+      }),
+      'ABORTED',
+    );
+    const count = await index.count();
+    expect(count).toBeGreaterThan(500);
+    expect(count).toBeLessThan(N);
+    expect(count).toBeGreaterThanOrEqual(reported);
+    expect(index.stats().tombstones).toBe(0);
+    // The slots given back leave a sound graph (a reload checks it), and inserting continues from there.
+    const reloaded = hnswRetrieverFromBytes(index.toBytes(), { fullScanThreshold: 0 });
+    expect(await reloaded.count()).toBe(count);
+    const rest = records.slice(0, 2500);
+    await index.upsert(rest);
+    expect(await index.count()).toBe(Math.max(count, 2500));
+    const stored = [];
+    for await (const page of index.scan({ batchSize: 5000 })) stored.push(...page);
+    const reference = await referenceIndex(stored, DIM, 'cosine');
+    expect(await recallAtK(index, reference, queries.slice(0, 30), 10)).toBeGreaterThanOrEqual(0.95);
+  });
+});
