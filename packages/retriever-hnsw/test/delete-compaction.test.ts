@@ -109,6 +109,39 @@ describe('delete and compaction', () => {
     }
   });
 
+  it('searches running during a compaction see every live record, and never a deleted one', async () => {
+    const index = createHnswRetriever({ ...settings, compactionThreshold: 1 });
+    await index.upsert(records);
+    const random = seededRandom(25);
+    const doomed = new Set(records.filter(() => random() < 0.4).map((r) => r.id));
+    await index.delete({ ids: [...doomed] });
+    const live = records.filter((r) => !doomed.has(r.id));
+    let phases = 0;
+    let done = false;
+    const compaction = index
+      .compact({
+        onProgress: () => {
+          phases++;
+        },
+      })
+      .finally(() => {
+        done = true;
+      });
+    let checks = 0;
+    while (!done || checks === 0) {
+      const probe = live[(checks * 53) % live.length]!;
+      const hits = await index.search({ vector: probe.vector!, k: 5 });
+      expect(hits[0]?.id).toBe(probe.id);
+      for (const h of hits) expect(doomed.has(h.id), `${h.id} was deleted`).toBe(false);
+      expect(await index.count()).toBe(live.length);
+      checks++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await compaction).removed).toBe(doomed.size);
+    expect(checks).toBeGreaterThan(1);
+    expect(phases).toBeGreaterThan(1);
+  });
+
   it('deleting everything leaves an empty index that accepts new records', async () => {
     const index = createHnswRetriever(settings);
     await index.upsert(records.slice(0, 300));

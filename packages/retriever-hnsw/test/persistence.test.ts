@@ -163,6 +163,35 @@ describe('index file', () => {
   });
 });
 
+describe('files of format version 1 (written before quantization existed)', () => {
+  const fixture = join(import.meta.dirname, 'fixtures', 'format-v1.hnsw');
+  const expected = JSON.parse(
+    readFileSync(join(import.meta.dirname, 'fixtures', 'format-v1.expected.json'), 'utf8'),
+  );
+
+  it('still load, with the answers they gave when they were written', async () => {
+    const index = await loadHnswRetriever(fixture, { fullScanThreshold: 0 });
+    expect(headerOf(readFileSync(fixture)).version).toBe(1);
+    expect(await index.count()).toBe(expected.count);
+    expect(index.stats()).toMatchObject({ M: 8, efConstruction: 64, tombstones: 3, quantization: 'none' });
+    for (const q of expected.queries) {
+      expect(JSON.parse(JSON.stringify(await index.search(q)))).toEqual(q.hits);
+    }
+  });
+
+  it('can be re-quantized on load, and saved as version 2', async () => {
+    const index = await loadHnswRetriever(fixture, { fullScanThreshold: 0, quantization: 'int8' });
+    const q = expected.queries[0];
+    const hits = await index.search(q);
+    expect(hits.map((h) => h.score)).toEqual(
+      q.hits.map((h: { score: number }) => h.score).slice(0, hits.length),
+    );
+    const path = join(dir, 'fixture-int8.hnsw');
+    await index.save(path);
+    expect(headerOf(readFileSync(path)).version).toBe(INDEX_FORMAT_VERSION);
+  });
+});
+
 describe('damaged files are INDEX_CORRUPT', () => {
   let good: Uint8Array;
   const loadBytes = async (bytes: Uint8Array, name: string) => {

@@ -86,7 +86,8 @@ describe('filtered search', () => {
   });
 
   it('a broad filter walks the graph, evaluating the filter on the way: every hit matches, recall stays high', async () => {
-    const hnsw = await getIndex();
+    const hnsw = createHnswRetriever({ ...base, metric: 'cosine', fullScanThreshold: 0 });
+    await hnsw.upsert(records);
     const reference = await referenceIndex(records, DIM, 'cosine');
     const filter: Filter = { bucket: { $in: [0, 1, 2, 3, 4] } };
     for (const vector of queries.slice(0, 20)) {
@@ -94,6 +95,7 @@ describe('filtered search', () => {
         expect(hit.metadata.bucket as number).toBeLessThan(5);
     }
     expect(await recallAtK(hnsw, reference, queries, 10, filter)).toBeGreaterThanOrEqual(0.97);
+    expect(hnsw.stats().searches).toMatchObject({ graph: 20 + queries.length, 'filtered-scan': 0 });
   });
 
   it('the graph walk alone also honours a selective filter (exact shortcut off)', async () => {
