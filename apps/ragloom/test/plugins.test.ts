@@ -55,7 +55,9 @@ describe('plugins', () => {
       retrievers: [{ name: 'flat', use: 'ragloom-plugin-template', options: { metric: 'manhattan' } }],
     }).catch((e) => e);
     expect(isRagloomError(error, 'INVALID_CONFIG')).toBe(true);
-    expect(String(error.message)).toContain('retrievers[0].options.metric: expected "cosine", "dot" or "l2"');
+    expect(String(error.message)).toContain(
+      'retrievers[0].options.metric: expected one of "cosine", "dot", "l2", got "manhattan"',
+    );
 
     const zodError = await open({
       retrievers: [

@@ -5,8 +5,9 @@ import {
   type RetrieverRecord,
   type RetrieverV1,
 } from '@ragloom/core';
+import { parseOptions } from '@ragloom/core/adapter';
 import { readIndexFile, writeIndexFile } from './flat-index-file.js';
-import type { FlatRetrieverOptions } from './flat-retriever-options.js';
+import { type FlatRetrieverOptions, flatRetrieverOptions } from './flat-retriever-options.js';
 
 /**
  * A persistent exact-search vector retriever: core's brute-force reference retriever for search (so every
@@ -14,7 +15,7 @@ import type { FlatRetrieverOptions } from './flat-retriever-options.js';
  * thousand chunks, and a compact example of a ragloom Retriever plugin.
  */
 export async function openFlatRetriever(options: FlatRetrieverOptions): Promise<RetrieverV1> {
-  const { manifest, path } = options;
+  const { manifest, path } = parseOptions(flatRetrieverOptions, options, { component: 'openFlatRetriever' });
   const memory = createMemoryVectorRetriever({
     encoderModelId: manifest.encoderModelId,
     dimension: manifest.dimension,

@@ -1,5 +1,9 @@
 export { openFlatRetriever } from './flat-retriever.js';
-export type { FlatRetrieverOptions } from './flat-retriever-options.js';
+export {
+  type FlatRetrieverOptions,
+  flatRetrieverOptions,
+  type ParsedFlatRetrieverOptions,
+} from './flat-retriever-options.js';
 export {
   type FlatPluginOptions,
   flatPluginOptionsSchema,

@@ -1,9 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DenseIndexManifest, isRagloomError, type PluginContextV1 } from '@ragloom/core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { flatPluginOptionsSchema, ragloomPlugin } from '../src/index.js';
+import {
+  type DenseIndexManifest,
+  isRagloomError,
+  type PluginContextV1,
+  type RagloomPluginV1,
+} from '@ragloom/core';
+import { rejectionOf } from '@ragloom/test-utils';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { flatPluginOptionsSchema, openFlatRetriever, ragloomPlugin } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ragloom-flat-plugin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +32,7 @@ const context = (storageDir: string, denseManifest?: DenseIndexManifest): Plugin
   hub: { offline: true },
   log: () => {},
 });
-const factory = ragloomPlugin.retriever!;
+const factory = ragloomPlugin.retriever;
 
 describe('the ragloomPlugin export', () => {
   it('declares v1 and a retriever factory', () => {
@@ -36,9 +42,43 @@ describe('the ragloomPlugin export', () => {
 
   it('validates options as a Standard Schema, naming the field', async () => {
     const bad = await flatPluginOptionsSchema['~standard'].validate({ metric: 'manhattan', extra: 1 });
-    expect(bad.issues?.map((i) => i.path?.join('.'))).toEqual(['extra', 'metric']);
+    expect(bad.issues?.map((i) => `${i.path?.join('.')}: ${i.message}`)).toEqual([
+      'extra: unknown option "extra"; valid options: metric, fileName',
+      'metric: expected one of "cosine", "dot", "l2", got "manhattan"',
+    ]);
     const good = await flatPluginOptionsSchema['~standard'].validate({ metric: 'dot' });
-    expect(good).toEqual({ value: { metric: 'dot' } });
+    expect(good).toEqual({ value: { metric: 'dot', fileName: 'flat-index.json' } });
+  });
+
+  it('create gets typed options, and checks them itself when called directly', async () => {
+    expectTypeOf(factory.create).parameter(0).toEqualTypeOf<{
+      readonly metric?: 'cosine' | 'dot' | 'l2' | undefined;
+      readonly fileName?: string | undefined;
+    }>();
+    expectTypeOf(ragloomPlugin).toExtend<RagloomPluginV1>();
+    const error = await rejectionOf(
+      Promise.resolve().then(() =>
+        factory.create({ fileName: '../escape' }, context(join(dir, 'e'), manifest)),
+      ),
+    );
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.details).toEqual({
+      component: 'retriever "flat" (ragloom-plugin-template)',
+      issues: [{ path: 'fileName', message: 'expected a plain file name, got "../escape"' }],
+    });
+  });
+
+  it('the factory refuses bad options with one INVALID_CONFIG naming every field', async () => {
+    const error = await rejectionOf(
+      openFlatRetriever({
+        manifest: { kind: 'dense', encoderModelId: '', dimension: 0, metric: 'cosine' },
+      }),
+    );
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toBe(
+      'invalid options for openFlatRetriever: manifest.encoderModelId: expected a non-empty string, got ""; ' +
+        'manifest.dimension: expected an integer from 1 to 65536, got 0',
+    );
   });
 
   it('persists in the folder it is given and reopens with the same records', async () => {

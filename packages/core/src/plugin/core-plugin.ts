@@ -1,21 +1,28 @@
+import { defineRagloomPlugin } from '../adapter/define-plugin.js';
+import { option } from '../adapter/option.js';
 import { createHashingEncoder } from '../reference/hashing-encoder.js';
 import { createOverlapReranker } from '../reference/overlap-reranker.js';
-import type { RagloomPluginV1 } from '../spec/plugin-v1.js';
-import { createOptionsSchema } from './options-schema.js';
+
+/** Options of `"use": "@ragloom/core"` as an encoder: the hashing encoder's vector length. */
+export const hashingEncoderPluginOptions = option.object({
+  dimension: option
+    .integer({ min: 2, max: 65_536 })
+    .optional()
+    .describe('Vector length (default 256): more dimensions, fewer hash collisions.'),
+});
 
 /**
  * Core's reference components as a plugin: `"use": "@ragloom/core"` gives the hashing encoder (lexical,
  * no model) and the term-overlap reranker — for tests and model-free setups.
  */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
-  name: '@ragloom/core (reference components)',
+export const ragloomPlugin = defineRagloomPlugin({
+  name: '@ragloom/core',
   encoder: {
-    optionsSchema: createOptionsSchema({ dimension: { type: 'integer', min: 2, max: 65536 } }),
-    create: (options) => createHashingEncoder(options as { dimension?: number }),
+    options: hashingEncoderPluginOptions,
+    create: (options) => createHashingEncoder(options),
   },
   reranker: {
-    optionsSchema: createOptionsSchema({}),
+    options: option.object({}),
     create: () => createOverlapReranker(),
   },
-};
+});

@@ -1,6 +1,11 @@
-import type { StandardSchemaIssue, StandardSchemaV1 } from '../spec/plugin-v1.js';
+import { option } from '../adapter/option.js';
+import type { AnyOptionSchema, OptionShape } from '../adapter/option-schema.js';
+import type { StandardSchemaV1 } from '../spec/plugin-v1.js';
 
-/** One field of a flat options object. */
+/**
+ * One field of a flat options object.
+ * @deprecated Declare options with `option` from `@ragloom/core/adapter`.
+ */
 export type OptionField =
   | {
       readonly type: 'integer' | 'number';
@@ -12,62 +17,38 @@ export type OptionField =
   | { readonly type: 'boolean'; readonly required?: boolean }
   | { readonly type: 'enum'; readonly values: readonly string[]; readonly required?: boolean };
 
-function check(field: OptionField, value: unknown): string | undefined {
+function fieldSchema(field: OptionField): AnyOptionSchema {
   switch (field.type) {
     case 'integer':
     case 'number': {
-      const ok =
-        typeof value === 'number' &&
-        Number.isFinite(value) &&
-        (field.type === 'number' || Number.isInteger(value));
-      if (!ok) return `expected ${field.type === 'integer' ? 'an integer' : 'a number'}`;
-      if (field.min !== undefined && (value as number) < field.min) return `must be at least ${field.min}`;
-      if (field.max !== undefined && (value as number) > field.max) return `must be at most ${field.max}`;
-      return undefined;
+      const bounds = {
+        ...(field.min !== undefined ? { min: field.min } : {}),
+        ...(field.max !== undefined ? { max: field.max } : {}),
+      };
+      return field.type === 'integer' ? option.integer(bounds) : option.number(bounds);
     }
     case 'string':
-      if (typeof value !== 'string' || value.length === 0) return 'expected a non-empty string';
-      return field.pattern && !field.pattern.test(value) ? `must match ${field.pattern}` : undefined;
+      return option.string(field.pattern ? { pattern: field.pattern } : {});
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : 'expected true or false';
+      return option.boolean();
     case 'enum':
-      return field.values.includes(value as string)
-        ? undefined
-        : `expected one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return option.enum(field.values);
   }
 }
 
 /**
- * A Standard Schema for a flat options object, without a schema library — for plugins that must stay
- * dependency-free (core, the browser-capable HNSW index). Unknown keys are errors, so typos in a config
- * are reported instead of ignored. Larger adapters use zod 4, which is a Standard Schema too.
+ * A Standard Schema for a flat options object, without a schema library. Unknown keys are errors.
+ * @deprecated Declare options with `option.object({...})` from `@ragloom/core/adapter`: the same checks, nested
+ * objects, unions and defaults, typed output, and `parseOptions` for the factory. This is now a thin layer on it.
  */
 export function createOptionsSchema(
   fields: Readonly<Record<string, OptionField>>,
 ): StandardSchemaV1<unknown, Record<string, unknown>> {
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'ragloom',
-      validate(value) {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          return { issues: [{ message: 'expected an object' }] };
-        }
-        const record = value as Record<string, unknown>;
-        const issues: StandardSchemaIssue[] = [];
-        for (const key of Object.keys(record)) {
-          if (!(key in fields)) issues.push({ message: `unknown option "${key}"`, path: [key] });
-        }
-        for (const [key, field] of Object.entries(fields)) {
-          if (record[key] === undefined) {
-            if (field.required) issues.push({ message: 'required', path: [key] });
-            continue;
-          }
-          const problem = check(field, record[key]);
-          if (problem) issues.push({ message: problem, path: [key] });
-        }
-        return issues.length > 0 ? { issues } : { value: record };
-      },
-    },
-  };
+  const shape: Record<string, AnyOptionSchema> = {};
+  for (const [key, field] of Object.entries(fields)) {
+    const schema = fieldSchema(field);
+    shape[key] = field.required ? schema : schema.optional();
+  }
+  const declared: OptionShape = shape;
+  return option.object(declared);
 }

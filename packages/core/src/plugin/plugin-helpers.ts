@@ -13,22 +13,42 @@ export function requireDenseManifest(context: PluginContextV1, pluginName: strin
   return context.denseManifest;
 }
 
+/** Reads an environment variable where there is a `process` (Node, Bun, Deno's compat); undefined in a browser. */
+function readEnv(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
 /**
  * Secrets stay out of config files: options name the environment variable holding a key (`apiKeyEnv`,
  * default `defaultEnv`). Returns the other options with `apiKey` read from that variable (a warning is
- * logged when it is unset).
+ * logged when it is unset). Typed: the result is the options without `apiKeyEnv`, plus `apiKey`.
  */
+export function withApiKeyFromEnv<O extends { readonly apiKeyEnv?: string | undefined }>(
+  options: O,
+  context: PluginContextV1,
+  defaultEnv?: string,
+): Omit<O, 'apiKeyEnv'> & { readonly apiKey?: string | undefined };
+/** @deprecated for untyped options; declare them with `@ragloom/core/adapter` and get the typed overload. */
+export function withApiKeyFromEnv(
+  options: Readonly<Record<string, unknown>>,
+  context: PluginContextV1,
+  defaultEnv?: string,
+): Record<string, unknown>;
 export function withApiKeyFromEnv(
   options: Readonly<Record<string, unknown>>,
   context: PluginContextV1,
   defaultEnv?: string,
 ): Record<string, unknown> {
-  const { apiKeyEnv, ...rest } = options as { apiKeyEnv?: string } & Record<string, unknown>;
+  const { apiKeyEnv, ...rest } = options;
+  if (apiKeyEnv !== undefined && (typeof apiKeyEnv !== 'string' || apiKeyEnv === '')) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `${context.name}: apiKeyEnv must name an environment variable, got ${JSON.stringify(apiKeyEnv)}`,
+    );
+  }
   const env = apiKeyEnv ?? defaultEnv;
   if (env === undefined) return rest;
-  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
-    env
-  ];
+  const value = readEnv(env);
   if (!value) context.log('warn', `${context.name}: the environment variable ${env} (apiKeyEnv) is not set`);
   return { ...rest, apiKey: value || undefined };
 }

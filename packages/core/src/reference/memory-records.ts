@@ -1,3 +1,4 @@
+import { parseDeleteSelector } from '../adapter/delete-selector.js';
 import { compileFilter } from '../filter/evaluate-filter.js';
 import type { Filter } from '../filter/filter-types.js';
 import type { DeleteSelector } from '../spec/retriever-v1.js';
@@ -17,12 +18,13 @@ export function deleteRecords<R extends { readonly id: string; readonly metadata
   records: Map<string, R>,
   selector: DeleteSelector,
 ): { deleted: number } {
-  if ('ids' in selector) {
+  const target = parseDeleteSelector(selector);
+  if (target.kind === 'ids') {
     let deleted = 0;
-    for (const id of selector.ids) if (records.delete(id)) deleted++;
+    for (const id of target.ids) if (records.delete(id)) deleted++;
     return { deleted };
   }
-  const doomed = matchingRecords(records, selector.filter);
+  const doomed = matchingRecords(records, target.filter);
   for (const r of doomed) records.delete(r.id);
   return { deleted: doomed.length };
 }

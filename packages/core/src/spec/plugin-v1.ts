@@ -68,11 +68,19 @@ export interface PluginContextV1 {
   readonly log: (level: 'info' | 'warn', message: string) => void;
 }
 
-/** Builds one kind of component from validated options. */
-export interface ComponentFactoryV1<C> {
+/**
+ * Builds one kind of component from validated options. `Options` is what `create` takes; it defaults to a plain
+ * record, which is all a host knows. A host validates the config's `options` with `optionsSchema` and passes the
+ * schema's output to `create`. A typed factory (`ComponentFactoryV1<EncoderV1, MyOptions>`, or one made with
+ * `defineRagloomPlugin` from `@ragloom/core/adapter`) is assignable to the untyped one as long as `Options` is an
+ * object type (not an interface with required members a record lacks), so `RagloomPluginV1` accepts both.
+ */
+export interface ComponentFactoryV1<C, Options = Record<string, unknown>> {
   /** The options' schema; the host validates the config's `options` with it and reports problems by path. */
-  readonly optionsSchema?: StandardSchemaV1;
-  create(options: Record<string, unknown>, context: PluginContextV1): C | Promise<C>;
+  readonly optionsSchema?: StandardSchemaV1<unknown, Options>;
+  // Method syntax on purpose: parameters of methods are compared bivariantly, which is what lets a factory
+  // typed for its own options stand where a host expects `Record<string, unknown>`.
+  create(options: Options, context: PluginContextV1): C | Promise<C>;
 }
 
 /**

@@ -23,21 +23,43 @@ export interface RetryPolicy {
 }
 
 /**
+ * Response headers as the different clients hand them over: a fetch `Headers` (anything with `get`), or a plain
+ * object such as Node's `IncomingHttpHeaders` or an SDK's header record (names matched case-insensitively).
+ */
+export type HeadersInput =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | number | undefined>>;
+
+/** One header's value (the first, when a record holds several), or undefined. */
+export function readHeader(headers: HeadersInput | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof headers.get === 'function') {
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | number | undefined>>;
+  const lower = name.toLowerCase();
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lower);
+  const value = key === undefined ? undefined : record[key];
+  if (value === undefined) return undefined;
+  return typeof value === 'object' ? value[0] : String(value);
+}
+
+/**
  * Reads `retry-after-ms` (milliseconds; sent by OpenAI and Azure) or `Retry-After` (seconds or an HTTP
  * date). Undefined when neither is present or parseable.
  */
 export function parseRetryAfter(
-  headers: { get(name: string): string | null } | undefined,
+  headers: HeadersInput | undefined,
   now: number = Date.now(),
 ): number | undefined {
   if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '') {
+  const ms = readHeader(headers, 'retry-after-ms');
+  if (ms !== undefined && ms.trim() !== '') {
     const value = Number(ms);
     if (Number.isFinite(value) && value >= 0) return value;
   }
-  const after = headers.get('retry-after');
-  if (after === null || after.trim() === '') return undefined;
+  const after = readHeader(headers, 'retry-after');
+  if (after === undefined || after.trim() === '') return undefined;
   const seconds = Number(after);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
   const date = Date.parse(after);
