@@ -872,13 +872,21 @@ export class HnswGraph {
     this.ensureScratch(count + 1);
     const keys = this.sortedKeys;
     const slots = this.sortedSlots;
+    // Candidates: the new node and the current neighbours that are not deleted, measured from
+    // `neighbor` in one batch, then insertion-sorted by distance (lists are short: ≤ 2M + 1).
+    const batchSlots = kernel.batchSlots;
+    let m = 0;
+    batchSlots[m++] = slot;
+    for (let j = 1; j <= count; j++) {
+      const s = links[base + j]!;
+      if (this.state[s] !== SLOT_DELETED) batchSlots[m++] = s;
+    }
+    kernel.pairDistances(neighbor, m);
+    const batchDistances = kernel.batchDistances;
     let n = 0;
-    // Candidates: the new node and the current neighbours that are not deleted, insertion-sorted
-    // by distance to `neighbor` (lists are short: ≤ 2M + 1).
-    for (let j = 0; j <= count; j++) {
-      const s = j === 0 ? slot : links[base + j]!;
-      if (j > 0 && this.state[s] === SLOT_DELETED) continue;
-      const d = kernel.pairDistance(neighbor, s);
+    for (let c = 0; c < m; c++) {
+      const s = batchSlots[c]!;
+      const d = batchDistances[c]!;
       let i = n++;
       while (i > 0 && keys[i - 1]! > d) {
         keys[i] = keys[i - 1]!;

@@ -19,15 +19,12 @@ import { createExactSearchScratch } from './exact-search.js';
 import { FileFloatVectors } from './file-float-vectors.js';
 import { HnswGraph, type HnswGraphParams } from './hnsw-graph.js';
 import {
-  checkInteger,
-  checkMetric,
-  checkQuantization,
-  DEFAULTS,
   type HnswOperationOptions,
   type HnswRetrieverOptions,
   LIMITS,
+  parseRetrieverOptions,
   type ResolvedRuntimeOptions,
-  resolveRuntimeOptions,
+  runtimeOf,
 } from './hnsw-options.js';
 import { indexFileContents } from './index-encoding.js';
 import { concatenate, encodeIndexFile } from './index-file-format.js';
@@ -50,6 +47,12 @@ import { VectorStore } from './vector-store.js';
 export interface HnswSearchRequest extends SearchRequest {
   /** Beam width for this query (default: the index's `ef`); never narrower than k. */
   readonly ef?: number;
+  /**
+   * true: answer by an exact scan of the (filtered) records whatever their number, as Qdrant's
+   * `exact` search parameter (quantized indexes whose floats are in the file scan the codes and
+   * rescore the best).
+   */
+  readonly exact?: boolean;
 }
 
 export interface HnswIndexStats {
@@ -142,33 +145,18 @@ export function parallelBuildPossible(buildThreads: number | 'auto'): boolean {
  * `metric`) is stored with the index and a query naming another encoder is `MANIFEST_MISMATCH`.
  */
 export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_ARGUMENT', 'createHnswRetriever needs an options object');
-  }
-  if (typeof options.encoderModelId !== 'string') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      'encoderModelId must be a string (the encoder the vectors come from)',
-    );
-  }
-  const dimension = checkInteger(options.dimension, 'dimension', 1, LIMITS.dimension);
-  const metric = checkMetric(options.metric ?? DEFAULTS.metric);
+  const parsed = parseRetrieverOptions(options);
+  const { dimension, metric, initialCapacity } = parsed;
   const params: IndexParams = {
-    M: checkInteger(options.M ?? DEFAULTS.M, 'M', 2, LIMITS.M),
-    efConstruction: checkInteger(
-      options.efConstruction ?? DEFAULTS.efConstruction,
-      'efConstruction',
-      1,
-      LIMITS.efConstruction,
-    ),
-    seed: checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0, 2 ** 31 - 1),
-    quantization: checkQuantization(options.quantization ?? DEFAULTS.quantization),
+    M: parsed.M,
+    efConstruction: parsed.efConstruction,
+    seed: parsed.seed,
+    quantization: parsed.quantization,
   };
-  const initialCapacity = checkInteger(options.initialCapacity ?? 1024, 'initialCapacity', 1, 2 ** 31 - 1);
-  const runtime = resolveRuntimeOptions(options);
+  const runtime = runtimeOf(parsed, parsed.path);
   const manifest: DenseIndexManifest = {
     kind: 'dense',
-    encoderModelId: options.encoderModelId,
+    encoderModelId: parsed.encoderModelId,
     dimension,
     metric,
   };
@@ -182,6 +170,20 @@ export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetrieve
   const graph = new HnswGraph(kernel, params, initialCapacity, kernel.sharedHandle() !== null);
   const vectors = new VectorStore(dimension, metric, params.quantization, runtime.kernel, kernel, null);
   return buildRetriever(manifest, params, runtime, createIndexState(graph, vectors, new RecordStore()));
+}
+
+/** A request's integer argument (INVALID_ARGUMENT: requests are arguments, options are config). */
+function requestInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      {
+        details: { name, value },
+      },
+    );
+  }
+  return value;
 }
 
 /** Where the float rows of a file-backed index come from (set by the loader, renewed by saves). */
@@ -288,9 +290,16 @@ export function buildRetriever(
       throwIfAborted((request as { signal?: AbortSignal } | undefined)?.signal, 'search');
       const query = validateSearchRequest(request, manifest)!;
       const queryNorm = checkMagnitude(query, 'query vector');
-      const ef = request.ef === undefined ? undefined : checkInteger(request.ef, 'ef', 1, LIMITS.ef);
+      const ef = request.ef === undefined ? undefined : requestInteger(request.ef, 'ef', 1, LIMITS.ef);
       const filter = parseFilter(request.filter);
-      return planAndSearch(s, { query, queryNorm, k: request.k, ef, filter }, settings, scratch, countPath);
+      if (request.exact !== undefined && typeof request.exact !== 'boolean') {
+        throw new RagloomError(
+          'INVALID_ARGUMENT',
+          `exact must be true or false, got ${String(request.exact)}`,
+        );
+      }
+      const input = { query, queryNorm, k: request.k, ef, filter, exact: request.exact };
+      return planAndSearch(s, input, settings, scratch, countPath);
     },
 
     async count(filter?: Filter) {
@@ -300,7 +309,7 @@ export function buildRetriever(
     },
 
     async *scan(options?: { batchSize?: number; signal?: AbortSignal }) {
-      const batchSize = checkInteger(options?.batchSize ?? 1000, 'batchSize', 1, Number.MAX_SAFE_INTEGER);
+      const batchSize = requestInteger(options?.batchSize ?? 1000, 'batchSize', 1, Number.MAX_SAFE_INTEGER);
       // Ids, not slots: a compaction between pages renumbers slots but not ids.
       const snapshot = open().records.liveIds();
       for (let start = 0; start < snapshot.length; start += batchSize) {

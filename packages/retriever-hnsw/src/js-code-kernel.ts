@@ -149,6 +149,23 @@ export function createJsCodeKernel(
       for (let i = 0; i < count; i++) batchDistances[i] = distance(batchSlots[i]!);
     },
 
+    pairDistances(a, count) {
+      if (binary) {
+        const words = codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2);
+        for (let i = 0; i < count; i++) batchDistances[i] = hammingWords(words, batchSlots[i]!);
+        return;
+      }
+      const { offset, factor } = terms(
+        dequantizeSlot(a),
+        pairWeights,
+        metric === 'cosine' ? aux[a] : undefined,
+      );
+      for (let i = 0; i < count; i++) {
+        const b = batchSlots[i]!;
+        batchDistances[i] = int8Distance(offset + u8Dot(pairWeights, b), factor, b);
+      }
+    },
+
     pairDistance(a, b) {
       if (binary) return hammingWords(codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2), b);
       const { offset, factor } = terms(

@@ -142,6 +142,10 @@ export function createJsVectorKernel(
       for (let i = 0; i < count; i++) batchDistances[i] = distance(batchSlots[i]!);
     },
 
+    pairDistances(a, count) {
+      for (let i = 0; i < count; i++) batchDistances[i] = kernel.pairDistance(a, batchSlots[i]!);
+    },
+
     pairDistance(a, b) {
       if (metric === 'l2') return l2At(data, a * dim, data, b * dim);
       const d = dotAt(data, a * dim, data, b * dim);

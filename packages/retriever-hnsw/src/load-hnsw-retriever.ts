@@ -10,11 +10,12 @@ import { referenceDot } from './exact-scores.js';
 import { FileFloatVectors } from './file-float-vectors.js';
 import { type GraphSections, HnswGraph } from './hnsw-graph.js';
 import {
-  checkQuantization,
   type HnswLoadOptions,
   type HnswRetrieverOptions,
+  type ParsedLoadOptions,
+  parseLoadOptions,
   type ResolvedRuntimeOptions,
-  resolveRuntimeOptions,
+  runtimeOf,
 } from './hnsw-options.js';
 import {
   buildRetriever,
@@ -49,7 +50,7 @@ import { VectorStore } from './vector-store.js';
 /** The manifest a loaded index must have: the stored one, overridden by what the caller expects. */
 function checkExpectedManifest(
   stored: DenseIndexManifest,
-  options: HnswLoadOptions,
+  options: ParsedLoadOptions,
   source: string,
 ): DenseIndexManifest {
   const expected: DenseIndexManifest = {
@@ -81,14 +82,14 @@ interface LoadPlan {
 
 function planLoad(
   header: IndexFileHeader,
-  options: HnswLoadOptions,
+  options: ParsedLoadOptions,
   runtime: ResolvedRuntimeOptions,
   source: string,
   fileBacked: boolean,
 ): LoadPlan {
   const manifest = checkExpectedManifest(header.manifest, options, source);
   const stored: Quantization = header.quantization?.kind ?? 'none';
-  const quantization = options.quantization === undefined ? stored : checkQuantization(options.quantization);
+  const quantization = options.quantization ?? stored;
   const reuseCodes = quantization === stored && stored !== 'none' && header.quantization!.trainedOn > 0;
   const floatsInFile = fileBacked && quantization !== 'none' && (runtime.floatVectors ?? 'file') === 'file';
   return {
@@ -222,9 +223,13 @@ const READS_AHEAD = 3;
  * they stream in, and a quantized index whose floats stay in the file streams them once, through
  * a small buffer, to check them and take their norms.
  */
-export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
+export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {}): Promise<HnswRetriever> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new RagloomError('INVALID_ARGUMENT', 'loadHnswRetriever needs a file path');
+  }
+  const options = parseLoadOptions(given);
   throwIfAborted(options.signal, 'load');
-  const runtime = resolveRuntimeOptions({ ...options, path });
+  const runtime = runtimeOf(options, path);
   const { openFileReader } = await import('./index-file-io.js');
   const reader = await openFileReader(path);
   /** Float rows read from this file once loaded: the file then stays open (closed on failure). */
@@ -404,10 +409,15 @@ function checkQuantizerUse(quantizer: Quantizer, plan: LoadPlan, source: string)
 /** Rebuilds an index from `toBytes()` output, verified as a file is. */
 export function hnswRetrieverFromBytes(
   bytes: Uint8Array,
-  options: HnswLoadOptions & { readonly path?: string } = {},
+  given: HnswLoadOptions & { readonly path?: string } = {},
 ): HnswRetriever {
   const source = 'HNSW index bytes';
-  const runtime = resolveRuntimeOptions({ ...options, path: options.path });
+  const { path, ...rest } = given;
+  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
+    throw new RagloomError('INVALID_ARGUMENT', 'path must be a non-empty string');
+  }
+  const options = parseLoadOptions(rest);
+  const runtime = runtimeOf(options, path);
   const header = parseIndexHeader(bytes, source, bytes.byteLength, crc32);
   const plan = planLoad(header, options, runtime, source, false);
   const section = (name: SectionName) => {
@@ -457,7 +467,9 @@ export async function openHnswRetriever(
 ): Promise<HnswRetriever> {
   const { fileExists } = await import('./index-file-io.js');
   if (await fileExists(options.path)) {
-    return loadHnswRetriever(options.path, options);
+    // The file's own graph parameters and size win; the rest checks it or configures it.
+    const { M: _M, efConstruction: _e, seed: _s, initialCapacity: _i, path, ...load } = options;
+    return loadHnswRetriever(path, load);
   }
   return createHnswRetriever(options);
 }

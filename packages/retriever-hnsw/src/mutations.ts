@@ -179,7 +179,7 @@ async function insertInParallel(
   const run = linker.start({ graph: graph.sharedMemory(), kernel, first, count });
   let published = 0;
   const publishReady = () => {
-    while (published < count && run.done[published] === 1) {
+    while (published < count && Atomics.load(run.done, published) === 1) {
       graph.publish(first + published);
       storeRecord(state, first + published, items[published]!.record);
       published++;
@@ -214,7 +214,7 @@ async function insertInParallel(
   for (let j = published; j < taken; j++) {
     // Only after a builder failed: publish what was linked; what it left half-linked becomes a
     // tombstone (other nodes may already point at it) and is inserted again below.
-    if (run.done[j] === 1) {
+    if (Atomics.load(run.done, j) === 1) {
       graph.publish(first + j);
       storeRecord(state, first + j, items[j]!.record);
       progress.completed++;

@@ -47,6 +47,8 @@ export interface SearchInput {
   /** Per-query beam width (overrides the index's). */
   readonly ef: number | undefined;
   readonly filter: FilterNode;
+  /** Answer by a scan whatever the sizes (Qdrant's `exact` search parameter). */
+  readonly exact?: boolean;
 }
 
 /**
@@ -78,15 +80,22 @@ export function planAndSearch(
   const oversampling = quantized
     ? (settings.oversampling ?? DEFAULTS.oversampling[vectors.quantization === 'binary' ? 'binary' : 'int8'])
     : 1;
+  // The walk's beam is ef, whatever the storage; of its results, the best `rescored` by code
+  // distance are scored on the floats.
   const rescored = Math.min(LIMITS.ef, Math.max(k, Math.ceil(k * oversampling)));
-  let ef = Math.max(input.ef ?? settings.ef ?? autoEf(k), k, quantized ? rescored : 0);
-  ef = Math.min(ef, LIMITS.ef);
+  const ef = Math.min(Math.max(input.ef ?? settings.ef ?? autoEf(k), k), LIMITS.ef);
 
   const scan = (candidates: Int32Array | null, path: SearchPath) => {
     onPath?.(path);
     return scanSearch(state, input, settings, scratch, candidates, predicate, quantized ? rescored : k);
   };
 
+  if (input.exact === true) {
+    return scan(
+      predicate === null ? null : payload.candidates(filter),
+      predicate === null ? 'scan' : 'filtered-scan',
+    );
+  }
   if (predicate === null) {
     if ((threshold > 0 && live * rowBytes <= threshold) || k >= live) return scan(null, 'scan');
   } else if (threshold > 0) {

@@ -32,6 +32,8 @@ export interface BuildKernel extends WalkKernel {
   setQueryFromSlot(slot: number): void;
   /** Distance between two stored entries. */
   pairDistance(a: number, b: number): number;
+  /** Distances from stored entry `a` to `batchSlots[0..count)`, into `batchDistances` (the query is kept). */
+  pairDistances(a: number, count: number): void;
 }
 
 /**

@@ -160,6 +160,17 @@ export function createWasmCodeKernel(
       );
     },
 
+    pairDistances(a, count) {
+      if (!int8) {
+        wasm.hammingBatch(rowAt(a), codesPtr, rowBytes, slotsPtr, count, outPtr);
+        return;
+      }
+      const x = dequantize(int8, u8, rowAt(a), dequantized);
+      const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + a] : undefined;
+      const { offset, factor } = loadTerms(x, pairPtr, inverseNorm);
+      wasm.int8Batch(pairPtr, codesPtr, rowBytes, slotsPtr, count, outPtr, auxPtr, mode, offset, factor);
+    },
+
     pairDistance(a, b) {
       if (!int8) return wasm.hamming(rowAt(a), rowAt(b), rowBytes);
       const x = dequantize(int8, u8, rowAt(a), dequantized);

@@ -104,6 +104,25 @@ function distanceOps(wasm: KernelExports, layout: Layout, region: number, views:
         );
       }
     },
+    pairDistances(a: number, count: number) {
+      // The stored row of `a` is the query, in place: no copy.
+      const row = at(a);
+      if (metric === 'l2') wasm.l2Batch(row, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else if (metric === 'dot') wasm.negativeDotBatch(row, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else {
+        const inverse = views.inverseNorms[a]!;
+        wasm.cosineBatch(
+          row,
+          vectorsPtr,
+          strideBytes,
+          slotsPtr,
+          count,
+          outPtr,
+          views.inverseNormsPtr,
+          inverse,
+        );
+      }
+    },
     pairDistance(a: number, b: number): number {
       if (metric === 'l2') return wasm.l2(at(a), at(b), strideBytes);
       const d = wasm.dot(at(a), at(b), strideBytes);
@@ -228,6 +247,7 @@ export function createWasmVectorKernel(
     distance: ops.distance,
     distances: ops.distances,
     pairDistance: ops.pairDistance,
+    pairDistances: ops.pairDistances,
 
     exactScore(slot) {
       if (metric === 'l2') return -wasm.l2F64(queryPtr, at(slot), dim);
@@ -352,5 +372,6 @@ export function attachWasmBuildKernel(handle: SharedKernelHandle, region: number
     distance: ops.distance,
     distances: ops.distances,
     pairDistance: ops.pairDistance,
+    pairDistances: ops.pairDistances,
   };
 }

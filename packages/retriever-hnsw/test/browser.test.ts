@@ -16,7 +16,7 @@ const { records, queries } = clusteredSet(600, 5, DIM, 41);
 
 /** The built package in a plain page: @ragloom/core through an import map, nothing bundled. */
 const page = `<!doctype html><html><head>
-<script type="importmap">{ "imports": { "@ragloom/core": "/core/index.js" } }</script>
+<script type="importmap">{ "imports": { "@ragloom/core": "/core/index.js", "@ragloom/core/adapter": "/core/adapter/index.js" } }</script>
 </head><body></body></html>`;
 
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js')))(

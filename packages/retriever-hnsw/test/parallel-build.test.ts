@@ -9,8 +9,8 @@ import { clusteredSet, expectCode, recallAtK, referenceIndex } from './helpers.j
 
 const built = existsSync(join(import.meta.dirname, '..', 'dist', 'hnsw-build-worker.js'));
 const DIM = 32;
-const N = 6000;
-const { records, queries } = clusteredSet(N, 80, DIM, 51);
+const N = 3000;
+const { records, queries } = clusteredSet(N, 60, DIM, 51);
 const settings = {
   encoderModelId: 'test/encoder',
   dimension: DIM,
@@ -47,10 +47,10 @@ describe.skipIf(!built)('parallel build on worker threads (from dist/)', () => {
     const replaced: RetrieverRecord[] = records
       .filter((_, i) => i % 3 === 0)
       .map((r) => ({ ...r, vector: queries[0]!.map((x, j) => x + (r.vector![j] as number) * 0.1) }));
-    const added = clusteredSet(1500, 0, DIM, 52).records.map((r) => ({ ...r, id: `more-${r.id}` }));
+    const added = clusteredSet(1200, 0, DIM, 52).records.map((r) => ({ ...r, id: `more-${r.id}` }));
     await parallel.upsert([...replaced, ...added]);
-    expect(await parallel.count()).toBe(N + 1500);
-    expect(parallel.stats().tombstones + (await parallel.count())).toBeGreaterThanOrEqual(N + 1500);
+    expect(await parallel.count()).toBe(N + 1200);
+    expect(parallel.stats().linkedInParallel).toBe(N - 1 + replaced.length + added.length);
     const all = [...records.filter((_, i) => i % 3 !== 0), ...replaced, ...added];
     const after = await referenceIndex(all, DIM, 'cosine');
     expect(await recallAtK(parallel, after, queries, 10)).toBeGreaterThanOrEqual(0.95);
@@ -58,7 +58,7 @@ describe.skipIf(!built)('parallel build on worker threads (from dist/)', () => {
 
   it('searches during a parallel upsert see each record before or after it, never torn', async () => {
     const index = createHnswRetriever({ ...settings, buildThreads: 2, compactionThreshold: 1 });
-    const base = records.slice(0, 3000);
+    const base = records;
     await index.upsert(base);
     // Every record moves to a new vector whose nearest record is itself; its text says which version.
     const moved = base.map((r) => ({
@@ -95,22 +95,22 @@ describe.skipIf(!built)('parallel build on worker threads (from dist/)', () => {
         signal: controller.signal,
         onProgress: (e) => {
           reported = e.completed;
-          if (e.completed > 500) controller.abort();
+          if (e.completed > 300) controller.abort();
         },
       }),
       'ABORTED',
     );
     const count = await index.count();
-    expect(count).toBeGreaterThan(500);
+    expect(count).toBeGreaterThan(300);
     expect(count).toBeLessThan(N);
     expect(count).toBeGreaterThanOrEqual(reported);
     expect(index.stats().tombstones).toBe(0);
     // The slots given back leave a sound graph (a reload checks it), and inserting continues from there.
     const reloaded = hnswRetrieverFromBytes(index.toBytes(), { fullScanThreshold: 0 });
     expect(await reloaded.count()).toBe(count);
-    const rest = records.slice(0, 2500);
+    const rest = records.slice(0, 2000);
     await index.upsert(rest);
-    expect(await index.count()).toBe(Math.max(count, 2500));
+    expect(await index.count()).toBe(Math.max(count, 2000));
     const stored = [];
     for await (const page of index.scan({ batchSize: 5000 })) stored.push(...page);
     const reference = await referenceIndex(stored, DIM, 'cosine');

@@ -204,18 +204,25 @@ describe('records and requests', () => {
     expect(await recallAtK(index, reference, queries.slice(0, 10), 10)).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('rejects bad options and requests with typed errors', async () => {
-    for (const bad of [
-      { ...base, dimension: 0 },
-      { ...base, M: 1 },
-      { ...base, M: 100_000 },
-      { ...base, efConstruction: 0 },
-      { ...base, metric: 'manhattan' as Metric },
-      { ...base, kernel: 'gpu' as 'js' },
-      { ...base, compactionThreshold: 0 },
-      { ...base, ef: 2.5 },
-    ]) {
-      await expectCode(() => createHnswRetriever(bad), 'INVALID_ARGUMENT');
+  it('rejects bad options (INVALID_CONFIG, naming the option) and bad requests (INVALID_ARGUMENT)', async () => {
+    for (const [bad, field] of [
+      [{ ...base, dimension: 0 }, 'dimension'],
+      [{ ...base, M: 1 }, 'M'],
+      [{ ...base, M: 100_000 }, 'M'],
+      [{ ...base, efConstruction: 0 }, 'efConstruction'],
+      [{ ...base, metric: 'manhattan' as Metric }, 'metric'],
+      [{ ...base, kernel: 'gpu' as 'js' }, 'kernel'],
+      [{ ...base, compactionThreshold: 0 }, 'compactionThreshold'],
+      [{ ...base, ef: 2.5 }, 'ef'],
+      [{ ...base, quantization: 'int4' as 'int8' }, 'quantization'],
+      [{ ...base, buildThreads: 0 }, 'buildThreads'],
+      [{ ...base, floatVectors: 'disk' as 'file' }, 'floatVectors'],
+      [{ ...base, oversampling: 0.5 }, 'oversampling'],
+      [{ ...base, fullScanThreshold: -1 }, 'fullScanThreshold'],
+      [{ ...base, exactSearchThreshold: 0 } as never, 'exactSearchThreshold'],
+    ] as const) {
+      const error = await expectCode(() => createHnswRetriever(bad), 'INVALID_CONFIG');
+      expect(error.message).toContain(`${field}:`);
     }
     const index = createHnswRetriever({ ...base, metric: 'cosine' });
     await index.upsert(records.slice(0, 20));
