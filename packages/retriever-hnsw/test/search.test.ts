@@ -4,7 +4,7 @@ import { createHnswRetriever, type HnswRetriever } from '../src/index.js';
 import { clusteredSet, expectCode, recallAtK, referenceIndex } from './helpers.js';
 
 const DIM = 32;
-const { records, queries } = clusteredSet(5000, 60, DIM, 31);
+const { records, queries } = clusteredSet(3500, 60, DIM, 31);
 const base = { encoderModelId: 'test/encoder', dimension: DIM };
 
 // The index stores float32: score against the float32 values, as core's reference retrievers do.
