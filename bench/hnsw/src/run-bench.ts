@@ -28,7 +28,7 @@ import {
 
 const args = benchArgs();
 const quick = args.flag('quick');
-const size = args.number('size', quick ? 10_000 : 100_000);
+const size = args.number('size', quick ? 20_000 : 100_000);
 const dimension = args.number('dim', 384);
 const queryCount = args.number('queries', quick ? 200 : 1000);
 const rounds = args.number('rounds', quick ? 1 : 3);

@@ -37,6 +37,7 @@ import {
   parseDeleteSelector,
   upsertRecords,
 } from './mutations.js';
+import { LinkerPool } from './parallel-linker.js';
 import type { Quantization } from './quantizer.js';
 import { RecordStore } from './record-store.js';
 import { planAndSearch, type SearchPath } from './search-plan.js';
@@ -215,6 +216,7 @@ export function buildRetriever(
     'graph-then-scan': 0,
   };
   let linkedInParallel = 0;
+  const linkers = new LinkerPool(runtime.buildThreads);
   const countPath = (path: SearchPath) => {
     searches[path]++;
   };
@@ -274,7 +276,7 @@ export function buildRetriever(
       });
       await exclusive(async () => {
         const s = open();
-        linkedInParallel += (await upsertRecords(s, records, vectors!, runtime, options)).linkedInParallel;
+        linkedInParallel += (await upsertRecords(s, records, vectors!, linkers, options)).linkedInParallel;
         await compactIfDue(s, runtime, options);
       });
     },
@@ -385,6 +387,7 @@ export function buildRetriever(
       return exclusive(async () => {
         const s = state;
         state = undefined;
+        await linkers.close();
         await s?.vectors.close();
         scratch.slots = new Int32Array(0);
         scratch.distances = new Float64Array(0);

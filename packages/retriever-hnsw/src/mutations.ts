@@ -13,7 +13,7 @@ import { compactIndex, compactionDue } from './compaction.js';
 import type { HnswOperationOptions, ResolvedRuntimeOptions } from './hnsw-options.js';
 import { type IndexState, liveSlots } from './index-state.js';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './mutation-queue.js';
-import { openParallelLinker, type ParallelLinker } from './parallel-linker.js';
+import type { LinkerPool, ParallelLinker } from './parallel-linker.js';
 import { freezeMetadata } from './stored-metadata.js';
 
 /** Records inserted between two checks of the clock (to yield to the event loop and report progress). */
@@ -59,7 +59,7 @@ export async function upsertRecords(
   state: IndexState,
   records: readonly RetrieverRecord[],
   vectors: readonly Float32Array[],
-  runtime: ResolvedRuntimeOptions,
+  linkers: LinkerPool,
   options: HnswOperationOptions | undefined,
 ): Promise<{ linkedInParallel: number }> {
   const last = new Map<string, number>();
@@ -85,14 +85,14 @@ export async function upsertRecords(
   try {
     const linker =
       inserts.length >= PARALLEL_MIN_BATCH && state.vectors.kernel?.sharedHandle() && state.graph.shared
-        ? await openParallelLinker(runtime.buildThreads)
+        ? await linkers.acquire()
         : null;
     if (linker === null) await insertOnThisThread(state, inserts, progress, report, options?.signal);
     else {
       try {
         await insertInParallel(state, inserts, linker, progress, report, options?.signal);
       } finally {
-        await linker.close();
+        linkers.release();
       }
     }
   } finally {

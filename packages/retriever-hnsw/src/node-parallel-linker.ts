@@ -29,9 +29,18 @@ export function startNodeLinker(requested: number | 'auto'): ParallelLinker | nu
   const threads = Math.min(MAX_BUILD_THREADS, requested === 'auto' ? availableParallelism() : requested);
   if (threads <= 1 || !existsSync(fileURLToPath(workerScript))) return null;
   const workers = Array.from({ length: threads }, () => new Worker(workerScript));
-  for (const worker of workers) worker.unref();
+  let broken = false;
+  for (const worker of workers) {
+    worker.unref();
+    worker.once('exit', () => {
+      broken = true;
+    });
+  }
   return {
     threads,
+    get broken() {
+      return broken;
+    },
     start(job): ParallelLinkRun {
       const control = new Int32Array(new SharedArrayBuffer(8));
       const done = new Uint8Array(new SharedArrayBuffer(Math.max(1, job.count)));
@@ -71,6 +80,7 @@ export function startNodeLinker(requested: number | 'auto'): ParallelLinker | nu
       };
     },
     async close() {
+      broken = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

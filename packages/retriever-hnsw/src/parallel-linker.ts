@@ -21,9 +21,11 @@ export interface ParallelLinkRun {
   readonly finished: Promise<void>;
 }
 
-/** Builder threads for one upsert. */
+/** Builder threads. */
 export interface ParallelLinker {
   readonly threads: number;
+  /** A thread exited (it failed, or was killed): this linker takes no more jobs. */
+  readonly broken: boolean;
   start(job: ParallelLinkJob): ParallelLinkRun;
   close(): Promise<void>;
 }
@@ -40,4 +42,50 @@ export async function openParallelLinker(threads: number | 'auto'): Promise<Para
   if (versions?.node === undefined || typeof SharedArrayBuffer !== 'function') return null;
   const { startNodeLinker } = await import('./node-parallel-linker.js');
   return startNodeLinker(threads);
+}
+
+/**
+ * Keeps one index's builder threads between upserts (starting them costs tens of milliseconds
+ * each, paid once per burst of large upserts rather than per call): the threads stop after
+ * `idleMs` without a job, and on `close`. They never keep a process alive (unref'd).
+ */
+export class LinkerPool {
+  private linker: Promise<ParallelLinker | null> | undefined;
+  private idle: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly threads: number | 'auto',
+    private readonly idleMs = 5000,
+  ) {}
+
+  /** The builder threads (started on first need), or null when this runtime builds on one thread. */
+  async acquire(): Promise<ParallelLinker | null> {
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.idle = undefined;
+    const current = await this.linker;
+    if (current?.broken) {
+      this.linker = undefined;
+      await current.close();
+    }
+    this.linker ??= openParallelLinker(this.threads).catch(() => null);
+    return this.linker;
+  }
+
+  /** After a job: the threads stop unless another job comes within `idleMs`. */
+  release(): void {
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    const timer = setTimeout(() => {
+      void this.close();
+    }, this.idleMs);
+    (timer as { unref?: () => void }).unref?.();
+    this.idle = timer;
+  }
+
+  async close(): Promise<void> {
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.idle = undefined;
+    const linker = this.linker;
+    this.linker = undefined;
+    await (await linker)?.close();
+  }
 }
