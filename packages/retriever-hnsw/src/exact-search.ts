@@ -2,6 +2,9 @@ import type { Metadata, MetadataPredicate, Metric } from '@ragloom/core';
 import type { HnswGraph } from './hnsw-graph.js';
 import type { FloatVectors, WalkKernel } from './vector-kernel.js';
 
+/** Candidate lists longer than this are scanned in slot order (see scanDistances). */
+const IN_ORDER_FROM = 1024;
+
 /** Buffers exact search reuses between queries (grown with the index). */
 export interface ExactSearchScratch {
   slots: Int32Array;
@@ -84,14 +87,23 @@ export function scanDistances(
     }
     pending = 0;
   };
-  const total = candidates === null ? size : candidates.length;
+  // A long candidate list (in value order: slots at random) is marked, then read in slot order,
+  // so the vectors stream through memory instead of being fetched one cache miss at a time.
+  const inOrder = candidates !== null && candidates.length > IN_ORDER_FROM;
+  if (inOrder) for (let i = 0; i < candidates.length; i++) marks[candidates[i]!] = generation;
+  const total = candidates === null || inOrder ? size : candidates.length;
   for (let i = 0; i < total; i++) {
-    const slot = candidates === null ? i : candidates[i]!;
-    if (state[slot] !== 0) continue;
-    if (candidates !== null) {
+    let slot: number;
+    if (candidates === null) slot = i;
+    else if (inOrder) {
+      if (marks[i] !== generation) continue;
+      slot = i;
+    } else {
+      slot = candidates[i]!;
       if (marks[slot] === generation) continue;
       marks[slot] = generation;
     }
+    if (state[slot] !== 0) continue;
     if (predicate !== null && !predicate(metadata[slot])) continue;
     batchSlots[pending++] = slot;
     if (norms !== null) {

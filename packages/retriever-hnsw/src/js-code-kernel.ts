@@ -4,6 +4,8 @@ import {
   codeBytes,
   dequantize,
   encodeVector,
+  type Int8QueryTerms,
+  int8Distance,
   int8QueryTerms,
   int8SlotTerm,
   paddedCodeBytes,
@@ -42,40 +44,28 @@ export function createJsCodeKernel(
   const batchSlots = new Int32Array(BATCH_LIMIT);
   const batchDistances = new Float32Array(BATCH_LIMIT);
   // int8 query: q ⊙ scale (float32), q·offset and the metric factor; binary: the query's bits.
-  const weights = new Float32Array(rowBytes);
-  const pairWeights = new Float32Array(rowBytes);
+  const weights = new Int16Array(rowBytes);
+  const pairWeights = new Int16Array(rowBytes);
   const queryBits = new Uint8Array(rowBytes);
   const queryWords = new Int32Array(rowBytes / 4);
-  let queryOffset = 0;
-  let queryFactor = 0;
+  let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
   const dequantized = new Float32Array(dimension);
 
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
   const binary = quantizer.kind === 'binary' ? quantizer : null;
 
-  const terms = (vector: Float32Array, target: Float32Array, inverseNorm?: number) =>
+  const terms = (vector: Float32Array, target: Int16Array, inverseNorm?: number) =>
     int8QueryTerms(int8!, vector, target, metric, inverseNorm);
   const dequantizeSlot = (slot: number) => dequantize(int8!, codes, slot * rowBytes, dequantized);
   const slotTerm = (slot: number, inverseNorm: number) =>
     int8SlotTerm(int8!, codes, slot * rowBytes, metric, inverseNorm, dequantized);
 
-  const u8Dot = (w: Float32Array, slot: number) => {
+  /** Σ weight · code, exact (integers far below 2^53). */
+  const u8Dot = (w: Int16Array, slot: number) => {
     const base = slot * rowBytes;
-    let s0 = 0;
-    let s1 = 0;
-    let d = 0;
-    for (; d + 1 < dimension; d += 2) {
-      s0 += w[d]! * codes[base + d]!;
-      s1 += w[d + 1]! * codes[base + d + 1]!;
-    }
-    if (d < dimension) s0 += w[d]! * codes[base + d]!;
-    return s0 + s1;
-  };
-
-  const int8Distance = (dot: number, factor: number, slot: number) => {
-    if (mode === 0) return -dot;
-    if (mode === 1) return 1 - dot * factor * aux[slot]!;
-    return factor - 2 * dot + aux[slot]!;
+    let sum = 0;
+    for (let d = 0; d < dimension; d++) sum += w[d]! * codes[base + d]!;
+    return sum;
   };
 
   const hammingWords = (words: Int32Array, slot: number) => {
@@ -89,7 +79,7 @@ export function createJsCodeKernel(
 
   const distance = (slot: number): number => {
     if (binary) return hammingWords(queryWords, slot);
-    return int8Distance(queryOffset + u8Dot(weights, slot), queryFactor, slot);
+    return int8Distance(u8Dot(weights, slot), queryTerms, mode, aux[slot]!);
   };
 
   const kernel: CodeKernel = {
@@ -128,7 +118,7 @@ export function createJsCodeKernel(
         queryWords.set(new Int32Array(queryBits.buffer));
         return;
       }
-      ({ offset: queryOffset, factor: queryFactor } = terms(vector, weights));
+      queryTerms = terms(vector, weights);
     },
 
     setQueryFromSlot(slot) {
@@ -136,11 +126,7 @@ export function createJsCodeKernel(
         queryWords.set(codeWords.subarray((slot * rowBytes) >> 2, ((slot + 1) * rowBytes) >> 2));
         return;
       }
-      ({ offset: queryOffset, factor: queryFactor } = terms(
-        dequantizeSlot(slot),
-        weights,
-        metric === 'cosine' ? aux[slot] : undefined,
-      ));
+      queryTerms = terms(dequantizeSlot(slot), weights, metric === 'cosine' ? aux[slot] : undefined);
     },
 
     distance,
@@ -155,25 +141,17 @@ export function createJsCodeKernel(
         for (let i = 0; i < count; i++) batchDistances[i] = hammingWords(words, batchSlots[i]!);
         return;
       }
-      const { offset, factor } = terms(
-        dequantizeSlot(a),
-        pairWeights,
-        metric === 'cosine' ? aux[a] : undefined,
-      );
+      const pair = terms(dequantizeSlot(a), pairWeights, metric === 'cosine' ? aux[a] : undefined);
       for (let i = 0; i < count; i++) {
         const b = batchSlots[i]!;
-        batchDistances[i] = int8Distance(offset + u8Dot(pairWeights, b), factor, b);
+        batchDistances[i] = int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
       }
     },
 
     pairDistance(a, b) {
       if (binary) return hammingWords(codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2), b);
-      const { offset, factor } = terms(
-        dequantizeSlot(a),
-        pairWeights,
-        metric === 'cosine' ? aux[a] : undefined,
-      );
-      return int8Distance(offset + u8Dot(pairWeights, b), factor, b);
+      const pair = terms(dequantizeSlot(a), pairWeights, metric === 'cosine' ? aux[a] : undefined);
+      return int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
     },
 
     exportCodes(slots) {

@@ -135,31 +135,65 @@ export function quantizerFromBytes(
   return { kind, offsets: values.subarray(0, dimension), scales };
 }
 
+/** Terms of an int8 query: see `int8QueryTerms`. */
+export interface Int8QueryTerms {
+  /** q·offset. */
+  readonly offset: number;
+  /** 1/‖q‖ (cosine), ‖q‖² (l2) or 0 (dot). */
+  readonly factor: number;
+  /** 1 / the scale of the int16 weights. */
+  readonly inverseScale: number;
+}
+
 /**
- * The int8 query terms shared by both code kernels: `weights` ← q ⊙ scale (the float32 row the
- * kernels dot with codes), and the scalars that turn d = q·x̂ = q·offset + weights·code into the
- * metric's distance: q·offset, and 1/‖q‖ (cosine; `inverseNorm` when known) or ‖q‖² (l2).
+ * The int8 query terms shared by both code kernels: `weights` ← q ⊙ scale as int16, scaled so
+ * that Σ weight · code (codes ≤ 255, over the padded row) cannot overflow int32, and the scalars
+ * that turn d = q·x̂ = q·offset + (weights · code) / weightScale into the metric's distance. The
+ * integer sum is exact in both kernels, and the float32 steps after it are the same, so the JS
+ * and wasm kernels give identical distances.
  */
 export function int8QueryTerms(
   quantizer: Int8Quantizer,
   vector: Float32Array,
-  weights: Float32Array,
+  weights: Int16Array,
   metric: 'cosine' | 'dot' | 'l2',
   inverseNorm?: number,
-): { offset: number; factor: number } {
+): Int8QueryTerms {
   const { offsets, scales } = quantizer;
+  const dimension = offsets.length;
   let offset = 0;
   let squared = 0;
-  for (let d = 0; d < offsets.length; d++) {
+  let largest = 0;
+  for (let d = 0; d < dimension; d++) {
     const x = vector[d]!;
-    weights[d] = x * scales[d]!;
     offset += x * offsets[d]!;
     squared += x * x;
+    const w = Math.abs(x * scales[d]!);
+    if (w > largest) largest = w;
   }
+  const limit = Math.min(32767, Math.floor((2 ** 31 - 1) / (255 * weights.length)));
+  const weightScale = largest > 0 ? limit / largest : 0;
+  for (let d = 0; d < dimension; d++) weights[d] = Math.round(vector[d]! * scales[d]! * weightScale);
   let factor = 0;
   if (metric === 'cosine') factor = inverseNorm ?? (squared === 0 ? 0 : 1 / Math.sqrt(squared));
   else if (metric === 'l2') factor = squared;
-  return { offset: Math.fround(offset), factor: Math.fround(factor) };
+  return {
+    offset: Math.fround(offset),
+    factor: Math.fround(factor),
+    inverseScale: weightScale > 0 ? Math.fround(1 / weightScale) : 0,
+  };
+}
+
+/**
+ * The metric's distance from the exact integer sum Σ weight · code, in the float32 steps the wasm
+ * kernel takes (Math.fround after each), so both kernels agree to the bit.
+ */
+export function int8Distance(sum: number, terms: Int8QueryTerms, mode: number, slotTerm: number): number {
+  const f = Math.fround;
+  const d = f(terms.offset + f(f(sum) * terms.inverseScale));
+  if (mode === 0) return -d;
+  if (mode === 1) return f(1 - f(f(d * terms.factor) * slotTerm));
+  return f(f(terms.factor - f(d + d)) + slotTerm);
 }
 
 /** x̂ = offset + scale ⊙ code of the row at `at`, into `out`. */

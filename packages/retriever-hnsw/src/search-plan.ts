@@ -36,7 +36,7 @@ export type SearchPath = 'scan' | 'filtered-scan' | 'graph' | 'graph-then-scan';
  * factor covers a walk's heap and bookkeeping per distance, calibrated on bench/hnsw's filtered
  * runs).
  */
-const WALK_COST_FACTOR = 2;
+const WALK_COST_FACTOR = 1;
 /** Records sampled to estimate how many a filter matches when the payload index cannot tell. */
 const ESTIMATE_SAMPLE = 512;
 

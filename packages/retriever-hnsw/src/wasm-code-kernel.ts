@@ -4,6 +4,8 @@ import {
   codeBytes,
   dequantize,
   encodeVector,
+  type Int8QueryTerms,
+  int8Distance,
   int8QueryTerms,
   int8SlotTerm,
   paddedCodeBytes,
@@ -36,8 +38,8 @@ export function createWasmCodeKernel(
   const kind = quantizer.kind;
   const rowBytes = paddedCodeBytes(kind, dimension);
   const fileRowBytes = codeBytes(kind, dimension);
-  // int8 queries are float32 weights (4 bytes per padded code); binary queries are bits.
-  const queryBytes = kind === 'int8' ? rowBytes * 4 : rowBytes;
+  // int8 queries are int16 weights (2 bytes per padded code); binary queries are bits.
+  const queryBytes = kind === 'int8' ? rowBytes * 2 : rowBytes;
   const queryPtr = 0;
   const pairPtr = align64(queryBytes);
   const slotsPtr = pairPtr + align64(queryBytes);
@@ -63,21 +65,16 @@ export function createWasmCodeKernel(
   const mode = INT8_MODE[metric];
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
   const dequantized = new Float32Array(dimension);
-  const weights = new Float32Array(dimension);
-  let queryOffset = 0;
-  let queryFactor = 0;
+  const weights = new Int16Array(rowBytes);
+  let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
 
   /** Loads int8 query terms for `vector` into the weights row at `ptr`. */
   const loadTerms = (vector: Float32Array, ptr: number, inverseNorm?: number) => {
     const terms = int8QueryTerms(int8!, vector, weights, metric, inverseNorm);
-    f32.set(weights, ptr >> 2);
+    new Int16Array(memory.buffer, ptr, rowBytes).set(weights);
     return terms;
   };
-  const int8Distance = (dot: number, factor: number, slot: number) => {
-    if (mode === 0) return -dot;
-    const term = f32[(auxPtr >> 2) + slot]!;
-    return mode === 1 ? 1 - dot * factor * term : factor - 2 * dot + term;
-  };
+  const slotTermAt = (slot: number) => f32[(auxPtr >> 2) + slot]!;
   const slotTerm = (slot: number, inverseNorm: number) =>
     int8SlotTerm(int8!, u8, rowAt(slot), metric, inverseNorm, dequantized);
 
@@ -123,7 +120,7 @@ export function createWasmCodeKernel(
         encodeVector(quantizer, vector, u8, queryPtr);
         return;
       }
-      ({ offset: queryOffset, factor: queryFactor } = loadTerms(vector, queryPtr));
+      queryTerms = loadTerms(vector, queryPtr);
     },
 
     setQueryFromSlot(slot) {
@@ -133,12 +130,12 @@ export function createWasmCodeKernel(
       }
       const x = dequantize(int8, u8, rowAt(slot), dequantized);
       const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + slot] : undefined;
-      ({ offset: queryOffset, factor: queryFactor } = loadTerms(x, queryPtr, inverseNorm));
+      queryTerms = loadTerms(x, queryPtr, inverseNorm);
     },
 
     distance(slot) {
       if (!int8) return wasm.hamming(queryPtr, rowAt(slot), rowBytes);
-      return int8Distance(queryOffset + wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryFactor, slot);
+      return int8Distance(wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryTerms, mode, slotTermAt(slot));
     },
 
     distances(count) {
@@ -155,8 +152,9 @@ export function createWasmCodeKernel(
         outPtr,
         auxPtr,
         mode,
-        queryOffset,
-        queryFactor,
+        queryTerms.offset,
+        queryTerms.factor,
+        queryTerms.inverseScale,
       );
     },
 
@@ -167,16 +165,28 @@ export function createWasmCodeKernel(
       }
       const x = dequantize(int8, u8, rowAt(a), dequantized);
       const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + a] : undefined;
-      const { offset, factor } = loadTerms(x, pairPtr, inverseNorm);
-      wasm.int8Batch(pairPtr, codesPtr, rowBytes, slotsPtr, count, outPtr, auxPtr, mode, offset, factor);
+      const pair = loadTerms(x, pairPtr, inverseNorm);
+      wasm.int8Batch(
+        pairPtr,
+        codesPtr,
+        rowBytes,
+        slotsPtr,
+        count,
+        outPtr,
+        auxPtr,
+        mode,
+        pair.offset,
+        pair.factor,
+        pair.inverseScale,
+      );
     },
 
     pairDistance(a, b) {
       if (!int8) return wasm.hamming(rowAt(a), rowAt(b), rowBytes);
       const x = dequantize(int8, u8, rowAt(a), dequantized);
       const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + a] : undefined;
-      const { offset, factor } = loadTerms(x, pairPtr, inverseNorm);
-      return int8Distance(offset + wasm.u8Dot(pairPtr, rowAt(b), rowBytes), factor, b);
+      const pair = loadTerms(x, pairPtr, inverseNorm);
+      return int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, mode, slotTermAt(b));
     },
 
     exportCodes(slots) {

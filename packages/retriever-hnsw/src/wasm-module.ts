@@ -56,6 +56,7 @@ export interface KernelExports {
     mode: number,
     queryOffset: number,
     queryFactor: number,
+    inverseScale: number,
   ): void;
   hamming(a: number, b: number, bytes: number): number;
   hammingBatch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;

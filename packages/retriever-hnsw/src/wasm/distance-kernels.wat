@@ -383,42 +383,36 @@
 
   ;; ---- Quantized codes (rows padded to a multiple of 16 bytes; the query padded with zeros) ----
 
-  ;; Σ query[j] · code[j] for one row of unsigned 8-bit codes: the codes widened to float32, four
-  ;; float32x4 accumulators, 16 codes per iteration. `bytes` is the padded row length.
-  (func $u8Dot (export "u8Dot") (param $q i32) (param $x i32) (param $bytes i32) (result f32)
-    (local $end i32) (local $c v128) (local $h v128)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+  ;; Σ weight[j] · code[j] for one row of unsigned 8-bit codes and int16 query weights, exactly in
+  ;; int32: codes widened to int16, i32x4.dot_i16x8_s, 16 codes per iteration. `bytes` is the padded
+  ;; row length; the weights are a padded row of int16 (2 · bytes bytes), scaled so the sum cannot
+  ;; overflow.
+  (func $u8Dot (export "u8Dot") (param $q i32) (param $x i32) (param $bytes i32) (result i32)
+    (local $end i32) (local $c v128) (local $s0 v128) (local $s1 v128)
     (local.set $end (i32.add (local.get $x) (local.get $bytes)))
     (loop $next
       (local.set $c (v128.load (local.get $x)))
-      (local.set $h (i16x8.extend_low_i8x16_u (local.get $c)))
-      (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (local.get $q))
-        (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (local.get $h))))))
-      (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (v128.load offset=16 (local.get $q))
-        (f32x4.convert_i32x4_u (i32x4.extend_high_i16x8_u (local.get $h))))))
-      (local.set $h (i16x8.extend_high_i8x16_u (local.get $c)))
-      (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (v128.load offset=32 (local.get $q))
-        (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (local.get $h))))))
-      (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (v128.load offset=48 (local.get $q))
-        (f32x4.convert_i32x4_u (i32x4.extend_high_i16x8_u (local.get $h))))))
-      (local.set $q (i32.add (local.get $q) (i32.const 64)))
+      (local.set $s0 (i32x4.add (local.get $s0)
+        (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $c)) (v128.load (local.get $q)))))
+      (local.set $s1 (i32x4.add (local.get $s1)
+        (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $c)) (v128.load offset=16 (local.get $q)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 32)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $x) (local.get $end))))
-    (local.set $s0 (f32x4.add
-      (f32x4.add (local.get $s0) (local.get $s1))
-      (f32x4.add (local.get $s2) (local.get $s3))))
-    (f32.add
-      (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))
-      (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))
+    (local.set $s0 (i32x4.add (local.get $s0) (local.get $s1)))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $s0)) (i32x4.extract_lane 1 (local.get $s0)))
+      (i32.add (i32x4.extract_lane 2 (local.get $s0)) (i32x4.extract_lane 3 (local.get $s0)))))
 
   ;; Distances from a query to int8-quantized rows (x̂ = offset + scale ⊙ code): with the query
-  ;; prepared as q ⊙ scale at $query and q·offset as $qOffset, d = q·x̂ = $qOffset + u8Dot; then
+  ;; prepared as int16 weights ≈ (q ⊙ scale) · $weightScale at $query and q·offset as $qOffset,
+  ;; d = q·x̂ = $qOffset + u8Dot / $weightScale (float32: $inverseScale = 1 / $weightScale); then
   ;; mode 0 (dot) out = -d, mode 1 (cosine) out = 1 - d · $qFactor · aux[slot] ($qFactor = 1/‖q‖,
   ;; aux = 1/‖x‖), mode 2 (l2) out = $qFactor - 2d + aux[slot] ($qFactor = ‖q‖², aux = ‖x̂‖²).
   (func (export "int8Batch")
     (param $query i32) (param $base i32) (param $stride i32)
     (param $slots i32) (param $count i32) (param $out i32)
-    (param $aux i32) (param $mode i32) (param $qOffset f32) (param $qFactor f32)
+    (param $aux i32) (param $mode i32) (param $qOffset f32) (param $qFactor f32) (param $inverseScale f32)
     (local $end i32) (local $slot i32) (local $d f32)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
@@ -426,9 +420,11 @@
       (loop $next
         (local.set $slot (i32.load (local.get $slots)))
         (local.set $d (f32.add (local.get $qOffset)
-          (call $u8Dot (local.get $query)
-            (i32.add (local.get $base) (i32.mul (local.get $slot) (local.get $stride)))
-            (local.get $stride))))
+          (f32.mul
+            (f32.convert_i32_s (call $u8Dot (local.get $query)
+              (i32.add (local.get $base) (i32.mul (local.get $slot) (local.get $stride)))
+              (local.get $stride)))
+            (local.get $inverseScale))))
         (f32.store (local.get $out)
           (if (result f32) (i32.eqz (local.get $mode))
             (then (f32.neg (local.get $d)))
