@@ -42,6 +42,8 @@ export type RunnerMessage =
   | { type: 'query'; ef: number; k: number; filter?: FilterSpec; mode?: QueryMode; queries?: number }
   | { type: 'persist'; file: string }
   | { type: 'add-filter-metadata' }
+  /** hnswlib-bruteforce: rebuild over the vectors that pass `filter` only (see bench-worker). */
+  | { type: 'restrict'; filter: FilterSpec }
   | { type: 'quantize'; from: string; to: string; quantization: 'int8' | 'binary' }
   | { type: 'open-quantized'; file: string; floatVectors: 'memory' | 'file'; planned?: boolean }
   | { type: 'drop' }
@@ -69,6 +71,7 @@ export type WorkerMessage =
       touchSeconds: number;
     }
   | { type: 'metadata-added'; seconds: number }
+  | { type: 'restricted'; count: number }
   | { type: 'quantized'; seconds: number; fileBytes: number }
   | { type: 'opened'; loadSeconds: number; rssBeforeBytes: number; floatVectors: string }
   | { type: 'dropped'; rssBeforeBytes: number; rssAfterBytes: number }

@@ -56,6 +56,7 @@ let theirs: HnswlibIndex | undefined;
 let theirQueries: number[][] = [];
 let ourQueries: Float32Array[] = [];
 let batch = 10_000;
+let exactPeer = false;
 let rssBeforeBytes = 0;
 let dimension = 0;
 
@@ -144,7 +145,8 @@ async function query(
   } else {
     const index = theirs!;
     if (index.setEf) index.setEf(ef);
-    const accept = filter ? (label: number) => selOf(label) < filter.below : undefined;
+    // The brute-force side holds only the matching vectors already (see `restrict`).
+    const accept = filter && !exactPeer ? (label: number) => selOf(label) < filter.below : undefined;
     for (let q = 0; q < count; q++) {
       const result = index.searchKnn(theirQueries[q]!, k, accept);
       for (let j = 0; j < result.neighbors.length; j++) neighbors[q * k + j] = result.neighbors[j]!;
@@ -245,6 +247,29 @@ async function addFilterMetadata(): Promise<WorkerMessage> {
   return { type: 'metadata-added', seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * The exact peer of the filtered runs: hnswlib-node's BruteforceSearch over the vectors that
+ * pass the filter. (Its filter callback is not exact: in hnswlib-node 3.0.0, when fewer than k of
+ * the first k vectors pass the filter, the brute-force search prunes with the distance of those
+ * few and misses farther matches — recall@10 0.855 at 0.1% selectivity on 20k × 384 here.)
+ */
+function restrict(filter: FilterSpec): WorkerMessage {
+  const { BruteforceSearch } = require('hnswlib-node') as HnswlibModule;
+  const dim = dimension;
+  let count = 0;
+  for (let i = 0; i < data.baseCount; i++) if (selOf(i) < filter.below) count++;
+  theirs = undefined;
+  gc();
+  const index = new BruteforceSearch(data.metric === 'l2' ? 'l2' : 'cosine', dim);
+  index.initIndex(count);
+  for (let i = 0; i < data.baseCount; i++) {
+    if (selOf(i) < filter.below) index.addPoint(Array.from(data.base.subarray(i * dim, (i + 1) * dim)), i);
+  }
+  theirs = index;
+  exactPeer = true;
+  return { type: 'restricted', count };
+}
+
 /** Re-quantizes a saved float index into a new file (the graph is kept). */
 async function quantize(from: string, to: string, quantization: 'int8' | 'binary'): Promise<WorkerMessage> {
   const t0 = performance.now();
@@ -306,6 +331,8 @@ process.on('message', (message: RunnerMessage) => {
         return persist(message.file);
       case 'add-filter-metadata':
         return addFilterMetadata();
+      case 'restrict':
+        return restrict(message.filter);
       case 'quantize':
         return quantize(message.from, message.to, message.quantization);
       case 'open-quantized':
