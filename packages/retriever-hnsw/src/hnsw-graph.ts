@@ -72,10 +72,11 @@ export interface SharedGraphMemory {
  * the new node and for neighbours whose lists overflow. Deletes are tombstones until
  * `repairRange` + `compact` relink around them (there the heuristic keeps pruned connections).
  *
- * On builder threads (`attach`) the same code links nodes concurrently, taking a node's lock to
- * read or rewrite its lists, as hnswlib's `addPoint` does; the owning thread's searches read
- * without locks (lists always hold valid slots and a count within bounds, so a search racing a
- * rewrite sees the old or the new neighbours — never a record that is not published).
+ * On builder threads (`attach`) the same code links nodes concurrently, as hnswlib's `addPoint`
+ * does but for reads: a node's lists are rewritten under its lock (so no link is lost), and read
+ * without it, by builders and searches alike (lists always hold valid slots and a count within
+ * bounds, so a read racing a rewrite sees old or new neighbours; searches never return a record
+ * that is not published).
  */
 export class HnswGraph {
   readonly M: number;
@@ -663,7 +664,6 @@ export class HnswGraph {
   ): void {
     const batchSlots = kernel.batchSlots;
     const batchDistances = kernel.batchDistances;
-    const locks = this.locks;
     const maxCount = this.M;
     let current = start;
     let currentDistance = startDistance;
@@ -672,11 +672,9 @@ export class HnswGraph {
       let changed = true;
       while (changed) {
         changed = false;
-        if (locks !== null) lock(locks, current);
         const base = this.upperOffsets[current]! + (level - 1) * this.strideUpper;
         const count = Math.min(links[base]!, maxCount);
         for (let j = 0; j < count; j++) batchSlots[j] = links[base + 1 + j]!;
-        if (locks !== null) unlock(locks, current);
         kernel.distances(count);
         for (let j = 0; j < count; j++) {
           const d = batchDistances[j]!;
@@ -716,7 +714,6 @@ export class HnswGraph {
     const stride = level === 0 ? this.stride0 : this.strideUpper;
     const maxCount = stride - 1;
     const upperOffsets = this.upperOffsets;
-    const locks = this.locks;
     visited.reset();
     visited.visit(start);
     candidates.clear();
@@ -736,14 +733,16 @@ export class HnswGraph {
       const current = candidates.topSlot();
       candidates.pop();
       const base = level === 0 ? current * stride : upperOffsets[current]! + (level - 1) * stride;
-      if (locks !== null) lock(locks, current);
+      // Read without the node's lock, on builder threads too: a list always holds valid slots and
+      // a count within bounds, so a read racing a rewrite sees some mix of the old and the new
+      // neighbours — good enough to walk by, and it saves two contended atomics per expansion.
+      // Rewrites (connect, linkBack) take the lock, so no update is lost.
       const count = Math.min(links[base]!, maxCount);
       let n = 0;
       for (let j = 1; j <= count; j++) {
         const s = links[base + j]!;
         if (!visited.visit(s)) batchSlots[n++] = s;
       }
-      if (locks !== null) unlock(locks, current);
       if (n === 0) continue;
       kernel.distances(n);
       for (let j = 0; j < n; j++) {

@@ -4,9 +4,9 @@
  * waiters): Drepper's futex mutex ("Futexes Are Tricky", mutex 2), so an uncontended lock and
  * unlock are one atomic operation each and only a contended unlock wakes anyone.
  *
- * Builder threads hold at most one node lock at a time (they copy a list out under its lock, or
- * rewrite one list under its lock), so node locks cannot deadlock. The global lock is taken
- * before any node lock, never while holding one.
+ * Builder threads hold at most one node lock at a time (while rewriting that node's list), so
+ * node locks cannot deadlock. The global lock is taken before any node lock, never while holding
+ * one.
  */
 export function lock(words: Int32Array, index: number): void {
   let c = Atomics.compareExchange(words, index, 0, 1);
