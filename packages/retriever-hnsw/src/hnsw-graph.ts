@@ -714,16 +714,16 @@ export class HnswGraph {
     const stride = level === 0 ? this.stride0 : this.strideUpper;
     const maxCount = stride - 1;
     const upperOffsets = this.upperOffsets;
-    visited.reset();
-    visited.visit(start);
+    const generation = visited.reset();
+    const marks = visited.marks;
+    marks[start] = generation;
     candidates.clear();
     results.clear();
+    // Which states a result may have, one bit per state: live only for queries; anything not
+    // deleted (live or pending) for construction.
+    const acceptStates = liveOnly ? 1 << SLOT_LIVE : (1 << SLOT_LIVE) | (1 << SLOT_PENDING);
     let lowerBound = Number.POSITIVE_INFINITY;
-    const startState = state[start]!;
-    if (
-      (liveOnly ? startState === SLOT_LIVE : startState !== SLOT_DELETED) &&
-      (accept === null || accept(start))
-    ) {
+    if ((acceptStates >> state[start]!) & 1 && (accept === null || accept(start))) {
       results.push(-startDistance, start);
       lowerBound = startDistance;
     }
@@ -741,7 +741,10 @@ export class HnswGraph {
       let n = 0;
       for (let j = 1; j <= count; j++) {
         const s = links[base + j]!;
-        if (!visited.visit(s)) batchSlots[n++] = s;
+        if (marks[s] !== generation) {
+          marks[s] = generation;
+          batchSlots[n++] = s;
+        }
       }
       if (n === 0) continue;
       kernel.distances(n);
@@ -750,8 +753,7 @@ export class HnswGraph {
         if (results.size < ef || d < lowerBound) {
           const s = batchSlots[j]!;
           candidates.push(d, s);
-          const st = state[s]!;
-          if ((liveOnly ? st === SLOT_LIVE : st !== SLOT_DELETED) && (accept === null || accept(s))) {
+          if ((acceptStates >> state[s]!) & 1 && (accept === null || accept(s))) {
             results.push(-d, s);
             if (results.size > ef) results.pop();
             lowerBound = -results.topKey();
