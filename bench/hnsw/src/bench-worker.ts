@@ -70,7 +70,7 @@ async function prepare(message: Extract<RunnerMessage, { type: 'prepare' }>): Pr
   theirQueries = ourQueries.map((q) => Array.from(q));
   rssBeforeBytes = await settledRss();
   let kernel = 'native (SSE)';
-  if (message.side !== 'hnswlib-node') {
+  if (message.side.startsWith('ragloom')) {
     ours = createHnswRetriever({
       kernel: message.side === 'ragloom-js' ? 'js' : 'wasm',
       encoderModelId: data.name,

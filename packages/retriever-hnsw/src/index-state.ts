@@ -19,7 +19,7 @@ export function createIndexState(graph: HnswGraph, vectors: VectorStore, records
     isLive: (slot) => graph.isLive(slot),
     metadataAt: (slot) => records.metadataAt(slot),
   });
-  records.observe((slot, metadata) => payload.add(slot, metadata));
+  records.observe((slot, metadata, replaced) => payload.add(slot, metadata, replaced));
   graph.kernel = vectors.build;
   return { graph, vectors, records, payload };
 }

@@ -28,7 +28,6 @@ import {
   checkGraph,
   checkRecords,
   checkSectionChecksum,
-  corrupt,
   type DecodedRecords,
   INDEX_PREFIX_BYTES,
   type IndexFileHeader,
@@ -39,7 +38,7 @@ import {
   type SectionName,
 } from './index-file-format.js';
 import { createIndexState, liveSlots } from './index-state.js';
-import { type Quantization, type Quantizer, quantizerFromBytes } from './quantizer.js';
+import { type Quantization, quantizerFromBytes } from './quantizer.js';
 import { RecordStore } from './record-store.js';
 import { createVectorKernel } from './select-kernel.js';
 import { allocateArray } from './shared-arrays.js';
@@ -383,7 +382,6 @@ export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {
         await reader.readInto(codeEntry.offset, rest);
         checkSectionChecksum(header, 'codes', crc32(rest), path);
       }
-      checkQuantizerUse(quantizer, plan, path);
     }
     options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
     // Re-quantized here, the floats stay in memory until the next save writes the new codes.
@@ -393,16 +391,6 @@ export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {
     throw error;
   } finally {
     await reader.close();
-  }
-}
-
-/** A stored quantizer must be a trained one when codes come with it. */
-function checkQuantizerUse(quantizer: Quantizer, plan: LoadPlan, source: string): void {
-  if (!plan.reuseCodes || quantizer.kind !== 'int8') return;
-  if (quantizer.scales.every((s) => s === 0) && quantizer.offsets.every((o) => o === 0)) {
-    corrupt(source, 'section "quantizer" is untrained but the header says it was trained', {
-      section: 'quantizer',
-    });
   }
 }
 
@@ -449,7 +437,6 @@ export function hnswRetrieverFromBytes(
   if (header.quantization !== undefined) {
     const quantizer = quantizerFromBytes(header.quantization.kind, dimension, section('quantizer'), source);
     const codeBytes = section('codes');
-    checkQuantizerUse(quantizer, plan, source);
     if (plan.reuseCodes) {
       codes = createCodeKernel(runtime.kernel, quantizer, dimension, metric, Math.max(slots, 1));
       codes.importCodes(codeBytes, 0, slots, (slot) => kernel.inverseNorm(slot));

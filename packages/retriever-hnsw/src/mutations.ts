@@ -254,7 +254,9 @@ export function parseDeleteSelector(selector: DeleteSelector): DeleteTarget {
 export function matchingSlots(state: IndexState, filter: FilterNode): number[] {
   const { graph, records, payload } = state;
   const predicate: MetadataPredicate | null = filter.type === 'all' ? null : compileFilterNode(filter);
-  const candidates = predicate === null ? null : payload.candidates(filter);
+  const planned = predicate === null ? null : payload.candidates(filter);
+  const candidates = planned?.slots ?? null;
+  const check = planned?.exact ? null : predicate;
   const out: number[] = [];
   const seen = candidates === null ? null : new Set<number>();
   const total = candidates === null ? graph.size : candidates.length;
@@ -265,7 +267,7 @@ export function matchingSlots(state: IndexState, filter: FilterNode): number[] {
       if (seen.has(slot)) continue;
       seen.add(slot);
     }
-    if (predicate === null || predicate(records.metadataAt(slot))) out.push(slot);
+    if (check === null || check(records.metadataAt(slot))) out.push(slot);
   }
   return out;
 }

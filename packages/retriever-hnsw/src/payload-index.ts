@@ -7,6 +7,11 @@ import type { FilterNode, Metadata, MetadataScalar } from '@ragloom/core';
  * stored (`add`); entries are never removed, so a list may hold stale slots (deleted, or whose
  * metadata changed) — `candidates` is a superset the caller verifies with the real predicate.
  * Compaction renumbers slots: `clear` drops everything and fields are rebuilt on next use.
+ *
+ * A list goes stale only when a live record's metadata is replaced in place (same vector): the
+ * slots of deleted or replaced records are dead, and every scan skips dead slots. While a
+ * field has had no such replacement, its lists are exact, and `candidates` says so — the caller
+ * can then skip re-checking the predicate on each.
  */
 export class PayloadIndex {
   private readonly fields = new Map<string, FieldIndex>();
@@ -22,8 +27,11 @@ export class PayloadIndex {
   ) {}
 
   /** Records the metadata now stored at `slot` in every field index built so far. */
-  add(slot: number, metadata: Metadata): void {
-    for (const [field, index] of this.fields) index.add(slot, metadata, field);
+  add(slot: number, metadata: Metadata, replaced: boolean): void {
+    for (const [field, index] of this.fields) {
+      index.add(slot, metadata, field);
+      if (replaced) index.stale = true;
+    }
   }
 
   clear(): void {
@@ -38,11 +46,14 @@ export class PayloadIndex {
   /**
    * A superset of the live slots matching `node`, or null when the index cannot narrow it (no
    * field condition to use: `$ne`, `$nin`, `$not`, `$exists: false`, date-time ranges, match-all).
-   * Lists may repeat a slot.
+   * Lists may repeat a slot and name dead ones. `exact`: among live slots, the list holds the
+   * matches and nothing else (the predicate need not be checked).
    */
-  candidates(node: FilterNode): Int32Array | null {
-    const lists = this.plan(node);
-    if (lists === null) return null;
+  candidates(node: FilterNode): { slots: Int32Array; exact: boolean } | null {
+    const plan = this.plan(node);
+    if (plan === null) return null;
+    const { lists, exact } = plan;
+    if (lists.length === 1) return { slots: lists[0]!, exact };
     let total = 0;
     for (const list of lists) total += list.length;
     const out = new Int32Array(total);
@@ -51,57 +62,66 @@ export class PayloadIndex {
       out.set(list, at);
       at += list.length;
     }
-    return out;
+    return { slots: out, exact };
   }
 
-  /** Candidate lists whose union covers the matches, or null (see `candidates`). */
-  private plan(node: FilterNode): Int32Array[] | null {
+  /** Candidate lists whose union covers the matches, and whether exactly, or null (see `candidates`). */
+  private plan(node: FilterNode): { lists: Int32Array[]; exact: boolean } | null {
     switch (node.type) {
       case 'all':
       case 'not':
         return null;
       case 'and': {
-        // Any child's superset covers the conjunction: take the smallest.
-        let best: Int32Array[] | null = null;
+        // Any child's superset covers the conjunction: take the smallest (exact only if alone).
+        let best: { lists: Int32Array[]; exact: boolean } | null = null;
         let bestSize = Number.POSITIVE_INFINITY;
         for (const child of node.children) {
-          const lists = this.plan(child);
-          if (lists === null) continue;
-          const size = lists.reduce((n, l) => n + l.length, 0);
+          const plan = this.plan(child);
+          if (plan === null) continue;
+          const size = plan.lists.reduce((n, l) => n + l.length, 0);
           if (size < bestSize) {
-            best = lists;
+            best = plan;
             bestSize = size;
           }
         }
-        return best;
+        if (best === null) return null;
+        return { lists: best.lists, exact: best.exact && node.children.length === 1 };
       }
       case 'or': {
-        const all: Int32Array[] = [];
+        const lists: Int32Array[] = [];
+        let exact = true;
         for (const child of node.children) {
-          const lists = this.plan(child);
-          if (lists === null) return null;
-          all.push(...lists);
+          const plan = this.plan(child);
+          if (plan === null) return null;
+          lists.push(...plan.lists);
+          exact &&= plan.exact;
         }
-        return all;
+        return { lists, exact };
       }
       case 'field': {
-        switch (node.op) {
-          case 'eq':
-            return [this.field(node.field).slotsWith(node.value)];
-          case 'in':
-            return node.values.map((v) => this.field(node.field).slotsWith(v));
-          case 'exists':
-            return node.value ? [this.field(node.field).present()] : null;
-          case 'gt':
-          case 'gte':
-          case 'lt':
-          case 'lte':
-            if (node.valueKind !== 'number') return null;
-            return [this.field(node.field).numbersIn(node.op, node.value as number)];
-          default:
-            return null;
-        }
+        const lists = this.fieldLists(node);
+        if (lists === null) return null;
+        return { lists, exact: !this.field(node.field).stale };
       }
+    }
+  }
+
+  private fieldLists(node: Extract<FilterNode, { type: 'field' }>): Int32Array[] | null {
+    switch (node.op) {
+      case 'eq':
+        return [this.field(node.field).slotsWith(node.value)];
+      case 'in':
+        return node.values.map((v) => this.field(node.field).slotsWith(v));
+      case 'exists':
+        return node.value ? [this.field(node.field).present()] : null;
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
+        if (node.valueKind !== 'number') return null;
+        return [this.field(node.field).numbersIn(node.op, node.value as number)];
+      default:
+        return null;
     }
   }
 
@@ -142,6 +162,8 @@ class SlotList {
 
 /** One field: value → slots, sorted numbers → slots (with an unsorted tail), slots where present. */
 class FieldIndex {
+  /** Some live record's metadata was replaced since this index was built: lists may hold stale slots. */
+  stale = false;
   private readonly byValue = new Map<MetadataScalar, SlotList>();
   private readonly presentSlots = new SlotList();
   private sortedValues = new Float64Array(0);

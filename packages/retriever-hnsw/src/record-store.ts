@@ -3,15 +3,15 @@ import { EMPTY_METADATA } from './stored-metadata.js';
 
 /**
  * The records of an index, per graph slot: id, text and (frozen) metadata, and id → slot. Slots
- * of deleted records hold no id. `onSet` observers (the payload index) hear of every metadata
- * stored, so they stay complete without rescanning.
+ * of deleted records hold no id. Observers (the payload index) hear of every metadata stored,
+ * so they stay complete without rescanning, and whether it replaced a live record's metadata.
  */
 export class RecordStore {
   private ids: (string | undefined)[];
   private texts: string[];
   private metadataOf: Metadata[];
   private readonly slots: Map<string, number>;
-  private readonly observers: ((slot: number, metadata: Metadata) => void)[] = [];
+  private readonly observers: ((slot: number, metadata: Metadata, replaced: boolean) => void)[] = [];
 
   constructor(
     ids: (string | undefined)[] = [],
@@ -25,8 +25,11 @@ export class RecordStore {
     this.slots = slotOf;
   }
 
-  /** Calls `observer` for every metadata stored from now on (a slot's new record or new metadata). */
-  observe(observer: (slot: number, metadata: Metadata) => void): void {
+  /**
+   * Calls `observer` for every metadata stored from now on: a slot's new record (`replaced`
+   * false) or new metadata for the record a slot holds (`replaced` true).
+   */
+  observe(observer: (slot: number, metadata: Metadata, replaced: boolean) => void): void {
     this.observers.push(observer);
   }
 
@@ -66,14 +69,14 @@ export class RecordStore {
     this.texts[slot] = text;
     this.metadataOf[slot] = metadata;
     this.slots.set(id, slot);
-    for (const observer of this.observers) observer(slot, metadata);
+    for (const observer of this.observers) observer(slot, metadata, false);
   }
 
   /** New text and metadata for the record at `slot` (same id, same vector). */
   update(slot: number, text: string, metadata: Metadata): void {
     this.texts[slot] = text;
     this.metadataOf[slot] = metadata;
-    for (const observer of this.observers) observer(slot, metadata);
+    for (const observer of this.observers) observer(slot, metadata, true);
   }
 
   /** Forgets the record at `slot` (deleted or replaced by a new slot). */

@@ -85,9 +85,20 @@ export function planAndSearch(
   const rescored = Math.min(LIMITS.ef, Math.max(k, Math.ceil(k * oversampling)));
   const ef = Math.min(Math.max(input.ef ?? settings.ef ?? autoEf(k), k), LIMITS.ef);
 
-  const scan = (candidates: Int32Array | null, path: SearchPath) => {
+  type Candidates = ReturnType<typeof payload.candidates>;
+  const scan = (candidates: Candidates, path: SearchPath) => {
     onPath?.(path);
-    return scanSearch(state, input, settings, scratch, candidates, predicate, quantized ? rescored : k);
+    // An exact candidate list needs no predicate check (a stale one, or none, does).
+    const check = candidates?.exact ? null : predicate;
+    return scanSearch(
+      state,
+      input,
+      settings,
+      scratch,
+      candidates?.slots ?? null,
+      check,
+      quantized ? rescored : k,
+    );
   };
 
   if (input.exact === true) {
@@ -100,7 +111,7 @@ export function planAndSearch(
     if ((threshold > 0 && live * rowBytes <= threshold) || k >= live) return scan(null, 'scan');
   } else if (threshold > 0) {
     const candidates = payload.candidates(filter);
-    const estimate = candidates?.length ?? estimateMatches(state, predicate);
+    const estimate = candidates?.slots.length ?? estimateMatches(state, predicate);
     const scanIsCheaper = estimate * estimate <= WALK_COST_FACTOR * ef * graph.M * live;
     if (estimate * rowBytes <= threshold || scanIsCheaper) return scan(candidates, 'filtered-scan');
   }
