@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHnswRetriever, hnswRetrieverFromBytes } from '../src/index.js';
-import { clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
+import { buildOnce, clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
 
 const DIM = 32;
 const N = 4000;
@@ -13,6 +13,8 @@ const settings = {
   fullScanThreshold: 0,
 };
 const search = { ef: 10 };
+/** Each test gets its own copy of one index of every record (built once). */
+const fullIndex = buildOnce(settings, records);
 
 async function freshRecall(rest: typeof records) {
   const fresh = createHnswRetriever(settings);
@@ -22,8 +24,7 @@ async function freshRecall(rest: typeof records) {
 
 describe('delete and compaction', () => {
   it('deleting 30% by filter: recall within 0.02 of a fresh index on the rest', async () => {
-    const index = createHnswRetriever(settings);
-    await index.upsert(records);
+    const index = await fullIndex();
     const phases: string[] = [];
     const { deleted } = await index.delete(
       { filter: { bucket: { $in: [0, 1, 2] } } },
@@ -53,8 +54,7 @@ describe('delete and compaction', () => {
   });
 
   it('deleting 30% by ids in small batches (tombstones accumulate, then compaction) keeps recall', async () => {
-    const index = createHnswRetriever(settings);
-    await index.upsert(records);
+    const index = await fullIndex();
     const random = seededRandom(23);
     const doomed = records.filter(() => random() < 0.3).map((r) => r.id);
     const gone = new Set(doomed);
@@ -110,8 +110,7 @@ describe('delete and compaction', () => {
   });
 
   it('searches running during a compaction see every live record, and never a deleted one', async () => {
-    const index = createHnswRetriever({ ...settings, compactionThreshold: 1 });
-    await index.upsert(records);
+    const index = await fullIndex({ compactionThreshold: 1 });
     const random = seededRandom(25);
     const doomed = new Set(records.filter(() => random() < 0.4).map((r) => r.id));
     await index.delete({ ids: [...doomed] });

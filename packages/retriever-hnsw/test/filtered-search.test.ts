@@ -1,7 +1,7 @@
 import { createMemoryVectorRetriever, type Filter, type RetrieverRecord, similarity } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
 import { createHnswRetriever } from '../src/index.js';
-import { clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
+import { buildOnce, clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
 
 const DIM = 24;
 const N = 10_000;
@@ -18,12 +18,12 @@ const settings = {
   metric: 'cosine' as const,
   buildThreads: 1,
 };
+// A low size threshold, so that the choice between walk and scan is the cost model's.
+const everyRecord = buildOnce({ ...settings, fullScanThreshold: 64 * 1024 }, records);
 
 describe('filtered search at selectivities 50%, 10%, 1% and 0.1%', () => {
   it('equals the exact filtered top-k (recall ≥ 0.95, exact scores), choosing a scan when matches are few', async () => {
-    // A low size threshold, so that the choice between walk and scan is the cost model's.
-    const index = createHnswRetriever({ ...settings, fullScanThreshold: 64 * 1024 });
-    await index.upsert(records);
+    const index = await everyRecord();
     const reference = await referenceIndex(records, DIM, 'cosine');
     const paths: Record<string, unknown> = {};
     for (const [selectivity, filter] of [
@@ -139,9 +139,8 @@ describe('the payload index', () => {
 
 describe('filtered walk with the scan off', () => {
   it('still returns only matches, and scans when the walk finds fewer than k', async () => {
-    const index = createHnswRetriever({ ...settings, fullScanThreshold: 0 });
-    await index.upsert(records.slice(0, 4000));
-    const reference = await referenceIndex(records.slice(0, 4000), DIM, 'cosine');
+    const index = await everyRecord({ fullScanThreshold: 0 });
+    const reference = await referenceIndex(records, DIM, 'cosine');
     const filter: Filter = { sel: { $lt: 20 } };
     for (const hit of await index.search({ vector: queries[0]!, k: 10, filter })) {
       expect(hit.metadata.sel as number).toBeLessThan(20);

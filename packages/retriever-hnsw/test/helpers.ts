@@ -10,6 +10,13 @@ import {
 import { rejectionOf } from '@ragloom/test-utils';
 import { expect } from 'vitest';
 import {
+  createHnswRetriever,
+  type HnswLoadOptions,
+  type HnswRetriever,
+  type HnswRetrieverOptions,
+  hnswRetrieverFromBytes,
+} from '../src/index.js';
+import {
   bodyOf,
   concatenate,
   encodeIndexFile,
@@ -124,4 +131,46 @@ export function rewriteSections(
 /** The parsed header of index-file bytes. */
 export function headerOf(bytes: Uint8Array) {
   return parseIndexHeader(bytes, 'bytes', bytes.byteLength, crc32Portable);
+}
+
+/**
+ * Builds an index of `records` once (on first use) and hands every caller its own copy, loaded
+ * from the built index's bytes (the same graph, with `runtime` settings such as
+ * `compactionThreshold`): tests that mutate stay independent without each paying for the build,
+ * which is what makes a test file slow on a loaded machine.
+ */
+export function buildOnce(
+  options: HnswRetrieverOptions,
+  records: readonly RetrieverRecord[],
+): (runtime?: HnswLoadOptions) => Promise<HnswRetriever> {
+  let bytes: Promise<Uint8Array> | undefined;
+  return async (runtime = {}) => {
+    bytes ??= (async () => {
+      const index = createHnswRetriever(options);
+      await index.upsert(records);
+      return index.toBytes();
+    })();
+    const { fullScanThreshold, compactionThreshold, kernel } = options;
+    return hnswRetrieverFromBytes(await bytes, {
+      fullScanThreshold,
+      compactionThreshold,
+      kernel,
+      ...runtime,
+    });
+  };
+}
+
+/** The searches an index answered by each path while `work` ran. */
+export async function pathsDuring(
+  index: HnswRetriever,
+  work: () => Promise<unknown>,
+): Promise<Record<string, number>> {
+  const before = index.stats().searches;
+  await work();
+  const after = index.stats().searches;
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([path, n]) => [path, n - before[path as keyof typeof before]] as const)
+      .filter(([, n]) => n > 0),
+  );
 }
