@@ -26,6 +26,7 @@ export {
   compileFilterNode,
   type MetadataPredicate,
   matchesFilter,
+  metadataField,
 } from './filter/evaluate-filter.js';
 export type {
   FieldCondition,

@@ -22,6 +22,8 @@ import {
   createHnswRetriever,
   type HnswRetriever,
   type IndexParams,
+  isPersistentHnswRetriever,
+  type PersistentHnswRetriever,
   parallelBuildPossible,
 } from './hnsw-retriever.js';
 import {
@@ -222,7 +224,10 @@ const READS_AHEAD = 3;
  * they stream in, and a quantized index whose floats stay in the file streams them once, through
  * a small buffer, to check them and take their norms.
  */
-export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {}): Promise<HnswRetriever> {
+export async function loadHnswRetriever(
+  path: string,
+  given: HnswLoadOptions = {},
+): Promise<PersistentHnswRetriever> {
   if (typeof path !== 'string' || path.length === 0) {
     throw new RagloomError('INVALID_ARGUMENT', 'loadHnswRetriever needs a file path');
   }
@@ -385,7 +390,7 @@ export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {
     }
     options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
     // Re-quantized here, the floats stay in memory until the next save writes the new codes.
-    return assemble(plan, runtime, header, graph, records, floats, codes, vectorEntry.crc32);
+    return withFile(assemble(plan, runtime, header, graph, records, floats, codes, vectorEntry.crc32));
   } catch (error) {
     await fileVectors?.close();
     throw error;
@@ -394,7 +399,24 @@ export async function loadHnswRetriever(path: string, given: HnswLoadOptions = {
   }
 }
 
-/** Rebuilds an index from `toBytes()` output, verified as a file is. */
+/** An index given a path has a file; the check keeps the return types honest without a cast. */
+function withFile(index: HnswRetriever): PersistentHnswRetriever {
+  if (!isPersistentHnswRetriever(index)) throw new Error('an HNSW index opened with a path has no save()');
+  return index;
+}
+
+/**
+ * Rebuilds an index from `toBytes()` output, verified as a file is. With `path` it is persistent
+ * (`save()` writes there); without, it lives in memory.
+ */
+export function hnswRetrieverFromBytes(
+  bytes: Uint8Array,
+  options: HnswLoadOptions & { readonly path: string },
+): PersistentHnswRetriever;
+export function hnswRetrieverFromBytes(
+  bytes: Uint8Array,
+  options?: HnswLoadOptions & { readonly path?: string },
+): HnswRetriever;
 export function hnswRetrieverFromBytes(
   bytes: Uint8Array,
   given: HnswLoadOptions & { readonly path?: string } = {},
@@ -451,7 +473,7 @@ export function hnswRetrieverFromBytes(
  */
 export async function openHnswRetriever(
   options: HnswRetrieverOptions & { readonly path: string },
-): Promise<HnswRetriever> {
+): Promise<PersistentHnswRetriever> {
   const { fileExists } = await import('./index-file-io.js');
   if (await fileExists(options.path)) {
     // The file's own graph parameters and size win; the rest checks it or configures it.

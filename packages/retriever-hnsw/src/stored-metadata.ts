@@ -7,7 +7,7 @@ export const EMPTY_METADATA: Metadata = Object.freeze({});
 export function freezeMetadata(metadata: Metadata | undefined): Metadata {
   if (metadata === undefined) return EMPTY_METADATA;
   if (Object.keys(metadata).length === 0) return EMPTY_METADATA;
-  // fromEntries defines own properties: a key like "__proto__" stays an ordinary field.
+  // fromEntries defines own properties: an assignment would take a `__proto__` field for the prototype.
   const copy: Record<string, MetadataValue> = Object.fromEntries(
     Object.entries(metadata).map(([key, value]) => [
       key,

@@ -10,11 +10,32 @@ const dir = mkdtempSync(join(tmpdir(), 'ragloom-hnsw-conformance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const variants = [
-  { name: 'hnsw (wasm kernel)', kernel: 'wasm' as const, fullScanThreshold: undefined },
-  { name: 'hnsw (js kernel)', kernel: 'js' as const, fullScanThreshold: undefined },
+  {
+    name: 'hnsw (wasm kernel)',
+    kernel: 'wasm' as const,
+    fullScanThreshold: undefined,
+    compactionThreshold: undefined,
+    concurrencyRecords: undefined,
+  },
+  {
+    name: 'hnsw (js kernel)',
+    kernel: 'js' as const,
+    fullScanThreshold: undefined,
+    compactionThreshold: undefined,
+    concurrencyRecords: undefined,
+  },
   // Every search walks the graph (no exact shortcut for small indexes or selective filters):
   // the filtered top-k must still be exact, through the fallback when the walk finds fewer than k.
-  { name: 'hnsw (graph walk forced)', kernel: 'auto' as const, fullScanThreshold: 0 },
+  // Deletes leave tombstones until compact() is called, so 'search-during-compaction' repairs a
+  // graph full of them while searches walk it; the concurrency tests write enough records that
+  // the insert and repair loops yield to the event loop several times.
+  {
+    name: 'hnsw (graph walk forced)',
+    kernel: 'auto' as const,
+    fullScanThreshold: 0,
+    compactionThreshold: 1,
+    concurrencyRecords: 1200,
+  },
 ];
 
 for (const variant of variants) {
@@ -26,14 +47,18 @@ for (const variant of variants) {
         ...manifest!,
         kernel: variant.kernel,
         fullScanThreshold: variant.fullScanThreshold,
+        compactionThreshold: variant.compactionThreshold,
         path: join(dir, `${id}.hnsw`),
       }),
+    compact: (retriever) => (retriever as HnswRetriever).compact(),
+    concurrencyRecords: variant.concurrencyRecords,
     reopen: async (retriever: RetrieverV1) => {
       const hnsw = retriever as HnswRetriever;
-      await hnsw.save();
+      await hnsw.save!();
       return loadHnswRetriever(hnsw.path!, {
         kernel: variant.kernel,
         fullScanThreshold: variant.fullScanThreshold,
+        compactionThreshold: variant.compactionThreshold,
       });
     },
     destroy: async (retriever: RetrieverV1) => {
