@@ -2,12 +2,18 @@
 // (built before tests run, as `npm test` and turbo do).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RetrieverRecord } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
-import { createHnswRetriever, type HnswRetriever, hnswRetrieverFromBytes } from '../dist/index.js';
+import type { HnswRetriever } from '../src/index.js';
 import { clusteredSet, expectCode, recallAtK, referenceIndex } from './helpers.js';
 
-const built = existsSync(join(import.meta.dirname, '..', 'dist', 'hnsw-build-worker.js'));
+const dist = join(import.meta.dirname, '..', 'dist');
+const built = existsSync(join(dist, 'hnsw-build-worker.js'));
+// The API typed by the sources (so typechecking needs no build), run from dist/ when it is there.
+const { createHnswRetriever, hnswRetrieverFromBytes }: typeof import('../src/index.js') = built
+  ? await import(pathToFileURL(join(dist, 'index.js')).href)
+  : await import('../src/index.js');
 const DIM = 32;
 const N = 3000;
 const { records, queries } = clusteredSet(N, 60, DIM, 51);

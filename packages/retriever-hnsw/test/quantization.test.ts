@@ -9,6 +9,7 @@ import {
   hnswRetrieverFromBytes,
   INDEX_FORMAT_VERSION,
   loadHnswRetriever,
+  type PersistentHnswRetriever,
 } from '../src/index.js';
 import { clusteredSet, expectCode, headerOf, recallAtK, referenceIndex, rewriteSections } from './helpers.js';
 
@@ -26,6 +27,12 @@ function expectExactScores(hits: SearchHit[], query: readonly number[], metric: 
   for (const hit of hits) expect(hit.score).toBe(similarity(metric, q, vectors.get(hit.id)!));
 }
 
+async function build(quantization: 'int8' | 'binary', metric: Metric): Promise<HnswRetriever>;
+async function build(
+  quantization: 'int8' | 'binary',
+  metric: Metric,
+  path: string,
+): Promise<PersistentHnswRetriever>;
 async function build(quantization: 'int8' | 'binary', metric: Metric, path?: string): Promise<HnswRetriever> {
   const index = createHnswRetriever({ ...base, metric, quantization, path });
   await index.upsert(records);
