@@ -1,6 +1,7 @@
+import { yieldToEventLoop } from '@ragloom/core/adapter';
 import type { HnswOperationOptions } from './hnsw-options.js';
 import type { IndexState } from './index-state.js';
-import { YIELD_EVERY_MS, yieldToEventLoop } from './mutation-queue.js';
+import { YIELD_EVERY_MS } from './mutation-queue.js';
 
 /** Slots repaired between two checks of the clock. */
 const REPAIR_CHUNK = 256;

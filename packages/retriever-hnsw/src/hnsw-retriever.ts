@@ -14,6 +14,7 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
 import { compactIndex } from './compaction.js';
 import { createExactSearchScratch } from './exact-search.js';
 import { FileFloatVectors } from './file-float-vectors.js';
@@ -30,13 +31,7 @@ import { indexFileContents } from './index-encoding.js';
 import { concatenate, encodeIndexFile } from './index-file-format.js';
 import { createIndexState, type IndexState } from './index-state.js';
 import { createMutationQueue } from './mutation-queue.js';
-import {
-  compactIfDue,
-  deleteRecords,
-  matchingSlots,
-  parseDeleteSelector,
-  upsertRecords,
-} from './mutations.js';
+import { compactIfDue, deleteRecords, matchingSlots, upsertRecords } from './mutations.js';
 import { LinkerPool } from './parallel-linker.js';
 import type { Quantization } from './quantizer.js';
 import { RecordStore } from './record-store.js';

@@ -12,11 +12,5 @@ export function createMutationQueue(): <T>(work: () => Promise<T>) => Promise<T>
   };
 }
 
-/** Lets other work run (searches, I/O) during long operations. */
-export function yieldToEventLoop(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
-
 /** Milliseconds of work between two yields to the event loop. */
 export const YIELD_EVERY_MS = 25;

@@ -1,7 +1,6 @@
 import {
   abortError,
   compileFilterNode,
-  type DeleteSelector,
   type FilterNode,
   type MetadataPredicate,
   parseFilter,
@@ -9,10 +8,11 @@ import {
   type RetrieverRecord,
   throwIfAborted,
 } from '@ragloom/core';
+import { type DeleteTarget, yieldToEventLoop } from '@ragloom/core/adapter';
 import { compactIndex, compactionDue } from './compaction.js';
 import type { HnswOperationOptions, ResolvedRuntimeOptions } from './hnsw-options.js';
 import { type IndexState, liveSlots } from './index-state.js';
-import { YIELD_EVERY_MS, yieldToEventLoop } from './mutation-queue.js';
+import { YIELD_EVERY_MS } from './mutation-queue.js';
 import type { LinkerPool, ParallelLinker } from './parallel-linker.js';
 import { freezeMetadata } from './stored-metadata.js';
 
@@ -233,23 +233,6 @@ async function insertInParallel(
   if (failure !== undefined) await insertOnThisThread(state, unfinished, progress, report, signal);
 }
 
-/** A delete request, checked before it is queued. */
-export type DeleteTarget = { readonly ids: readonly string[] } | { readonly filter: FilterNode };
-
-export function parseDeleteSelector(selector: DeleteSelector): DeleteTarget {
-  if (typeof selector !== 'object' || selector === null) {
-    throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: string[] } or { filter }');
-  }
-  if ('ids' in selector) {
-    if (!Array.isArray(selector.ids) || !selector.ids.every((id) => typeof id === 'string')) {
-      throw new RagloomError('INVALID_ARGUMENT', 'delete({ ids }) expects an array of string ids');
-    }
-    return { ids: selector.ids };
-  }
-  if ('filter' in selector) return { filter: parseFilter(selector.filter) };
-  throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: string[] } or { filter }');
-}
-
 /** The live slots matching a filter (through the payload index when it can narrow them). */
 export function matchingSlots(state: IndexState, filter: FilterNode): number[] {
   const { graph, records, payload } = state;
@@ -280,7 +263,7 @@ export async function deleteRecords(
   options: HnswOperationOptions | undefined,
 ): Promise<number> {
   let deleted = 0;
-  if ('ids' in target) {
+  if (target.kind === 'ids') {
     for (const id of target.ids) {
       const slot = state.records.slotOf(id);
       if (slot === undefined) continue;
@@ -288,7 +271,7 @@ export async function deleteRecords(
       deleted++;
     }
   } else {
-    for (const slot of matchingSlots(state, target.filter)) {
+    for (const slot of matchingSlots(state, parseFilter(target.filter))) {
       tombstone(state, slot);
       deleted++;
     }
