@@ -4,7 +4,6 @@ import {
   type FilterNode,
   type MetadataPredicate,
   parseFilter,
-  RagloomError,
   type RetrieverRecord,
   throwIfAborted,
 } from '@ragloom/core';
