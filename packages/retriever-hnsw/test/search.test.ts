@@ -247,6 +247,10 @@ describe('records and requests', () => {
     await expectCode(() => index.search({ vector: huge, k: 1 }), 'INVALID_ARGUMENT');
     await expectCode(() => index.delete({} as never), 'INVALID_ARGUMENT');
     await expectCode(() => index.delete({ ids: 'r1' } as never), 'INVALID_ARGUMENT');
+    // Both at once is refused (which was meant is unknowable), and nothing is deleted.
+    const before = await index.count();
+    await expectCode(() => index.delete({ ids: ['r1'], filter: {} } as never), 'INVALID_ARGUMENT');
+    expect(await index.count()).toBe(before);
     expect(index.save, 'an index without a path has no save()').toBeUndefined();
     await index.close();
     await expectCode(() => index.search({ vector: queries[0]!, k: 3 }), 'INVALID_ARGUMENT');
