@@ -3,7 +3,20 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/program.js';
-import { CLI, DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject, runCli } from './helpers/project.js';
+import { loadConfig } from '../src/config/config-file.js';
+import { openRuntime } from '../src/runtime/open-runtime.js';
+import { createRagloomServer } from '../src/server/create-server.js';
+import {
+  BM25_CONFIG,
+  CLI,
+  committedFile,
+  committedState,
+  DOCS,
+  FIXTURE_PLUGINS,
+  HYBRID_CONFIG,
+  makeProject,
+  runCli,
+} from './helpers/project.js';
 
 const COMMANDS = ['init', 'ingest', 'query', 'ask', 'chat', 'serve', 'export', 'import', 'doctor', 'demo'];
 
@@ -58,14 +71,14 @@ describe('the ragloom binary', () => {
       runCli(['ask', '离线时用什么检索？', '--json'], { cwd: dir }),
       runCli(['chat'], {
         cwd: dir,
-        input: 'What port does the server use?\n/clear\nAre deleted files kept?\n/exit\n',
+        input: 'What port does the server use?\n/help\n/hepl\n/clear\nAre deleted files kept?\n/exit\n',
       }),
       runCli(['doctor'], { cwd: dir }),
     ]);
     expect(query.code, query.stderr).toBe(0);
     const hits = JSON.parse(query.stdout).hits;
     expect(hits.length).toBeGreaterThanOrEqual(1);
-    expect(hits[0]).toMatchObject({ rank: 1, source: 'docs/server.md' });
+    expect(hits[0]).toMatchObject({ number: 1, source: 'docs/server.md' });
     expect(hits[0].line).toBeGreaterThan(0);
 
     expect(ask.code, ask.stderr).toBe(0);
@@ -85,10 +98,59 @@ describe('the ragloom binary', () => {
     expect(chat.stdout).toContain('The server listens on port 8787 by default. [1]');
     expect(chat.stdout).toContain('(conversation cleared)');
     expect(chat.stdout).toContain('Deleted files lose their chunks. [1]');
+    // Commands are never sent as questions: two questions, two answers; a typo gets the list of commands.
+    expect(chat.stdout.match(/ragloom › /g)).toHaveLength(2);
+    expect(chat.stdout).toContain('  /clear   forget the conversation');
+    expect(chat.stdout).toContain('unknown command /hepl\nCommands:');
 
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(doctor.stdout).toContain('✔ index bm25: ');
     expect(doctor.stdout).toContain('no problems found');
+  });
+
+  it('answers extractively alike on the CLI and the server, limits included, in one JSON naming', async () => {
+    // The config's generation limits cut the extractive answer: core applies them for every caller.
+    const dir = makeProject(DOCS, { ...BM25_CONFIG, generation: { maxTokens: 9, stop: ['by default'] } });
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    const questions = ['Which port does the server listen on?', 'Which variable requires an API key?'];
+    const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+    const server = createRagloomServer(runtime, {});
+    const url = await server.listen(0, '127.0.0.1');
+    try {
+      for (const question of questions) {
+        const cli = await runCli(['ask', question, '--json'], { cwd: dir });
+        expect(cli.code, cli.stderr).toBe(0);
+        const fromCli = JSON.parse(cli.stdout);
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'ragloom', messages: [{ role: 'user', content: question }] }),
+        });
+        const completion = (await response.json()) as {
+          choices: { message: { content: string }; finish_reason: string }[];
+          usage: unknown;
+          ragloom: Record<string, unknown>;
+        };
+        expect(completion.choices[0]!.message.content, question).toBe(fromCli.answer);
+        expect(completion.choices[0]!.finish_reason).toBe(fromCli.finish_reason);
+        expect(completion.usage).toEqual(fromCli.usage);
+        const { question: _q, answer: _a, finish_reason: _f, usage: _u, ...extension } = fromCli;
+        expect(completion.ragloom).toEqual(extension);
+      }
+      const first = JSON.parse((await runCli(['ask', questions[0]!, '--json'], { cwd: dir })).stdout);
+      expect(first).toMatchObject({
+        answer: 'The server listens on port 8787 ',
+        finish_reason: 'stop',
+        outcome: 'answered',
+      });
+      expect(first.citations).toEqual([]); // its marker fell after the stop sequence
+      const second = JSON.parse((await runCli(['ask', questions[1]!, '--json'], { cwd: dir })).stdout);
+      expect(second.finish_reason).toBe('length');
+      expect(second.answer.split(' ')).toHaveLength(9);
+    } finally {
+      await server.close(100);
+      await runtime.close();
+    }
   });
 
   it('chat keeps the conversation for the generator, and /clear forgets it', async () => {
@@ -99,9 +161,12 @@ describe('the ragloom binary', () => {
         options: { tokenDelayMs: 0, countTurns: true },
       },
     });
-    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    // The generator is a fixture loaded by module path: code the user trusts.
+    const env = { RAGLOOM_TRUST_CONFIG: '1' };
+    expect((await runCli(['ingest', 'docs'], { cwd: dir, env })).code).toBe(0);
     const chat = await runCli(['chat'], {
       cwd: dir,
+      env,
       input: 'What port does the server use?\nAnd how do I change it?\n/clear\nWhat is ingest?\n',
     });
     expect(chat.code, chat.stderr).toBe(0);
@@ -140,7 +205,7 @@ describe('the ragloom binary', () => {
       fetch(`${url}/search`, {
         method: 'POST',
         body,
-        headers: key ? { authorization: `Bearer ${key}` } : {},
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       });
     expect((await search('{"query":"port"}')).status).toBe(401);
     const ok = await search('{"query":"port"}', 'k-123');
@@ -175,6 +240,10 @@ describe('the ragloom binary', () => {
     const imported = await runCli(['import', join(source, 'dense.jsonl')], { cwd: target });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toContain(`the flat index now holds ${dump.length - 2} records`);
+    // doctor right after import counts the imported chunks instead of saying nothing was ingested.
+    const doctor = await runCli(['doctor'], { cwd: target });
+    expect(doctor.stdout).not.toContain('nothing ingested yet');
+    expect(doctor.stdout).toContain(`${dump.length - 2} chunks imported or sent over HTTP`);
     const a = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: source })).stdout).hits;
     const b = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: target })).stdout).hits;
     expect(b[0].id).toBe(
@@ -217,10 +286,10 @@ describe('the ragloom binary', () => {
       {},
       { retrievers: [{ name: 'x', use: join(FIXTURE_PLUGINS, 'wrong-version') }] },
     );
-    const w = await runCli(['query', 'x'], { cwd: wrong });
+    const w = await runCli(['--trust-config', 'query', 'x'], { cwd: wrong });
     expect(w.code).toBe(1);
     expect(w.stderr).toContain('declares specificationVersion "v2", but this ragloom supports "v1"');
-    const doctor = await runCli(['doctor'], { cwd: wrong });
+    const doctor = await runCli(['doctor', '--trust-config'], { cwd: wrong });
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain('✖ retrievers[0] (x):');
 
@@ -238,7 +307,7 @@ describe('the ragloom binary', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect((await runCli(['ask', 'port?'], { cwd: mismatch })).code).toBe(0);
 
-    writeFileSync(join(mismatch, '.ragloom', 'indexes', 'bm25', 'bm25.index'), 'garbage');
+    writeFileSync(committedFile(join(mismatch, '.ragloom'), 'bm25', 'bm25.index'), 'garbage');
     const corrupt = await runCli(['query', 'port'], { cwd: mismatch });
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toContain('error [INDEX_CORRUPT]');
@@ -319,8 +388,9 @@ describe('the ragloom binary', () => {
     expect(readFileSync(join(dir, 'out-beir', 'report.html'), 'utf8')).toContain('<html');
 
     expect(qa.code, qa.stderr).toBe(0);
+    // Both answers quote the sentence holding the gold answer: 9 and 11 words, none declined.
     expect(qa.stdout).toMatch(
-      /rag \(extractive\)\s+exact \d\.\d{4} {2}f1 (0\.[1-9]\d{3}|1\.0000) {2}contextRecall 1\.0000/,
+      /rag \(extractive\)\s+exact \d\.\d{4} {2}f1 (0\.[1-9]\d{3}|1\.0000) {2}answerHasGold 1\.0000 {2}answerWords 10\.0 {2}declined 0\.0000 {2}contextRecall 1\.0000/,
     );
     const qaReport = JSON.parse(readFileSync(join(dir, 'out-squad', 'report.json'), 'utf8'));
     expect(qaReport.runs[0].queries.map((q: { answer: string }) => q.answer)).toEqual([
@@ -334,7 +404,7 @@ describe('the ragloom binary', () => {
     // The eval index is a cache: a damaged one is rebuilt, with a warning, to the same result.
     const evalRoot = join(dir, '.ragloom', 'eval');
     const [slug] = readdirSync(evalRoot).filter((d) => d.startsWith('beir-'));
-    writeFileSync(join(evalRoot, slug!, 'indexes', 'bm25', 'bm25.index'), 'not an index');
+    writeFileSync(committedFile(join(evalRoot, slug!), 'bm25', 'bm25.index'), 'not an index');
     const rebuilt = await runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stderr).toContain('warning rebuilding the eval index');
@@ -370,9 +440,8 @@ describe('the ragloom binary', () => {
     expect(stderr).toMatch(/the index on disk is the last checkpoint \(\d+ written in this run\)/);
 
     // What is on disk is consistent: the next run skips exactly the checkpointed files and adds the rest.
-    const stateFile = join(dir, '.ragloom', 'ingest-state.json');
-    const saved = existsSync(stateFile)
-      ? Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')).files).length
+    const saved = existsSync(join(dir, '.ragloom', 'index-set'))
+      ? Object.keys(committedState(join(dir, '.ragloom')).files).length
       : 0;
     expect(saved).toBeLessThan(1200);
     const rest = await runCli(['ingest', 'docs'], { cwd: dir, timeoutMs: 60_000 });

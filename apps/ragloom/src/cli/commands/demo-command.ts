@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { parseConfig, resolveConfigPaths } from '../../config/config-file.js';
 import { checkHub, DEMO_CORPUS, DEMO_DIR, DEMO_QUESTIONS, planDemo } from '../../demo/demo-setup.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
+import { generationFor } from '../../runtime/answer-stream.js';
 import { openRuntime, type RagloomRuntime } from '../../runtime/open-runtime.js';
 import { printAnswerStream } from '../answer-printer.js';
 import { downloadProgress, type GlobalOptions, warn } from '../cli-context.js';
@@ -68,6 +69,8 @@ Modes, chosen from what is available (the demo prints which one it uses):
         });
         const runtime = await openRuntime(loaded, {
           generator: true,
+          access: 'write',
+          lockWaitMs: 60_000,
           onProgress: downloadProgress(),
           log: (level, message) => (level === 'warn' ? warn(message) : undefined),
         });
@@ -82,7 +85,11 @@ Modes, chosen from what is available (the demo prints which one it uses):
           return await open();
         } catch (error) {
           // The demo's index is a cache of the bundled docs: one from another version is simply rebuilt.
-          if (!isRagloomError(error, 'INDEX_CORRUPT') && !isRagloomError(error, 'MANIFEST_MISMATCH'))
+          if (
+            !isRagloomError(error, 'INDEX_CORRUPT') &&
+            !isRagloomError(error, 'INDEX_MISMATCH') &&
+            !isRagloomError(error, 'MANIFEST_MISMATCH')
+          )
             throw error;
           warn(`rebuilding the demo index (${error.message.split('\n')[0]})`);
           await rm(plan.dataDir, { recursive: true, force: true });
@@ -141,7 +148,7 @@ Modes, chosen from what is available (the demo prints which one it uses):
         for (const question of options.question ?? DEMO_QUESTIONS) {
           say(`\n${style.bold(`Q: ${question}`, color)}`);
           await printAnswerStream(
-            runtime.pipeline.askStream(question, { generation: runtime.config.generation }),
+            runtime.pipeline.askStream(question, { generation: generationFor(runtime) }),
             {
               color,
             },

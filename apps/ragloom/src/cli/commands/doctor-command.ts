@@ -4,9 +4,17 @@ import { join, resolve } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
 import { DECODER_MODEL_FILE_NAMES, inspectModelFiles, MODEL_DTYPES } from '@ragloom/onnx-model';
 import type { Command } from 'commander';
-import { type LoadedConfig, loadConfig } from '../../config/config-file.js';
+import { findConfigFile, type LoadedConfig, loadConfig } from '../../config/config-file.js';
 import type { PluginReference } from '../../config/config-schema.js';
-import { readIngestState } from '../../ingest/ingest-state.js';
+import {
+  isCodeConfigFile,
+  isModulePath,
+  TRUST_CONFIG_ENV,
+  userTrustsConfig,
+} from '../../config/config-trust.js';
+import { MISMATCH_HINT } from '../../index-set/committed-set.js';
+import { describeHolder, readWriterLock } from '../../index-set/writer-lock.js';
+import { stateChunkTotal } from '../../ingest/ingest-state.js';
 import { loadPlugin } from '../../plugins/load-plugin.js';
 import { isPathReference, modelFolderKind, resolveModelReference } from '../../runtime/model-path.js';
 import { openRuntime, settingsFingerprint } from '../../runtime/open-runtime.js';
@@ -101,10 +109,25 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
           fix: 'install Node 24 or 22 (LTS); 20.19+ still works but is end-of-life',
         },
   );
+  const trusted = userTrustsConfig(options.trustConfig);
+  const trustFix = `if you trust this config, run with --trust-config or set ${TRUST_CONFIG_ENV}=1`;
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig({ path: options.config });
-    checks.push({ status: 'ok', what: `config ${loaded.path}` });
+    const path = findConfigFile({ path: options.config });
+    if (isCodeConfigFile(path) && !trusted) {
+      checks.push({
+        status: 'fail',
+        what: `config ${path} is a module: loading it would run its code (not loaded)`,
+        fix: `use ragloom.config.json, or ${trustFix}`,
+      });
+      return checks;
+    }
+    // Plugins by module path are listed (and loaded only when trusted) below.
+    loaded = await loadConfig({ path, trustCode: true });
+    checks.push({
+      status: 'ok',
+      what: `config ${loaded.path}${isCodeConfigFile(path) ? ' (a module: its code ran, trusted)' : ''}`,
+    });
   } catch (error) {
     checks.push({
       status: 'fail',
@@ -137,12 +160,25 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
   ];
   let pluginsOk = true;
   for (const [where, ref] of references) {
+    if (isModulePath(ref.use) && !trusted) {
+      pluginsOk = false;
+      checks.push({
+        status: 'fail',
+        what: `${where}: would run the file ${resolve(loaded.dir, ref.use)} (a module path; not loaded, the config is not trusted)`,
+        fix: `install the plugin as a package, or ${trustFix}`,
+      });
+      continue;
+    }
     try {
       const plugin = await loadPlugin(ref.use, { configDir: loaded.dir });
       const version = plugin.module.version ? `@${plugin.module.version}` : '';
+      // Say exactly what code runs: the package and where it was found, or the file.
+      const runs = plugin.module.packageDir
+        ? `runs package ${plugin.module.packageName ?? ref.use}${version} from ${plugin.module.packageDir}`
+        : `runs file ${plugin.module.entry}`;
       checks.push({
         status: 'ok',
-        what: `${where}: ${ref.use}${version} (ragloomPlugin export)`,
+        what: `${where}: ${ref.use}${version} (ragloomPlugin export; ${runs})`,
       });
     } catch (error) {
       pluginsOk = false;
@@ -170,26 +206,68 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
 
   if (pluginsOk) {
     try {
-      const runtime = await openRuntime(loaded, { generator: false });
+      const runtime = await openRuntime(loaded, { generator: false, tolerateMismatch: true });
       try {
+        const set = runtime.indexSet;
+        const problems = set.problems;
+        let chunks = 0;
         for (const r of runtime.retrievers) {
           const m = r.retriever.manifest;
           const what =
             m.kind === 'dense'
               ? `dense, ${m.encoderModelId}, dim ${m.dimension}, ${m.metric}`
               : `sparse, ${m.analyzer}`;
+          const count = set.counts.get(r.name) ?? (await r.retriever.count());
+          chunks = Math.max(chunks, count);
+          const own = problems.filter((p) => p.member === r.name);
           checks.push({
-            status: 'ok',
-            what: `index ${r.name}: ${await r.retriever.count()} chunks (${what})`,
+            status: own.length > 0 ? 'fail' : 'ok',
+            what: `index ${r.name}: ${count} chunks (${what})${own.map((p) => `; ${p.message}`).join('')}`,
+            fix: MISMATCH_HINT,
           });
         }
-        const state = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
+        for (const p of problems.filter(
+          (p) => p.member === undefined || !runtime.retrievers.some((r) => r.name === p.member),
+        ))
+          checks.push({ status: 'fail', what: `index set: ${p.message}`, fix: MISMATCH_HINT });
+        const state = set.state;
         const files = Object.keys(state.files);
+        const documents = Object.keys(state.api).length;
+        if (set.generation > 0) {
+          checks.push({
+            status: 'ok',
+            what: `index set ${set.setId}: generation ${set.generation}, every member and the ingest state agree on it`,
+          });
+        } else if (files.length > 0) {
+          checks.push({
+            status: 'warn',
+            what: 'the data dir was written by an older ragloom (no index set manifest yet)',
+            fix: 'run `ragloom ingest <paths>` once: it turns the indexes into a checksummed index set',
+          });
+        }
         const missing = files.filter((f) => !existsSync(resolve(loaded.dir, f)));
-        if (files.length === 0) {
+        if (files.length === 0 && documents === 0 && chunks === 0) {
           checks.push({ status: 'warn', what: 'nothing ingested yet', fix: 'run `ragloom ingest <folder>`' });
+        } else if (files.length === 0) {
+          // `ragloom import` and HTTP /ingest add chunks without files on disk.
+          checks.push({
+            status: 'ok',
+            what: `${chunks} chunks imported or sent over HTTP, no files ingested from disk`,
+          });
         } else {
-          checks.push({ status: 'ok', what: `ingest state: ${files.length} files` });
+          checks.push({
+            status: 'ok',
+            what: `ingest state: ${files.length} files${documents > 0 ? `, ${documents} documents sent over HTTP` : ''}`,
+          });
+        }
+        const expected = stateChunkTotal(state);
+        const counted = [...set.counts.values()];
+        if (set.generation > 0 && counted.some((n) => n !== expected)) {
+          checks.push({
+            status: 'warn',
+            what: `the ingest state accounts for ${expected} chunks, the indexes hold ${counted.join(' / ')}`,
+            fix: 'records added by `ragloom import` are not in the ingest state; `ragloom ingest --rebuild <paths>` makes them agree',
+          });
         }
         if (missing.length > 0) {
           checks.push({
@@ -214,10 +292,26 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
         status: 'fail',
         what: `cannot open the components: ${message}`,
         fix:
-          isRagloomError(error, 'MANIFEST_MISMATCH') || isRagloomError(error, 'INDEX_CORRUPT')
+          isRagloomError(error, 'MANIFEST_MISMATCH') ||
+          isRagloomError(error, 'INDEX_CORRUPT') ||
+          isRagloomError(error, 'INDEX_MISMATCH')
             ? 'rebuild the index with `ragloom ingest --rebuild <paths>`'
             : 'see the message above',
       });
+    }
+    const lock = await readWriterLock(loaded.dataDir, { staleMs: config.lock.staleSeconds * 1000 }).catch(
+      () => undefined,
+    );
+    if (lock) {
+      checks.push(
+        lock.stale
+          ? {
+              status: 'warn',
+              what: `a writer lock was left by a process that is gone (${lock.staleReason})`,
+              fix: 'nothing to do: the next writer removes it',
+            }
+          : { status: 'ok', what: `being written by ${describeHolder(lock)}` },
+      );
     }
   }
   const keyEnv = config.server.apiKeyEnv;
