@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import { seededRandom } from '@ragloom/core';
 import { assetPath } from '@ragloom/test-utils';
@@ -9,6 +10,8 @@ import { assetPath } from '@ragloom/test-utils';
 /** A benchmark data set: base vectors, queries and the exact top-`gtK` neighbours of each query. */
 export interface Dataset {
   readonly name: string;
+  /** The cached vector file (base then queries, float32), for ground-truth workers. */
+  readonly file?: string;
   readonly metric: 'l2' | 'cosine';
   readonly dimension: number;
   readonly baseCount: number;
@@ -189,17 +192,18 @@ export function bruteForceTopK(
   queries: Float32Array,
   dim: number,
   k: number,
-  onProgress?: (done: number, total: number) => void,
+  accept: ((index: number) => boolean) | null = null,
 ): Int32Array {
   const n = base.length / dim;
   const qn = queries.length / dim;
-  const out = new Int32Array(qn * k);
+  const out = new Int32Array(qn * k).fill(-1);
   const bestScore = new Float64Array(k);
   const bestIndex = new Int32Array(k);
   for (let q = 0; q < qn; q++) {
     let size = 0;
     const qo = q * dim;
     for (let b = 0; b < n; b++) {
+      if (accept !== null && !accept(b)) continue;
       const bo = b * dim;
       let s = 0;
       for (let i = 0; i < dim; i++) s += queries[qo + i]! * base[bo + i]!;
@@ -214,10 +218,107 @@ export function bruteForceTopK(
       bestScore[i] = s;
       bestIndex[i] = b;
     }
-    out.set(bestIndex.subarray(0, k), q * k);
-    if (onProgress && (q + 1) % 50 === 0) onProgress(q + 1, qn);
+    out.set(bestIndex.subarray(0, size), q * k);
   }
   return out;
+}
+
+/** Threads the ground truth is computed on (it dominates the first run of a new size). */
+export const GROUND_TRUTH_THREADS = 2;
+
+/**
+ * Exact top-k of queries [0, queryCount) by brute force on GROUND_TRUTH_THREADS worker threads,
+ * reading the vector file themselves; `below` < 1000 restricts the base to records whose
+ * `sel` is below it (the filtered ground truth). Blocks until done (Atomics.wait on a SAB).
+ */
+export function bruteForceParallel(
+  file: string,
+  baseCount: number,
+  queryCount: number,
+  dim: number,
+  k: number,
+  below: number,
+  log: (line: string) => void,
+): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(queryCount * k * 4));
+  const done = new Int32Array(new SharedArrayBuffer(8));
+  const script = new URL('./ground-truth-worker.js', import.meta.url);
+  const threads = Math.min(GROUND_TRUTH_THREADS, queryCount);
+  const started = Date.now();
+  for (let t = 0; t < threads; t++) {
+    const from = Math.floor((t * queryCount) / threads);
+    const to = Math.floor(((t + 1) * queryCount) / threads);
+    new Worker(script, { workerData: { file, baseCount, dim, k, below, from, to, out, done } }).unref();
+  }
+  let finished = 0;
+  while (finished < threads) {
+    Atomics.wait(done, 0, finished, 30_000);
+    finished = Atomics.load(done, 0);
+    log(
+      `  ground truth: ${finished}/${threads} threads done, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+  }
+  return Int32Array.from(out);
+}
+
+/** Exact filtered top-k for each filter (cached beside the vectors). */
+export function filteredGroundTruth(
+  dataset: Dataset,
+  belows: readonly number[],
+  queryCount: number,
+  k: number,
+  log: (line: string) => void,
+): Map<number, Int32Array> {
+  const out = new Map<number, Int32Array>();
+  for (const below of belows) {
+    const cache = dataset.file
+      ? `${dataset.file.replace(/\.f32$/, '')}.gt-sel${below}-q${queryCount}.i32`
+      : undefined;
+    if (cache && existsSync(cache)) {
+      const bytes = readFileSync(cache);
+      out.set(
+        below,
+        new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      );
+      continue;
+    }
+    if (!dataset.file) throw new Error('filtered runs need the synthetic set');
+    log(`filtered ground truth for sel < ${below} ...`);
+    const gt = bruteForceParallel(
+      dataset.file,
+      dataset.baseCount,
+      queryCount,
+      dataset.dimension,
+      k,
+      below,
+      log,
+    );
+    if (cache) atomicWrite(cache, new Uint8Array(gt.buffer));
+    out.set(below, gt);
+  }
+  return out;
+}
+
+/** recall@k of `found` against a ground truth of `gtK` per query, over the first `queryCount` queries. */
+export function recallAgainst(
+  truth: Int32Array,
+  gtK: number,
+  found: Int32Array,
+  k: number,
+  queryCount: number,
+): number {
+  let hits = 0;
+  let total = 0;
+  for (let q = 0; q < queryCount; q++) {
+    const set = new Set<number>();
+    for (let j = 0; j < k; j++) {
+      const id = truth[q * gtK + j]!;
+      if (id >= 0) set.add(id);
+    }
+    for (let j = 0; j < k; j++) if (set.has(found[q * k + j]!)) hits++;
+    total += set.size;
+  }
+  return total === 0 ? 1 : hits / total;
 }
 
 function atomicWrite(file: string, data: Uint8Array): void {
@@ -236,7 +337,7 @@ export function loadSynthetic(spec: SyntheticSpec, log: (line: string) => void =
   let base: Float32Array;
   let queries: Float32Array;
   let groundTruth: Int32Array;
-  if (existsSync(`${stem}.gt.i32`)) {
+  if (existsSync(`${stem}.gt.i32`) && existsSync(`${stem}.f32`)) {
     // Views into the file buffer (no copies, so no large garbage to skew RSS measurements).
     const vectors = readFileSync(`${stem}.f32`);
     const all = new Float32Array(vectors.buffer, vectors.byteOffset, vectors.byteLength / 4);
@@ -247,20 +348,19 @@ export function loadSynthetic(spec: SyntheticSpec, log: (line: string) => void =
   } else {
     log(`generating ${spec.baseCount} × ${dim} synthetic vectors (seed ${spec.seed}) ...`);
     ({ base, queries } = generateSynthetic(spec));
-    log('exact ground truth by brute force (cached afterwards) ...');
-    const started = Date.now();
-    groundTruth = bruteForceTopK(base, queries, dim, gtK, (done, total) => {
-      if (done % 200 === 0)
-        log(`  ${done}/${total} queries, ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    });
     const both = new Float32Array(base.length + queries.length);
     both.set(base);
     both.set(queries, base.length);
+    base = both.subarray(0, base.length);
+    queries = both.subarray(base.length);
     atomicWrite(`${stem}.f32`, new Uint8Array(both.buffer));
+    log(`exact ground truth by brute force on ${GROUND_TRUTH_THREADS} threads (cached afterwards) ...`);
+    groundTruth = bruteForceParallel(`${stem}.f32`, spec.baseCount, spec.queryCount, dim, gtK, 1000, log);
     atomicWrite(`${stem}.gt.i32`, new Uint8Array(groundTruth.buffer));
   }
   return {
-    name: `synthetic-${spec.baseCount / 1000}k`,
+    name: `synthetic-${spec.baseCount >= 1e6 ? `${spec.baseCount / 1e6}M` : `${spec.baseCount / 1000}k`}${spec.dimension === 384 ? '' : `x${spec.dimension}`}`,
+    file: `${stem}.f32`,
     metric: 'cosine',
     dimension: dim,
     baseCount: spec.baseCount,
@@ -283,13 +383,17 @@ export function recallAtK(dataset: Dataset, found: Int32Array, k: number): numbe
   return hits / (dataset.queryCount * k);
 }
 
-/** Small synthetic set for `--quick` smoke runs. */
-export const SYNTHETIC_QUICK: SyntheticSpec = { ...SYNTHETIC_100K, baseCount: 10_000, queryCount: 200 };
-
 export function loadDatasetFor(
-  request: { dataset: 'mnist' | 'synthetic'; quick: boolean },
+  request: { dataset: 'mnist' | 'synthetic'; size: number; queryCount: number; dimension: number },
   log?: (line: string) => void,
 ): Dataset {
   if (request.dataset === 'mnist') return loadMnist10k();
-  return loadSynthetic(request.quick ? SYNTHETIC_QUICK : SYNTHETIC_100K, log);
+  const spec = { ...SYNTHETIC_100K, baseCount: request.size, queryCount: request.queryCount };
+  return loadSynthetic(
+    request.dimension === spec.dimension ? spec : { ...spec, dimension: request.dimension },
+    log,
+  );
 }
+
+/** The `sel` metadata value of base vector `i` (independent of its cluster): `sel < x` selects x / 1000. */
+export const selOf = (i: number) => i % 1000;

@@ -1,4 +1,4 @@
-import { grown } from './typed-array-growth.js';
+import { grownArray } from './shared-arrays.js';
 
 /**
  * A binary min-heap of (key, slot) pairs in parallel typed arrays: no object per entry, no
@@ -83,7 +83,7 @@ export class DistanceHeap {
   }
 
   private grow(): void {
-    this.keys = grown(this.keys, this.keys.length * 2);
-    this.slots = grown(this.slots, this.slots.length * 2);
+    this.keys = grownArray(this.keys, this.keys.length * 2, false);
+    this.slots = grownArray(this.slots, this.slots.length * 2, false);
   }
 }

@@ -1,15 +1,26 @@
 import type { Metadata, MetadataPredicate, Metric } from '@ragloom/core';
 import type { HnswGraph } from './hnsw-graph.js';
-import type { VectorKernel } from './vector-kernel.js';
+import type { FloatVectors, WalkKernel } from './vector-kernel.js';
+
+/** Candidate lists longer than this are scanned in slot order (see scanDistances). */
+const IN_ORDER_FROM = 1024;
 
 /** Buffers exact search reuses between queries (grown with the index). */
 export interface ExactSearchScratch {
   slots: Int32Array;
   distances: Float64Array;
+  /** Marks of slots already taken from a candidate list (lists may repeat a slot). */
+  marks: Uint32Array;
+  generation: number;
 }
 
 export function createExactSearchScratch(): ExactSearchScratch {
-  return { slots: new Int32Array(0), distances: new Float64Array(0) };
+  return {
+    slots: new Int32Array(0),
+    distances: new Float64Array(0),
+    marks: new Uint32Array(0),
+    generation: 0,
+  };
 }
 
 /**
@@ -32,29 +43,38 @@ export function inclusionLimit(
 }
 
 /**
- * Exact search, first pass: approximate (SIMD) distances from the kernel's current query to every
- * live record `predicate` accepts, then keeps those within `inclusionLimit` of the k-th. Returns
- * how many slots are left in `scratch.slots`; scoring them exactly and keeping the best k gives
- * exactly what a float64 brute-force scan gives, ties included.
+ * First pass of a scan: `kernel`'s distances from its current query to every live slot of
+ * `candidates` (all slots when null; a list may repeat slots and name dead ones) that
+ * `predicate` accepts, into `scratch.slots`/`scratch.distances`. Returns how many, and the
+ * largest ‖v‖ among them (from `norms`, when given) for `inclusionLimit`.
  */
-export function exactSearchCandidates(
+export function scanDistances(
   graph: HnswGraph,
-  kernel: VectorKernel,
+  kernel: WalkKernel,
+  candidates: Int32Array | null,
   metadata: readonly Metadata[],
   predicate: MetadataPredicate | null,
-  k: number,
-  queryNorm: number,
   scratch: ExactSearchScratch,
-): number {
+  norms: FloatVectors | null,
+): { count: number; maxNorm: number } {
   const size = graph.size;
-  if (scratch.slots.length < size) {
-    scratch.slots = new Int32Array(graph.capacity);
-    scratch.distances = new Float64Array(graph.capacity);
+  const capacity = graph.capacity;
+  if (scratch.slots.length < size || scratch.marks.length < capacity) {
+    scratch.slots = new Int32Array(capacity);
+    scratch.distances = new Float64Array(capacity);
+    scratch.marks = new Uint32Array(capacity);
+    scratch.generation = 0;
   }
-  const { slots, distances } = scratch;
+  const { slots, distances, marks } = scratch;
+  let generation = ++scratch.generation;
+  if (generation === 0xffffffff) {
+    marks.fill(0);
+    generation = scratch.generation = 1;
+  }
   const batchSlots = kernel.batchSlots;
   const batchDistances = kernel.batchDistances;
   const limit = kernel.batchLimit;
+  const state = graph.stateView();
   let n = 0;
   let pending = 0;
   let minInverseNorm = Number.POSITIVE_INFINITY;
@@ -67,21 +87,64 @@ export function exactSearchCandidates(
     }
     pending = 0;
   };
-  const deleted = graph.deleted;
-  for (let slot = 0; slot < size; slot++) {
-    if (deleted[slot] !== 0) continue;
+  // A long candidate list (in value order: slots at random) is marked, then read in slot order,
+  // so the vectors stream through memory instead of being fetched one cache miss at a time.
+  const inOrder = candidates !== null && candidates.length > IN_ORDER_FROM;
+  if (inOrder) for (let i = 0; i < candidates.length; i++) marks[candidates[i]!] = generation;
+  const total = candidates === null || inOrder ? size : candidates.length;
+  for (let i = 0; i < total; i++) {
+    let slot: number;
+    if (candidates === null) slot = i;
+    else if (inOrder) {
+      if (marks[i] !== generation) continue;
+      slot = i;
+    } else {
+      slot = candidates[i]!;
+      if (marks[slot] === generation) continue;
+      marks[slot] = generation;
+    }
+    if (state[slot] !== 0) continue;
     if (predicate !== null && !predicate(metadata[slot])) continue;
     batchSlots[pending++] = slot;
-    const inv = kernel.inverseNorm(slot);
-    if (inv > 0 && inv < minInverseNorm) minInverseNorm = inv;
+    if (norms !== null) {
+      const inv = norms.inverseNorm(slot);
+      if (inv > 0 && inv < minInverseNorm) minInverseNorm = inv;
+    }
     if (pending === limit) flush();
   }
   if (pending > 0) flush();
+  return { count: n, maxNorm: Number.isFinite(minInverseNorm) ? 1 / minInverseNorm : 0 };
+}
+
+/**
+ * Keeps, of the `n` scanned slots, those within `inclusionLimit` of the k-th distance (float
+ * kernels: rescoring them exactly and keeping the best k gives exactly what a float64
+ * brute-force scan gives, ties included). Returns how many are left in `scratch.slots`.
+ */
+export function keepWithinErrorBound(
+  scratch: ExactSearchScratch,
+  n: number,
+  k: number,
+  metric: Metric,
+  dimension: number,
+  queryNorm: number,
+  maxNorm: number,
+): number {
   if (n <= k) return n;
-  const kth = kthSmallest(distances, n, k);
-  const maxNorm = Number.isFinite(minInverseNorm) ? 1 / minInverseNorm : 0;
-  const limitDistance = inclusionLimit(kernel.metric, kernel.dimension, kth, queryNorm, maxNorm);
+  const kth = kthSmallest(scratch.distances, n, k);
+  const limitDistance = inclusionLimit(metric, dimension, kth, queryNorm, maxNorm);
   if (!Number.isFinite(limitDistance)) return n;
+  return keepAtMost(scratch, n, limitDistance);
+}
+
+/** Keeps the `r` nearest of the `n` scanned slots (and any tied with the r-th): codes, to rescore. */
+export function keepNearest(scratch: ExactSearchScratch, n: number, r: number): number {
+  if (n <= r) return n;
+  return keepAtMost(scratch, n, kthSmallest(scratch.distances, n, r));
+}
+
+function keepAtMost(scratch: ExactSearchScratch, n: number, limitDistance: number): number {
+  const { slots, distances } = scratch;
   let kept = 0;
   for (let i = 0; i < n; i++) {
     if (distances[i]! <= limitDistance) slots[kept++] = slots[i]!;

@@ -1,12 +1,8 @@
 import {
-  compareHits,
-  compileFilterNode,
   crc32,
   type DeleteSelector,
   type DenseIndexManifest,
   type Filter,
-  type Metadata,
-  type MetadataPredicate,
   parseFilter,
   RagloomError,
   type RetrieverCapabilities,
@@ -18,27 +14,41 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { createExactSearchScratch, exactSearchCandidates, inclusionLimit } from './exact-search.js';
-import { HnswGraph } from './hnsw-graph.js';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { compactIndex } from './compaction.js';
+import { createExactSearchScratch } from './exact-search.js';
+import { FileFloatVectors } from './file-float-vectors.js';
+import { HnswGraph, type HnswGraphParams } from './hnsw-graph.js';
 import {
-  checkInteger,
-  checkMetric,
-  DEFAULTS,
   type HnswOperationOptions,
   type HnswRetrieverOptions,
   LIMITS,
+  parseRetrieverOptions,
   type ResolvedRuntimeOptions,
-  resolveRuntimeOptions,
+  runtimeOf,
 } from './hnsw-options.js';
-import { encodeIndexFile, type IndexContents } from './index-file-format.js';
+import { indexFileContents } from './index-encoding.js';
+import { concatenate, encodeIndexFile } from './index-file-format.js';
+import { createIndexState, type IndexState } from './index-state.js';
+import { createMutationQueue } from './mutation-queue.js';
+import { compactIfDue, deleteRecords, matchingSlots, upsertRecords } from './mutations.js';
+import { LinkerPool } from './parallel-linker.js';
+import type { Quantization } from './quantizer.js';
+import { RecordStore } from './record-store.js';
+import { planAndSearch, type SearchPath } from './search-plan.js';
 import { createVectorKernel } from './select-kernel.js';
-import { EMPTY_METADATA, freezeMetadata } from './stored-metadata.js';
-import type { VectorKernel } from './vector-kernel.js';
+import { VectorStore } from './vector-store.js';
 
 /** A search request with an optional per-query beam width. */
 export interface HnswSearchRequest extends SearchRequest {
   /** Beam width for this query (default: the index's `ef`); never narrower than k. */
   readonly ef?: number;
+  /**
+   * true: answer by an exact scan of the (filtered) records whatever their number, as Qdrant's
+   * `exact` search parameter (quantized indexes whose floats are in the file scan the codes and
+   * rescore the best).
+   */
+  readonly exact?: boolean;
 }
 
 export interface HnswIndexStats {
@@ -52,9 +62,22 @@ export interface HnswIndexStats {
   readonly maxLevel: number;
   readonly M: number;
   readonly efConstruction: number;
-  readonly ef: number;
+  /** The configured beam width, or 'auto' (adapts to k). */
+  readonly ef: number | 'auto';
   /** Which distance kernel runs: 'wasm-simd' or 'js'. */
   readonly kernel: 'wasm-simd' | 'js';
+  readonly quantization: Quantization;
+  /** Where the float vectors are: in memory, or read from the index file. */
+  readonly floatVectors: 'memory' | 'file';
+  /** Whether upserts can link on builder threads (shared memory), and how many were asked for. */
+  readonly buildThreads: number | 'auto';
+  readonly parallelBuild: boolean;
+  /** Records linked on builder threads so far (by this open index). */
+  readonly linkedInParallel: number;
+  /** Metadata fields the payload index has indexed (built on first use by a filter). */
+  readonly indexedFields: readonly string[];
+  /** How the searches so far were answered. */
+  readonly searches: Readonly<Record<SearchPath, number>>;
 }
 
 /** The HNSW index: a RetrieverV1 with persistence, compaction and per-query `ef`. */
@@ -85,7 +108,7 @@ export interface HnswRetriever extends RetrieverV1 {
    */
   compact(options?: HnswOperationOptions): Promise<{ removed: number }>;
   stats(): HnswIndexStats;
-  /** Releases the memory; later calls fail. Does not save. */
+  /** Releases the memory (and the index file, when float vectors are read from it); later calls fail. Does not save. */
   close(): Promise<void>;
 }
 
@@ -102,9 +125,6 @@ export function isPersistentHnswRetriever(index: HnswRetriever): index is Persis
 
 /** float32 arithmetic overflows beyond this; such vectors would make distances infinite. */
 const MAX_COMPONENT = 1e16;
-/** Records inserted between two checks of the clock (to yield to the event loop and report progress). */
-const INSERT_BATCH = 32;
-const YIELD_EVERY_MS = 25;
 
 /** Rejects components float32 arithmetic would overflow on; returns ‖vector‖ (one pass for both). */
 function checkMagnitude(vector: Float32Array, what: string): number {
@@ -123,35 +143,15 @@ function checkMagnitude(vector: Float32Array, what: string): number {
   return Math.sqrt(squared);
 }
 
-const now = () => performance.now();
-
-/** Lets other work run (searches, I/O) during long operations. */
-function yieldToEventLoop(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+/** Graph parameters as stored in the file, plus the quantization. */
+export interface IndexParams extends HnswGraphParams {
+  readonly quantization: Quantization;
 }
 
-/** A predicate for the filter, or null when it matches everything (`undefined`, `{}`). */
-function filterPredicate(filter: Filter | undefined): MetadataPredicate | null {
-  const node = parseFilter(filter);
-  return node.type === 'all' ? null : compileFilterNode(node);
-}
-
-/** What an open index holds (shared with the loader). */
-export interface IndexState {
-  graph: HnswGraph;
-  kernel: VectorKernel;
-  /** Per slot; undefined for tombstones. */
-  ids: (string | undefined)[];
-  texts: string[];
-  metadata: Metadata[];
-  slotOf: Map<string, number>;
-}
-
-export interface GraphParams {
-  readonly M: number;
-  readonly efConstruction: number;
-  readonly seed: number;
+/** Whether this runtime can link on builder threads (decides whether memory is allocated shared). */
+export function parallelBuildPossible(buildThreads: number | 'auto'): boolean {
+  const versions = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions;
+  return buildThreads !== 1 && versions?.node !== undefined && typeof SharedArrayBuffer === 'function';
 }
 
 /**
@@ -164,339 +164,114 @@ export function createHnswRetriever(
 ): PersistentHnswRetriever;
 export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetriever;
 export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_ARGUMENT', 'createHnswRetriever needs an options object');
-  }
-  if (typeof options.encoderModelId !== 'string') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      'encoderModelId must be a string (the encoder the vectors come from)',
-    );
-  }
-  const dimension = checkInteger(options.dimension, 'dimension', 1, LIMITS.dimension);
-  const metric = checkMetric(options.metric ?? DEFAULTS.metric);
-  const params: GraphParams = {
-    M: checkInteger(options.M ?? DEFAULTS.M, 'M', 2, LIMITS.M),
-    efConstruction: checkInteger(
-      options.efConstruction ?? DEFAULTS.efConstruction,
-      'efConstruction',
-      1,
-      LIMITS.efConstruction,
-    ),
-    seed: checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0, 2 ** 31 - 1),
+  const parsed = parseRetrieverOptions(options);
+  const { dimension, metric, initialCapacity } = parsed;
+  const params: IndexParams = {
+    M: parsed.M,
+    efConstruction: parsed.efConstruction,
+    seed: parsed.seed,
+    quantization: parsed.quantization,
   };
-  const initialCapacity = checkInteger(options.initialCapacity ?? 1024, 'initialCapacity', 1, 2 ** 31 - 1);
-  const runtime = resolveRuntimeOptions(options);
+  const runtime = runtimeOf(parsed, parsed.path);
   const manifest: DenseIndexManifest = {
     kind: 'dense',
-    encoderModelId: options.encoderModelId,
+    encoderModelId: parsed.encoderModelId,
     dimension,
     metric,
   };
-  const kernel = createVectorKernel(runtime.kernel, dimension, metric, initialCapacity);
-  const graph = new HnswGraph(kernel, params, initialCapacity);
-  return buildRetriever(manifest, params, runtime, {
-    graph,
-    kernel,
-    ids: [],
-    texts: [],
-    metadata: [],
-    slotOf: new Map(),
-  });
+  const kernel = createVectorKernel(
+    runtime.kernel,
+    dimension,
+    metric,
+    initialCapacity,
+    parallelBuildPossible(runtime.buildThreads),
+  );
+  const graph = new HnswGraph(kernel, params, initialCapacity, kernel.sharedHandle() !== null);
+  const vectors = new VectorStore(dimension, metric, params.quantization, runtime.kernel, kernel, null);
+  return buildRetriever(manifest, params, runtime, createIndexState(graph, vectors, new RecordStore()));
 }
 
-/** The retriever over an index state (new, or loaded by load-hnsw-retriever.ts). */
+/** A request's integer argument (INVALID_ARGUMENT: requests are arguments, options are config). */
+function requestInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      {
+        details: { name, value },
+      },
+    );
+  }
+  return value;
+}
+
+/** Where the float rows of a file-backed index come from (set by the loader, renewed by saves). */
+export interface FileOrigin {
+  /** The checksum of the float section of that file (a save with unchanged rows reuses it). */
+  vectorsCrc: number | undefined;
+}
+
+/**
+ * The retriever over an index state (new, or loaded by load-hnsw-retriever.ts). Mutations run
+ * one at a time through a queue; searches are synchronous once validated and run between a
+ * mutation's steps, each of which leaves every record whole — before or after its change.
+ */
 export function buildRetriever(
   manifest: DenseIndexManifest,
-  params: GraphParams,
+  params: IndexParams,
   runtime: ResolvedRuntimeOptions,
   initial: IndexState,
+  origin: FileOrigin = { vectorsCrc: undefined },
 ): HnswRetriever {
   let state: IndexState | undefined = initial;
-  const dimension = manifest.dimension;
-  const metric = manifest.metric;
   let savePath = runtime.path;
-
-  /** Mutations (upsert, delete, compact, save, close) run one at a time; searches run between their steps. */
-  let tail: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
+  const exclusive = createMutationQueue();
+  const scratch = createExactSearchScratch();
+  const searches: Record<SearchPath, number> = {
+    scan: 0,
+    'filtered-scan': 0,
+    graph: 0,
+    'graph-then-scan': 0,
   };
+  let linkedInParallel = 0;
+  const linkers = new LinkerPool(runtime.buildThreads);
+  const countPath = (path: SearchPath) => {
+    searches[path]++;
+  };
+  const settings = {
+    metric: manifest.metric,
+    dimension: manifest.dimension,
+    ef: runtime.ef,
+    fullScanThreshold: runtime.fullScanThreshold,
+    oversampling: runtime.oversampling,
+  };
+  const floatsToFile = params.quantization !== 'none' && runtime.floatVectors === 'file';
 
   const open = (): IndexState => {
     if (state === undefined) throw new RagloomError('INVALID_ARGUMENT', 'this HNSW index was closed');
     return state;
   };
 
-  const scratch = createExactSearchScratch();
+  const encode = (s: IndexState) =>
+    encodeIndexFile(indexFileContents(s, manifest, params, origin.vectorsCrc), crc32);
 
-  const tombstone = (s: IndexState, slot: number) => {
-    s.graph.markDeleted(slot);
-    const id = s.ids[slot];
-    if (id !== undefined) s.slotOf.delete(id);
-    s.ids[slot] = undefined;
-    s.texts[slot] = '';
-    s.metadata[slot] = EMPTY_METADATA;
-  };
-
-  /** Scores `slots` exactly (as core's similarity() does) and returns the best k as hits, in contract order. */
-  const finish = (s: IndexState, slots: Int32Array, count: number, k: number): SearchHit[] => {
-    const { kernel } = s;
-    const batchSlots = kernel.batchSlots;
-    const scores = kernel.batchScores;
-    const hits: SearchHit[] = new Array(count);
-    for (let start = 0; start < count; start += kernel.batchLimit) {
-      const n = Math.min(kernel.batchLimit, count - start);
-      batchSlots.set(slots.subarray(start, start + n));
-      kernel.exactScores(n);
-      for (let i = 0; i < n; i++) {
-        const slot = batchSlots[i]!;
-        hits[start + i] = {
-          id: s.ids[slot]!,
-          score: scores[i]!,
-          text: s.texts[slot]!,
-          metadata: s.metadata[slot]!,
-        };
-      }
+  /** After a save: a quantized index set to keep floats in the file reads them from the file just written. */
+  const moveFloatsToFile = async (s: IndexState, target: string, written: ReturnType<typeof encode>) => {
+    const entry = written.sections.find((e) => e.name === 'vectors')!;
+    const { openRowSource } = await import('#index-file-io');
+    // null when the file changed in between (another writer): the floats then stay where they are.
+    const rows = await openRowSource(target, manifest.dimension, entry);
+    if (rows === null) return;
+    const slots = s.graph.size;
+    if (s.vectors.file !== null) await s.vectors.file.adopt(rows, slots);
+    else {
+      const kernel = s.vectors.kernel!;
+      const norms = new Float64Array(slots);
+      for (let slot = 0; slot < slots; slot++) norms[slot] = kernel.norm(slot);
+      s.vectors.useFile(new FileFloatVectors(rows, manifest.dimension, manifest.metric, norms));
+      s.graph.kernel = s.vectors.build;
     }
-    hits.sort(compareHits);
-    if (hits.length > k) hits.length = k;
-    return hits;
-  };
-
-  /** Exact search over the live records the predicate accepts (see exactSearchCandidates). */
-  const exactSearch = (s: IndexState, k: number, predicate: MetadataPredicate | null, queryNorm: number) => {
-    const count = exactSearchCandidates(s.graph, s.kernel, s.metadata, predicate, k, queryNorm, scratch);
-    return finish(s, scratch.slots, count, k);
-  };
-
-  const estimateMatches = (s: IndexState, predicate: MetadataPredicate): number => {
-    const { graph } = s;
-    const size = graph.size;
-    const sample = Math.min(size, 512);
-    const step = size / sample;
-    let checked = 0;
-    let matched = 0;
-    for (let i = 0; i < sample; i++) {
-      const slot = Math.floor(i * step);
-      if (graph.deleted[slot] !== 0) continue;
-      checked++;
-      if (predicate(s.metadata[slot])) matched++;
-    }
-    return checked === 0 ? 0 : (matched / checked) * graph.liveCount;
-  };
-
-  const search = async (request: HnswSearchRequest): Promise<SearchHit[]> => {
-    const s = open();
-    throwIfAborted((request as { signal?: AbortSignal } | undefined)?.signal, 'search');
-    const query = validateSearchRequest(request, manifest)!;
-    const queryNorm = checkMagnitude(query, 'query vector');
-    const ef = request.ef === undefined ? runtime.ef : checkInteger(request.ef, 'ef', 1, LIMITS.ef);
-    const predicate = filterPredicate(request.filter);
-    const { graph, kernel } = s;
-    const live = graph.liveCount;
-    if (live === 0) return [];
-    const k = request.k;
-    kernel.setQuery(query);
-
-    const threshold = runtime.exactSearchThreshold;
-    if (live <= threshold || k >= live) return exactSearch(s, k, predicate, queryNorm);
-    if (predicate !== null && estimateMatches(s, predicate) <= threshold) {
-      return exactSearch(s, k, predicate, queryNorm);
-    }
-    const metadata = s.metadata;
-    const accept = predicate === null ? null : (slot: number) => predicate(metadata[slot]);
-    const found = graph.search(k, ef, accept);
-    // Fewer than k: the filter (or tombstones) cut the walk short — the exact scan is the truth.
-    if (found < k) return exactSearch(s, k, predicate, queryNorm);
-    // Rescore exactly everything within the error bound of the k-th walk distance, so that
-    // near-ties are ordered by exact score and id as everywhere else.
-    const keys = graph.resultKeys;
-    let maxNorm = 0;
-    for (let i = 0; i < found; i++) {
-      const inv = kernel.inverseNorm(graph.resultSlots[i]!);
-      if (inv > 0) maxNorm = Math.max(maxNorm, 1 / inv);
-    }
-    const limitDistance = inclusionLimit(metric, dimension, keys[k - 1]!, queryNorm, maxNorm);
-    let count = k;
-    while (count < found && keys[count]! <= limitDistance) count++;
-    return finish(s, graph.resultSlots, count, k);
-  };
-
-  const maybeCompact = async (s: IndexState, options: HnswOperationOptions | undefined) => {
-    const { graph } = s;
-    if (graph.deletedCount > 0 && graph.deletedCount >= runtime.compactionThreshold * graph.size) {
-      await compactNow(s, options);
-    }
-  };
-
-  const compactNow = async (s: IndexState, options: HnswOperationOptions | undefined): Promise<number> => {
-    const { graph } = s;
-    const removed = graph.deletedCount;
-    if (removed === 0) return 0;
-    const size = graph.size;
-    const report = (phase: string, completed: number, total: number) =>
-      options?.onProgress?.({ phase, completed, total });
-    let lastYield = now();
-    const chunk = 256;
-    for (let from = 0; from < size; from += chunk) {
-      graph.repairRange(from, Math.min(size, from + chunk));
-      if (now() - lastYield > YIELD_EVERY_MS) {
-        report('repair', Math.min(size, from + chunk), size);
-        await yieldToEventLoop();
-        lastYield = now();
-      }
-    }
-    report('repair', size, size);
-    // Renumbering is one synchronous step: searches never see half-moved slots.
-    const map = graph.compact();
-    const ids: (string | undefined)[] = new Array(graph.size);
-    const texts: string[] = new Array(graph.size);
-    const metadata: Metadata[] = new Array(graph.size);
-    for (let old = 0; old < map.length; old++) {
-      const slot = map[old]!;
-      if (slot < 0) continue;
-      ids[slot] = s.ids[old];
-      texts[slot] = s.texts[old]!;
-      metadata[slot] = s.metadata[old]!;
-      s.slotOf.set(s.ids[old]!, slot);
-    }
-    s.ids = ids;
-    s.texts = texts;
-    s.metadata = metadata;
-    report('compact', 1, 1);
-    return removed;
-  };
-
-  const upsert = async (records: readonly RetrieverRecord[], options?: HnswOperationOptions) => {
-    open();
-    throwIfAborted(options?.signal, 'upsert');
-    const { vectors } = validateRecords(records, manifest);
-    vectors!.forEach((v, i) => {
-      checkMagnitude(v, `records[${i}].vector (id "${records[i]!.id}")`);
-    });
-    await exclusive(async () => {
-      const s = open();
-      const { graph, kernel } = s;
-      // Within one batch the last record with an id wins.
-      const last = new Map<string, number>();
-      records.forEach((r, i) => {
-        last.set(r.id, i);
-      });
-      const total = last.size;
-      let completed = 0;
-      let lastYield = now();
-      const signal = options?.signal;
-      try {
-        for (let i = 0; i < records.length; i++) {
-          const record = records[i]!;
-          if (last.get(record.id) !== i) continue;
-          const vector = vectors![i]!;
-          const metadata = freezeMetadata(record.metadata);
-          const existing = s.slotOf.get(record.id);
-          if (existing !== undefined) {
-            const stored = kernel.get(existing);
-            let same = true;
-            for (let j = 0; j < dimension && same; j++) same = Object.is(stored[j], vector[j]);
-            if (same) {
-              // Same vector: only text and metadata change, the graph stays as it is.
-              s.texts[existing] = record.text;
-              s.metadata[existing] = metadata;
-              completed++;
-              continue;
-            }
-            tombstone(s, existing);
-          }
-          const slot = graph.allocateSlot(graph.randomLevel());
-          kernel.set(slot, vector);
-          graph.insert(slot);
-          s.ids[slot] = record.id;
-          s.texts[slot] = record.text;
-          s.metadata[slot] = metadata;
-          s.slotOf.set(record.id, slot);
-          completed++;
-          if (completed % INSERT_BATCH === 0 && now() - lastYield > YIELD_EVERY_MS) {
-            options?.onProgress?.({ phase: 'insert', completed, total });
-            await yieldToEventLoop();
-            throwIfAborted(signal, 'upsert');
-            lastYield = now();
-          }
-        }
-      } finally {
-        graph.fixEntryPoint();
-      }
-      options?.onProgress?.({ phase: 'insert', completed, total });
-      await maybeCompact(s, options);
-    });
-  };
-
-  const remove = async (selector: DeleteSelector, options?: HnswOperationOptions) => {
-    open();
-    if (typeof selector !== 'object' || selector === null) {
-      throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: string[] } or { filter }');
-    }
-    let ids: readonly string[] | undefined;
-    let predicate: MetadataPredicate | null = null;
-    if ('ids' in selector) {
-      if (!Array.isArray(selector.ids) || !selector.ids.every((id) => typeof id === 'string')) {
-        throw new RagloomError('INVALID_ARGUMENT', 'delete({ ids }) expects an array of string ids');
-      }
-      ids = selector.ids;
-    } else if ('filter' in selector) {
-      predicate = filterPredicate(selector.filter) ?? (() => true);
-    } else {
-      throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: string[] } or { filter }');
-    }
-    return exclusive(async () => {
-      const s = open();
-      let deleted = 0;
-      if (ids !== undefined) {
-        for (const id of ids) {
-          const slot = s.slotOf.get(id);
-          if (slot === undefined) continue;
-          tombstone(s, slot);
-          deleted++;
-        }
-      } else {
-        for (let slot = 0; slot < s.graph.size; slot++) {
-          if (s.graph.deleted[slot] === 0 && predicate!(s.metadata[slot])) {
-            tombstone(s, slot);
-            deleted++;
-          }
-        }
-      }
-      s.graph.fixEntryPoint();
-      await maybeCompact(s, options);
-      return { deleted };
-    });
-  };
-
-  const contents = (s: IndexState): IndexContents => {
-    const { graph, kernel } = s;
-    const size = graph.size;
-    return {
-      manifest,
-      params,
-      graph: {
-        slots: size,
-        live: graph.liveCount,
-        entryPoint: graph.entryPoint,
-        maxLevel: graph.maxLevel,
-        randomState: graph.randomState,
-        upperLinksLength: graph.upperUsed,
-      },
-      vectors: kernel.exportVectors(size),
-      levels: graph.levels.subarray(0, size),
-      deleted: graph.deleted.subarray(0, size),
-      links0: graph.links0.subarray(0, size * graph.stride0),
-      upperOffsets: graph.upperOffsets.subarray(0, size),
-      upperLinks: graph.upperLinks.subarray(0, graph.upperUsed),
-      ids: s.ids.length === size ? s.ids : s.ids.slice(0, size),
-      texts: s.texts.length === size ? s.texts : s.texts.slice(0, size),
-      metadata: s.metadata.length === size ? s.metadata : s.metadata.slice(0, size),
-    };
+    origin.vectorsCrc = entry.crc32;
   };
 
   // Persistent when it has a file; one without a file has no save() (its bytes: toBytes, writeFile).
@@ -506,14 +281,16 @@ export function buildRetriever(
     persistent: savePath !== undefined,
   };
 
+  /** Writes the index file to `target`, atomically; returns what was written (its section table). */
   const writeIndexFile = async (s: IndexState, target: string, options?: HnswOperationOptions) => {
     throwIfAborted(options?.signal, 'save');
     const { writeChunksAtomic } = await import('#index-file-io');
     options?.onProgress?.({ phase: 'encode', completed: 0, total: 1 });
-    const chunks = encodeIndexFile(contents(s), crc32);
-    await writeChunksAtomic(target, chunks, (written, total) =>
-      options?.onProgress?.({ phase: 'write', completed: written, total }),
+    const written = encode(s);
+    await writeChunksAtomic(target, written, (bytes, total) =>
+      options?.onProgress?.({ phase: 'write', completed: bytes, total }),
     );
+    return written;
   };
 
   const save = (path?: string, options?: HnswOperationOptions) =>
@@ -522,8 +299,10 @@ export function buildRetriever(
       if (typeof target !== 'string' || target.length === 0) {
         throw new RagloomError('INVALID_ARGUMENT', 'save(path) needs a file path');
       }
-      await writeIndexFile(open(), target, options);
+      const s = open();
+      const written = await writeIndexFile(s, target, options);
       savePath = target;
+      if (floatsToFile || s.vectors.file !== null) await moveFloatsToFile(s, target, written);
     });
 
   const retriever: HnswRetriever = {
@@ -535,33 +314,67 @@ export function buildRetriever(
       return savePath;
     },
     ...(capabilities.persistent ? { save } : {}),
-    upsert,
-    delete: remove,
-    search,
+
+    async upsert(records, options) {
+      open();
+      throwIfAborted(options?.signal, 'upsert');
+      const { vectors } = validateRecords(records, manifest);
+      vectors!.forEach((v, i) => {
+        checkMagnitude(v, `records[${i}].vector (id "${records[i]!.id}")`);
+      });
+      await exclusive(async () => {
+        const s = open();
+        linkedInParallel += (await upsertRecords(s, records, vectors!, linkers, options)).linkedInParallel;
+        await compactIfDue(s, runtime, options);
+      });
+    },
+
+    async delete(selector, options) {
+      open();
+      const target = parseDeleteSelector(selector);
+      return exclusive(async () => ({ deleted: await deleteRecords(open(), target, runtime, options) }));
+    },
+
+    async search(request) {
+      const s = open();
+      throwIfAborted((request as { signal?: AbortSignal } | undefined)?.signal, 'search');
+      const query = validateSearchRequest(request, manifest)!;
+      const queryNorm = checkMagnitude(query, 'query vector');
+      const ef = request.ef === undefined ? undefined : requestInteger(request.ef, 'ef', 1, LIMITS.ef);
+      const filter = parseFilter(request.filter);
+      if (request.exact !== undefined && typeof request.exact !== 'boolean') {
+        throw new RagloomError(
+          'INVALID_ARGUMENT',
+          `exact must be true or false, got ${String(request.exact)}`,
+        );
+      }
+      const input = { query, queryNorm, k: request.k, ef, filter, exact: request.exact };
+      return planAndSearch(s, input, settings, scratch, countPath);
+    },
 
     async count(filter?: Filter) {
       const s = open();
-      const predicate = filterPredicate(filter);
-      if (predicate === null) return s.graph.liveCount;
-      let n = 0;
-      for (let slot = 0; slot < s.graph.size; slot++) {
-        if (s.graph.deleted[slot] === 0 && predicate(s.metadata[slot])) n++;
-      }
-      return n;
+      const node = parseFilter(filter);
+      return node.type === 'all' ? s.graph.liveCount : matchingSlots(s, node).length;
     },
 
     async *scan(options?: { batchSize?: number; signal?: AbortSignal }) {
-      const batchSize = checkInteger(options?.batchSize ?? 1000, 'batchSize', 1, Number.MAX_SAFE_INTEGER);
+      const batchSize = requestInteger(options?.batchSize ?? 1000, 'batchSize', 1, Number.MAX_SAFE_INTEGER);
       // Ids, not slots: a compaction between pages renumbers slots but not ids.
-      const snapshot = open().ids.filter((id): id is string => id !== undefined);
+      const snapshot = open().records.liveIds();
       for (let start = 0; start < snapshot.length; start += batchSize) {
         throwIfAborted(options?.signal, 'scan');
         const s = open();
         const page: RetrieverRecord[] = [];
         for (const id of snapshot.slice(start, start + batchSize)) {
-          const slot = s.slotOf.get(id);
+          const slot = s.records.slotOf(id);
           if (slot === undefined) continue; // deleted since the scan began
-          page.push({ id, text: s.texts[slot]!, metadata: s.metadata[slot]!, vector: s.kernel.get(slot) });
+          page.push({
+            id,
+            text: s.records.textOf(slot),
+            metadata: s.records.metadataAt(slot),
+            vector: s.vectors.get(slot),
+          });
         }
         if (page.length > 0) yield page;
       }
@@ -571,26 +384,21 @@ export function buildRetriever(
       if (typeof path !== 'string' || path.length === 0) {
         return Promise.reject(new RagloomError('INVALID_ARGUMENT', 'writeFile needs a file path'));
       }
-      return exclusive(() => writeIndexFile(open(), path, options));
+      return exclusive(async () => {
+        await writeIndexFile(open(), path, options);
+      });
     },
 
     toBytes() {
-      const chunks = encodeIndexFile(contents(open()), crc32);
-      const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-      let offset = 0;
-      for (const c of chunks) {
-        out.set(c, offset);
-        offset += c.byteLength;
-      }
-      return out;
+      return concatenate(encode(open()));
     },
 
     compact(options?: HnswOperationOptions) {
-      return exclusive(async () => ({ removed: await compactNow(open(), options) }));
+      return exclusive(async () => ({ removed: await compactIndex(open(), options) }));
     },
 
     stats(): HnswIndexStats {
-      const { graph, kernel } = open();
+      const { graph, vectors, payload } = open();
       return {
         count: graph.liveCount,
         tombstones: graph.deletedCount,
@@ -598,16 +406,27 @@ export function buildRetriever(
         maxLevel: graph.maxLevel,
         M: params.M,
         efConstruction: params.efConstruction,
-        ef: runtime.ef,
-        kernel: kernel.name,
+        ef: runtime.ef ?? 'auto',
+        kernel: vectors.kernelName,
+        quantization: params.quantization,
+        floatVectors: vectors.kernel !== null ? 'memory' : 'file',
+        buildThreads: runtime.buildThreads,
+        parallelBuild: graph.shared && vectors.kernel?.sharedHandle() != null,
+        linkedInParallel,
+        indexedFields: payload.indexedFields,
+        searches: { ...searches },
       };
     },
 
     close() {
       return exclusive(async () => {
+        const s = state;
         state = undefined;
+        await linkers.close();
+        await s?.vectors.close();
         scratch.slots = new Int32Array(0);
         scratch.distances = new Float64Array(0);
+        scratch.marks = new Uint32Array(0);
       });
     },
   };

@@ -1,19 +1,19 @@
 import { type DenseIndexManifest, type Metadata, RagloomError } from '@ragloom/core';
+import { MAX_LEVEL } from './hnsw-graph.js';
+import { LIMITS } from './hnsw-options.js';
+import { codeBytes, quantizerSectionBytes } from './quantizer.js';
 
 /** A CRC-32 function (core's `crc32`: native zlib in Node, portable elsewhere). */
 export type Crc32 = (data: Uint8Array, previous?: number) => number;
 
-import { MAX_LEVEL } from './hnsw-graph.js';
-import { LIMITS } from './hnsw-options.js';
-
 /**
- * The index file, format version 1. All integers are little-endian.
+ * The index file. All integers are little-endian.
  *
  * ```text
  * offset  size  field
  *      0     8  magic: 89 52 4C 48 4E 53 57 0A  ("\x89RLHNSW\n": the high byte and the newline catch
  *                 7-bit and text-mode transfers, as PNG's signature does)
- *      8     4  u32 format version (1)
+ *      8     4  u32 format version (1, or 2 for a quantized index)
  *     12     4  u32 byte length H of the header JSON
  *     16     4  u32 CRC-32 of the header JSON
  *     20     4  reserved, 0
@@ -38,15 +38,28 @@ import { LIMITS } from './hnsw-options.js';
  * | `texts`        | UTF-8 JSON lines, one per slot: the text, `null` if deleted                |
  * | `metadata`     | UTF-8 JSON lines, one per slot: the metadata object, `null` if deleted     |
  *
+ * Version 2 (written for quantized indexes; version 1 otherwise, so older readers keep reading
+ * unquantized files) adds a header field `quantization` — `{ "kind": "int8" | "binary",
+ * "version": 1, "trainedOn": n }` — and two sections after `metadata`:
+ *
+ * | section     | contents                                                                       |
+ * | ----------- | ------------------------------------------------------------------------------ |
+ * | `quantizer` | quantizer version 1, float32: int8 — offsets[dimension] then scales[dimension]; binary — means[dimension] |
+ * | `codes`     | per slot: int8 — dimension u8 codes; binary — ⌈dimension / 8⌉ bytes, bit i = x_i > mean_i |
+ *
  * The file ends exactly where the last section ends. Loading checks the magic, the version, both
  * kinds of checksum, every length against the counts, and the graph itself (link targets in range,
  * counts within M, entry point live, vectors finite, ids unique): damage of any kind is
  * `INDEX_CORRUPT`, never a crash or a silently wrong index.
  */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
+/** The version written for unquantized indexes (readable by every release). */
+export const UNQUANTIZED_FORMAT_VERSION = 1;
 export const INDEX_FILE_MAGIC = Uint8Array.of(0x89, 0x52, 0x4c, 0x48, 0x4e, 0x53, 0x57, 0x0a);
 const PREFIX_BYTES = 24;
 const ALIGN = 64;
+/** Versions of the quantizer section this build reads. */
+const QUANTIZER_VERSION = 1;
 
 export const SECTION_NAMES = [
   'vectors',
@@ -59,22 +72,33 @@ export const SECTION_NAMES = [
   'texts',
   'metadata',
 ] as const;
-export type SectionName = (typeof SECTION_NAMES)[number];
+export const QUANTIZED_SECTION_NAMES = ['quantizer', 'codes'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number] | (typeof QUANTIZED_SECTION_NAMES)[number];
+
+export interface QuantizationHeader {
+  readonly kind: 'int8' | 'binary';
+  readonly version: number;
+  /** Vectors the quantizer was trained on. */
+  readonly trainedOn: number;
+}
 
 export interface IndexFileHeader {
   readonly format: 'ragloom-hnsw';
   readonly version: number;
   readonly manifest: DenseIndexManifest;
   readonly params: { readonly M: number; readonly efConstruction: number; readonly seed: number };
-  readonly graph: {
-    readonly slots: number;
-    readonly live: number;
-    readonly entryPoint: number;
-    readonly maxLevel: number;
-    readonly randomState: number;
-    readonly upperLinksLength: number;
-  };
+  readonly graph: GraphCounts;
+  readonly quantization?: QuantizationHeader;
   readonly sections: readonly SectionEntry[];
+}
+
+export interface GraphCounts {
+  readonly slots: number;
+  readonly live: number;
+  readonly entryPoint: number;
+  readonly maxLevel: number;
+  readonly randomState: number;
+  readonly upperLinksLength: number;
 }
 
 export interface SectionEntry {
@@ -84,35 +108,46 @@ export interface SectionEntry {
   readonly crc32: number;
 }
 
-/** What an index consists of, as written and as read back. */
-export interface IndexContents {
-  readonly manifest: DenseIndexManifest;
-  readonly params: IndexFileHeader['params'];
-  readonly graph: IndexFileHeader['graph'];
-  /** Unpadded float32 vectors, slot-major (possibly several chunks when writing). */
-  readonly vectors: readonly Uint8Array[];
-  readonly levels: Uint8Array;
-  readonly deleted: Uint8Array;
-  readonly links0: Int32Array;
-  readonly upperOffsets: Int32Array;
-  readonly upperLinks: Int32Array;
-  /** Per slot; undefined for deleted slots. */
-  readonly ids: readonly (string | undefined)[];
-  readonly texts: readonly string[];
-  readonly metadata: readonly Metadata[];
+/**
+ * The bytes of one section as the writer produces them: re-iterable chunks (read once for the
+ * checksum when `crc32` is not known, once for writing), so a section can come from a file
+ * without being held in memory.
+ */
+export interface SectionBody {
+  readonly byteLength: number;
+  readonly crc32?: number;
+  chunks(): Iterable<Uint8Array>;
 }
 
-/** What decoding adds: the id → slot map built while checking that ids are unique. */
-export interface DecodedIndex extends IndexContents {
+/** A section already in memory. */
+export function bodyOf(...chunks: Uint8Array[]): SectionBody {
+  return { byteLength: chunks.reduce((n, c) => n + c.byteLength, 0), chunks: () => chunks };
+}
+
+/** What the writer needs: the header fields, and the body of each section. */
+export interface IndexFileContents {
+  readonly manifest: DenseIndexManifest;
+  readonly params: IndexFileHeader['params'];
+  readonly graph: GraphCounts;
+  readonly quantization?: QuantizationHeader;
+  readonly sections: Readonly<Partial<Record<SectionName, SectionBody>>>;
+}
+
+/** What the reader returns beside the raw sections: checked records, and id → slot. */
+export interface DecodedRecords {
+  readonly ids: (string | undefined)[];
+  readonly texts: string[];
+  readonly metadata: Metadata[];
   readonly slotOf: Map<string, number>;
 }
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-const bytesOf = (a: Int32Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+export const bytesOf = (a: Int32Array | Uint8Array | Float32Array) =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const RECORD_CHUNK_CHARS = 1 << 22;
 
 /** JSON lines, one value per slot (`null` where `deleted`), in chunks of about 4 MiB. */
-function encodeJsonLines(values: readonly unknown[], deleted: Uint8Array): Uint8Array[] {
+export function encodeJsonLines(values: readonly unknown[], deleted: Uint8Array): Uint8Array[] {
   const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
   let lines: string[] = [];
@@ -131,24 +166,38 @@ function encodeJsonLines(values: readonly unknown[], deleted: Uint8Array): Uint8
   return chunks;
 }
 
+/** The section names of a file of `version`, in order. */
+function sectionNamesOf(quantized: boolean): readonly SectionName[] {
+  return quantized ? [...SECTION_NAMES, ...QUANTIZED_SECTION_NAMES] : SECTION_NAMES;
+}
+
+/** The encoded file: its length, and its bytes as chunks in order (header first). */
+export interface EncodedIndexFile {
+  readonly byteLength: number;
+  /** The section table written into the header. */
+  readonly sections: readonly SectionEntry[];
+  chunks(): Iterable<Uint8Array>;
+}
+
 /**
- * Serialises an index into the chunks of a version-1 file, in order (header first). Sections are
+ * Serialises an index into the chunks of a file (version 1, or 2 when quantized). Sections are
  * referenced, not copied, where their bytes already exist.
  */
-export function encodeIndexFile(contents: IndexContents, crc32: Crc32): Uint8Array[] {
-  const bodies: Record<SectionName, readonly Uint8Array[]> = {
-    vectors: contents.vectors,
-    levels: [contents.levels],
-    deleted: [contents.deleted],
-    links0: [bytesOf(contents.links0)],
-    upperOffsets: [bytesOf(contents.upperOffsets)],
-    upperLinks: [bytesOf(contents.upperLinks)],
-    ids: encodeJsonLines(contents.ids, contents.deleted),
-    texts: encodeJsonLines(contents.texts, contents.deleted),
-    metadata: encodeJsonLines(contents.metadata, contents.deleted),
-  };
-  const lengths = SECTION_NAMES.map((name) => bodies[name].reduce((n, c) => n + c.byteLength, 0));
-  const crcs = SECTION_NAMES.map((name) => bodies[name].reduce((crc, c) => crc32(c, crc), 0));
+export function encodeIndexFile(contents: IndexFileContents, crc32: Crc32): EncodedIndexFile {
+  const quantized = contents.quantization !== undefined;
+  const version = quantized ? INDEX_FORMAT_VERSION : UNQUANTIZED_FORMAT_VERSION;
+  const names = sectionNamesOf(quantized);
+  const bodies = names.map((name) => {
+    const body = contents.sections[name];
+    if (body === undefined) throw new Error(`section ${name} is missing`);
+    return body;
+  });
+  const crcs = bodies.map((body) => {
+    if (body.crc32 !== undefined) return body.crc32;
+    let crc = 0;
+    for (const chunk of body.chunks()) crc = crc32(chunk, crc);
+    return crc;
+  });
   // The header's own length moves the section offsets: size it with placeholder offsets of the
   // final width first (offsets only grow as the header grows, so two passes always settle).
   let sections: SectionEntry[] = [];
@@ -156,17 +205,18 @@ export function encodeIndexFile(contents: IndexContents, crc32: Crc32): Uint8Arr
   let dataStart = 0;
   for (let pass = 0; pass < 3; pass++) {
     let offset = dataStart;
-    sections = SECTION_NAMES.map((name, i) => {
-      const entry = { name, offset, byteLength: lengths[i]!, crc32: crcs[i]! };
-      offset = align(offset + lengths[i]!);
+    sections = names.map((name, i) => {
+      const entry = { name, offset, byteLength: bodies[i]!.byteLength, crc32: crcs[i]! };
+      offset = align(offset + bodies[i]!.byteLength);
       return entry;
     });
     const header: IndexFileHeader = {
       format: 'ragloom-hnsw',
-      version: INDEX_FORMAT_VERSION,
+      version,
       manifest: contents.manifest,
       params: contents.params,
       graph: contents.graph,
+      ...(quantized ? { quantization: contents.quantization } : {}),
       sections,
     };
     headerBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -177,23 +227,39 @@ export function encodeIndexFile(contents: IndexContents, crc32: Crc32): Uint8Arr
   const prefix = new Uint8Array(dataStart);
   prefix.set(INDEX_FILE_MAGIC, 0);
   const view = new DataView(prefix.buffer);
-  view.setUint32(8, INDEX_FORMAT_VERSION, true);
+  view.setUint32(8, version, true);
   view.setUint32(12, headerBytes.byteLength, true);
   view.setUint32(16, crc32(headerBytes), true);
   prefix.set(headerBytes, PREFIX_BYTES);
+  const last = sections.at(-1)!;
+  return {
+    byteLength: last.offset + last.byteLength,
+    sections,
+    *chunks() {
+      yield prefix;
+      let position = dataStart;
+      for (let i = 0; i < names.length; i++) {
+        const entry = sections[i]!;
+        if (entry.offset > position) yield new Uint8Array(entry.offset - position);
+        yield* bodies[i]!.chunks();
+        position = entry.offset + entry.byteLength;
+      }
+    },
+  };
+}
 
-  const out: Uint8Array[] = [prefix];
-  let position = dataStart;
-  SECTION_NAMES.forEach((name, i) => {
-    const entry = sections[i]!;
-    if (entry.offset > position) out.push(new Uint8Array(entry.offset - position));
-    out.push(...bodies[name]);
-    position = entry.offset + entry.byteLength;
-  });
+/** The whole encoded file in one buffer (`toBytes`). */
+export function concatenate(file: EncodedIndexFile): Uint8Array {
+  const out = new Uint8Array(file.byteLength);
+  let offset = 0;
+  for (const chunk of file.chunks()) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
   return out;
 }
 
-function corrupt(source: string, problem: string, details: Record<string, unknown> = {}): never {
+export function corrupt(source: string, problem: string, details: Record<string, unknown> = {}): never {
   throw new RagloomError('INDEX_CORRUPT', `${source} is not a valid HNSW index file: ${problem}`, {
     details: { file: source, ...details },
   });
@@ -202,11 +268,12 @@ function corrupt(source: string, problem: string, details: Record<string, unknow
 const isInt = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
-function checkHeader(value: unknown, source: string, fileLength: number): IndexFileHeader {
+function checkHeader(value: unknown, source: string, fileLength: number, version: number): IndexFileHeader {
   const fail: (what: string) => never = (what) => corrupt(source, `header field ${what}`);
   if (typeof value !== 'object' || value === null) fail('(root) is not an object');
   const h = value as Record<string, unknown>;
   if (h.format !== 'ragloom-hnsw') fail('format is not "ragloom-hnsw"');
+  if (h.version !== version) fail(`version is not ${version} (the file's prefix says ${version})`);
   const m = h.manifest as Record<string, unknown> | undefined;
   if (typeof m !== 'object' || m === null || m.kind !== 'dense') fail('manifest is not a dense manifest');
   if (typeof m.encoderModelId !== 'string') fail('manifest.encoderModelId is not a string');
@@ -227,14 +294,31 @@ function checkHeader(value: unknown, source: string, fileLength: number): IndexF
   if (!isInt(g.randomState, -(2 ** 31), 2 ** 31 - 1)) fail('graph.randomState is out of range');
   if (!isInt(g.upperLinksLength, 0, 2 ** 31 - 1)) fail('graph.upperLinksLength is out of range');
   if ((g.live === 0) !== (g.entryPoint === -1)) fail('graph.entryPoint disagrees with graph.live');
+  const quantized = version >= 2;
+  if (quantized) {
+    const q = h.quantization as Record<string, unknown> | undefined;
+    if (typeof q !== 'object' || q === null) fail('quantization is missing');
+    if (q.kind !== 'int8' && q.kind !== 'binary') fail('quantization.kind is not "int8" or "binary"');
+    if (q.version !== QUANTIZER_VERSION) {
+      corrupt(
+        source,
+        `quantizer version ${String(q.version)} is not one this build reads (${QUANTIZER_VERSION})`,
+        {
+          section: 'quantizer',
+        },
+      );
+    }
+    if (!isInt(q.trainedOn, 0, 2 ** 31 - 1)) fail('quantization.trainedOn is out of range');
+  } else if (h.quantization !== undefined) fail('quantization appears in a version 1 file');
+  const names = sectionNamesOf(quantized);
   const sections = h.sections;
-  if (!Array.isArray(sections) || sections.length !== SECTION_NAMES.length)
-    fail('sections is not the v1 list');
+  if (!Array.isArray(sections) || sections.length !== names.length)
+    fail(`sections is not the version ${version} list`);
   let end = 0;
   sections.forEach((s: unknown, i) => {
     const e = s as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null || e.name !== SECTION_NAMES[i]) {
-      fail(`sections[${i}] is not "${SECTION_NAMES[i]}"`);
+    if (typeof e !== 'object' || e === null || e.name !== names[i]) {
+      fail(`sections[${i}] is not "${names[i]}"`);
     }
     if (!isInt(e.offset, end, Number.MAX_SAFE_INTEGER) || (e.offset as number) % ALIGN !== 0) {
       fail(`sections[${i}].offset is misplaced`);
@@ -255,28 +339,59 @@ function checkHeader(value: unknown, source: string, fileLength: number): IndexF
   return value as IndexFileHeader;
 }
 
-function decodeJsonLines(bytes: Uint8Array, source: string, name: SectionName, slots: number): unknown[] {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let out: unknown[] = [];
-  let start = 0;
-  const chunkBytes = 1 << 24;
-  while (start < bytes.length) {
-    // Cut at a newline: 0x0A never occurs inside a multi-byte UTF-8 sequence or a JSON string.
-    let end = Math.min(bytes.length, start + chunkBytes);
-    while (end < bytes.length && bytes[end - 1] !== 0x0a) end++;
-    if (bytes[end - 1] !== 0x0a) corrupt(source, `section "${name}" does not end with a newline`);
+/**
+ * Parses a JSON-lines section as it streams in: `push` complete or partial pieces (in order),
+ * `finish` once all bytes are in. Lines are decoded in batches, so a large section is never held
+ * whole as bytes and as strings at once.
+ */
+export class JsonLinesReader {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private pending: Uint8Array = new Uint8Array(0);
+  readonly values: unknown[] = [];
+
+  constructor(
+    private readonly source: string,
+    private readonly name: SectionName,
+  ) {}
+
+  push(bytes: Uint8Array): void {
+    let data = bytes;
+    if (this.pending.byteLength > 0) {
+      data = new Uint8Array(this.pending.byteLength + bytes.byteLength);
+      data.set(this.pending);
+      data.set(bytes, this.pending.byteLength);
+    }
+    // Cut at the last newline: 0x0A never occurs inside a multi-byte UTF-8 sequence or a JSON string.
+    const end = data.lastIndexOf(0x0a) + 1;
+    if (end > 0) this.parse(data.subarray(0, end - 1));
+    this.pending = data.slice(end);
+  }
+
+  finish(slots: number): unknown[] {
+    if (this.pending.byteLength > 0) {
+      corrupt(this.source, `section "${this.name}" does not end with a newline`, { section: this.name });
+    }
+    if (this.values.length !== slots) {
+      corrupt(this.source, `section "${this.name}" holds ${this.values.length} lines for ${slots} slots`, {
+        section: this.name,
+      });
+    }
+    return this.values;
+  }
+
+  private parse(bytes: Uint8Array): void {
     let parsed: unknown[];
     try {
-      const text = decoder.decode(bytes.subarray(start, end - 1));
-      parsed = JSON.parse(`[${text.replaceAll('\n', ',')}]`) as unknown[];
+      parsed = JSON.parse(`[${this.decoder.decode(bytes).replaceAll('\n', ',')}]`) as unknown[];
     } catch (cause) {
-      corrupt(source, `section "${name}" is not valid UTF-8 JSON lines (${(cause as Error).message})`);
+      corrupt(
+        this.source,
+        `section "${this.name}" is not valid UTF-8 JSON lines (${(cause as Error).message})`,
+        { section: this.name },
+      );
     }
-    out = out.length === 0 ? parsed : out.concat(parsed);
-    start = end;
+    for (const value of parsed) this.values.push(value);
   }
-  if (out.length !== slots) corrupt(source, `section "${name}" holds ${out.length} lines for ${slots} slots`);
-  return out;
 }
 
 /** Bytes at the start of a file that hold its header length (read these first, then the header). */
@@ -294,13 +409,13 @@ export function indexHeaderLength(prefix: Uint8Array, source: string): number {
   }
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== INDEX_FORMAT_VERSION) {
+  if (version !== 1 && version !== INDEX_FORMAT_VERSION) {
     corrupt(
       source,
       version > INDEX_FORMAT_VERSION
-        ? `format version ${version} is newer than this build reads (${INDEX_FORMAT_VERSION}); upgrade @ragloom/retriever-hnsw`
+        ? `format version ${version} is newer than this build reads (1 and ${INDEX_FORMAT_VERSION}); upgrade @ragloom/retriever-hnsw`
         : `unknown format version ${version}`,
-      { version, supported: INDEX_FORMAT_VERSION },
+      { version, supported: [1, INDEX_FORMAT_VERSION] },
     );
   }
   return PREFIX_BYTES + view.getUint32(12, true);
@@ -328,18 +443,20 @@ export function parseIndexHeader(
   } catch {
     corrupt(source, 'the header is not valid JSON');
   }
-  const header = checkHeader(parsed, source, fileLength);
+  const header = checkHeader(parsed, source, fileLength, view.getUint32(8, true));
   const { slots, upperLinksLength } = header.graph;
-  const expected: Record<SectionName, number | undefined> = {
-    vectors: slots * header.manifest.dimension * 4,
+  const dimension = header.manifest.dimension;
+  const kind = header.quantization?.kind;
+  const expected: Partial<Record<SectionName, number>> = {
+    vectors: slots * dimension * 4,
     levels: slots,
     deleted: slots,
     links0: slots * (2 * header.params.M + 1) * 4,
     upperOffsets: slots * 4,
     upperLinks: upperLinksLength * 4,
-    ids: undefined,
-    texts: undefined,
-    metadata: undefined,
+    ...(kind === undefined
+      ? {}
+      : { quantizer: quantizerSectionBytes(kind, dimension), codes: slots * codeBytes(kind, dimension) }),
   };
   for (const entry of header.sections) {
     const want = expected[entry.name];
@@ -350,59 +467,6 @@ export function parseIndexHeader(
     }
   }
   return header;
-}
-
-/**
- * Verifies the sections of a parsed header (checksums, then the graph and the records) and
- * assembles the index. With `copy`, typed arrays are copied out of `sections` (so a large file
- * buffer is not kept alive); without, they are views of it.
- */
-export function decodeIndexSections(
-  header: IndexFileHeader,
-  sections: Readonly<Record<SectionName, Uint8Array>>,
-  source: string,
-  crc32: Crc32,
-  copy: boolean,
-  /** Sections the caller verifies itself (the loader checks `vectors` as it streams them in). */
-  checkedElsewhere: ReadonlySet<SectionName> = new Set(),
-): DecodedIndex {
-  const { manifest, params, graph } = header;
-  for (const entry of header.sections) {
-    if (!checkedElsewhere.has(entry.name))
-      checkSectionChecksum(header, entry.name, crc32(sections[entry.name]), source);
-  }
-  const int32s = (data: Uint8Array) => {
-    if (!copy && data.byteOffset % 4 === 0)
-      return new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
-    const out = new Int32Array(data.byteLength / 4);
-    new Uint8Array(out.buffer).set(data);
-    return out;
-  };
-  const levels = copy ? sections.levels.slice() : sections.levels;
-  const deleted = copy ? sections.deleted.slice() : sections.deleted;
-  const links0 = int32s(sections.links0);
-  const upperOffsets = int32s(sections.upperOffsets);
-  const upperLinks = int32s(sections.upperLinks);
-  checkGraph(source, { params, graph, levels, deleted, links0, upperOffsets, upperLinks });
-  const ids = decodeJsonLines(sections.ids, source, 'ids', graph.slots);
-  const texts = decodeJsonLines(sections.texts, source, 'texts', graph.slots);
-  const metadata = decodeJsonLines(sections.metadata, source, 'metadata', graph.slots);
-  const slotOf = checkRecords(source, ids, texts, metadata, deleted);
-  return {
-    manifest,
-    params,
-    graph,
-    vectors: [sections.vectors],
-    levels,
-    deleted,
-    links0,
-    upperOffsets,
-    upperLinks,
-    ids: ids as (string | undefined)[],
-    texts: texts as string[],
-    metadata: metadata as Metadata[],
-    slotOf,
-  };
 }
 
 /** Throws `INDEX_CORRUPT` when `crc` is not the stored checksum of the section. */
@@ -416,25 +480,20 @@ export function checkSectionChecksum(
   if (crc !== entry.crc32) corrupt(source, `checksum mismatch in section "${name}"`, { section: name });
 }
 
-/** Parses and verifies a whole version-1 index file held in memory (see the format above). */
-export function decodeIndexFile(bytes: Uint8Array, source: string, crc32: Crc32): DecodedIndex {
-  const header = parseIndexHeader(bytes, source, bytes.byteLength, crc32);
-  const sections = {} as Record<SectionName, Uint8Array>;
-  for (const entry of header.sections) {
-    sections[entry.name] = bytes.subarray(entry.offset, entry.offset + entry.byteLength);
-  }
-  return decodeIndexSections(header, sections, source, crc32, true);
-}
-
-function checkGraph(
+/** The graph arrays of a decoded file, checked against each other and the counts. */
+export function checkGraph(
   source: string,
-  g: Pick<
-    IndexContents,
-    'params' | 'graph' | 'levels' | 'deleted' | 'links0' | 'upperOffsets' | 'upperLinks'
-  >,
+  header: IndexFileHeader,
+  g: {
+    levels: Uint8Array;
+    deleted: Uint8Array;
+    links0: Int32Array;
+    upperOffsets: Int32Array;
+    upperLinks: Int32Array;
+  },
 ): void {
-  const { slots, entryPoint, maxLevel, live } = g.graph;
-  const M = g.params.M;
+  const { slots, entryPoint, maxLevel, live } = header.graph;
+  const M = header.params.M;
   const M0 = 2 * M;
   const strideUpper = M + 1;
   let deletedCount = 0;
@@ -484,7 +543,7 @@ function validMetadata(value: unknown): value is Metadata {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const scalar = (v: unknown) =>
     typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
-  for (const key in value) {
+  for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === null || scalar(v)) continue;
     if (!Array.isArray(v) || !v.every(scalar)) return false;
@@ -494,15 +553,15 @@ function validMetadata(value: unknown): value is Metadata {
 
 /**
  * Checks the record columns slot by slot (deleted slots hold nulls; live ones a non-empty unique
- * id, a text and valid metadata), normalises deleted slots, and returns id → slot.
+ * id, a text and valid metadata), normalises deleted slots, and returns them with id → slot.
  */
-function checkRecords(
+export function checkRecords(
   source: string,
   ids: unknown[],
   texts: unknown[],
   metadata: unknown[],
   deleted: Uint8Array,
-): Map<string, number> {
+): DecodedRecords {
   const slotOf = new Map<string, number>();
   const empty: Metadata = Object.freeze({});
   for (let slot = 0; slot < ids.length; slot++) {
@@ -523,5 +582,10 @@ function checkRecords(
     if (slotOf.has(id)) corrupt(source, `id "${id}" is stored twice`);
     slotOf.set(id, slot);
   }
-  return slotOf;
+  return {
+    ids: ids as (string | undefined)[],
+    texts: texts as string[],
+    metadata: metadata as Metadata[],
+    slotOf,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Metric } from '@ragloom/core';
-import { grown } from './typed-array-growth.js';
+import { referenceScore, referenceDot as sequentialDot } from './exact-scores.js';
+import { grownArray } from './shared-arrays.js';
 import type { VectorKernel } from './vector-kernel.js';
 
 const BATCH_LIMIT = 1024;
@@ -68,20 +69,8 @@ export function createJsVectorKernel(
     return s0 + s1 + (s2 + s3);
   };
 
-  // Sequential float64 sums, the exact order of core's dot()/squaredL2(): identical scores.
-  const referenceDot = (a: Float32Array, ao: number, b: Float32Array, bo: number): number => {
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += a[ao + i]! * b[bo + i]!;
-    return s;
-  };
-  const referenceL2 = (a: Float32Array, ao: number, b: Float32Array, bo: number): number => {
-    let s = 0;
-    for (let i = 0; i < dim; i++) {
-      const d = a[ao + i]! - b[bo + i]!;
-      s += d * d;
-    }
-    return s;
-  };
+  const referenceDot = (a: Float32Array, ao: number, b: Float32Array, bo: number) =>
+    sequentialDot(a, ao, b, bo, dim);
 
   const distance = (slot: number): number => {
     const off = slot * dim;
@@ -107,9 +96,9 @@ export function createJsVectorKernel(
       if (slots <= capacity) return;
       let next = capacity;
       while (next < slots) next *= 2;
-      data = grown(data, next * dim);
-      norms = grown(norms, next);
-      inverseNorms = grown(inverseNorms, next);
+      data = grownArray(data, next * dim, false);
+      norms = grownArray(norms, next, false);
+      inverseNorms = grownArray(inverseNorms, next, false);
       capacity = next;
       if (queryData !== query) queryData = data;
     },
@@ -153,6 +142,10 @@ export function createJsVectorKernel(
       for (let i = 0; i < count; i++) batchDistances[i] = distance(batchSlots[i]!);
     },
 
+    pairDistances(a, count) {
+      for (let i = 0; i < count; i++) batchDistances[i] = kernel.pairDistance(a, batchSlots[i]!);
+    },
+
     pairDistance(a, b) {
       if (metric === 'l2') return l2At(data, a * dim, data, b * dim);
       const d = dotAt(data, a * dim, data, b * dim);
@@ -160,13 +153,7 @@ export function createJsVectorKernel(
     },
 
     exactScore(slot) {
-      const off = slot * dim;
-      if (metric === 'l2') return -referenceL2(queryData, queryOffset, data, off);
-      const d = referenceDot(queryData, queryOffset, data, off);
-      if (metric === 'dot') return d;
-      // core's cosineSimilarity: dot / (‖q‖·‖v‖), 0 when either is a zero vector.
-      const n = queryNorm * norms[slot]!;
-      return n === 0 ? 0 : d / n;
+      return referenceScore(metric, queryData, queryOffset, queryNorm, data, slot * dim, norms[slot]!, dim);
     },
 
     exactScores(count) {
@@ -175,6 +162,10 @@ export function createJsVectorKernel(
 
     inverseNorm(slot) {
       return inverseNorms[slot]!;
+    },
+
+    norm(slot) {
+      return norms[slot]!;
     },
 
     exportVectors(slots) {
@@ -186,12 +177,13 @@ export function createJsVectorKernel(
       return new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4);
     },
 
-    importVectors(bytes, slots) {
-      kernel.ensureCapacity(slots);
-      if (bytes.buffer !== data.buffer || bytes.byteOffset !== data.byteOffset) {
-        new Uint8Array(data.buffer, data.byteOffset, slots * dim * 4).set(bytes.subarray(0, slots * dim * 4));
+    importVectors(bytes, from, count) {
+      kernel.ensureCapacity(from + count);
+      const target = new Uint8Array(data.buffer, data.byteOffset + from * dim * 4, count * dim * 4);
+      if (bytes.buffer !== data.buffer || bytes.byteOffset !== target.byteOffset) {
+        target.set(bytes.subarray(0, count * dim * 4));
       }
-      return kernel.computeNorms(0, slots);
+      return kernel.computeNorms(from, from + count);
     },
 
     computeNorms(from, to) {
@@ -206,6 +198,8 @@ export function createJsVectorKernel(
       }
       return firstBad;
     },
+
+    sharedHandle: () => null,
   };
   return kernel;
 }

@@ -1,37 +1,29 @@
-import { createOptionsSchema, type RagloomPluginV1, requireDenseManifest } from '@ragloom/core';
-import type { HnswRetrieverOptions } from './hnsw-options.js';
+import { defineRagloomPlugin, requireDenseManifest } from '@ragloom/core/adapter';
+import { hnswConfigOptions } from './hnsw-options.js';
 import { openHnswRetriever } from './load-hnsw-retriever.js';
 
-// No schema library and no node: imports here: the package's main entry must keep loading in a browser.
-export const hnswRetrieverOptionsSchema = createOptionsSchema({
-  metric: { type: 'enum', values: ['cosine', 'dot', 'l2'] },
-  M: { type: 'integer', min: 2, max: 256 },
-  efConstruction: { type: 'integer', min: 1 },
-  ef: { type: 'integer', min: 1 },
-  seed: { type: 'integer' },
-  exactSearchThreshold: { type: 'integer', min: 0 },
-  compactionThreshold: { type: 'number', min: 0.001, max: 1 },
-  kernel: { type: 'enum', values: ['auto', 'wasm', 'js'] },
-});
+// No node: imports here: the package's main entry must keep loading in a browser.
+
+/** The options a config may give the plugin, declared once (the factory checks the same declaration). */
+export const hnswRetrieverOptionsSchema = hnswConfigOptions;
 
 /**
  * `"retrievers": [{ "name": "dense", "use": "@ragloom/retriever-hnsw", "options": { "M": 16 } }]`: the index
  * file lives in the folder the host gives the retriever, and its manifest comes from the host's encoder.
  */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/retriever-hnsw',
   retriever: {
-    optionsSchema: hnswRetrieverOptionsSchema,
+    options: hnswConfigOptions,
     create: (options, context) => {
       const manifest = requireDenseManifest(context, '@ragloom/retriever-hnsw');
       return openHnswRetriever({
-        ...(options as Partial<HnswRetrieverOptions>),
+        ...options,
         encoderModelId: manifest.encoderModelId,
         dimension: manifest.dimension,
-        metric: (options.metric as HnswRetrieverOptions['metric'] | undefined) ?? manifest.metric,
+        metric: options.metric ?? manifest.metric,
         path: `${context.storageDir.replace(/[\\/]+$/, '')}/hnsw.index`,
       });
     },
   },
-};
+});

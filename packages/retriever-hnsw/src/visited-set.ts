@@ -1,4 +1,4 @@
-import { grown } from './typed-array-growth.js';
+import { grownArray } from './shared-arrays.js';
 
 /**
  * The set of slots a graph walk has seen, cleared in O(1): a slot is visited when its mark equals
@@ -7,20 +7,22 @@ import { grown } from './typed-array-growth.js';
  * to stay in cache on large indexes.
  */
 export class VisitedSet {
-  private marks: Uint16Array;
-  private generation = 0;
+  /** A slot is visited when its mark equals the current generation (hot loops read these directly). */
+  marks: Uint16Array;
+  generation = 0;
 
   constructor(capacity: number) {
     this.marks = new Uint16Array(capacity);
   }
 
-  /** Starts a new walk: every slot becomes unvisited. */
-  reset(): void {
+  /** Starts a new walk: every slot becomes unvisited. Returns the walk's generation. */
+  reset(): number {
     this.generation++;
     if (this.generation === 0x10000) {
       this.marks.fill(0);
       this.generation = 1;
     }
+    return this.generation;
   }
 
   /** Marks `slot` visited; returns true when it already was. */
@@ -36,6 +38,6 @@ export class VisitedSet {
 
   ensureCapacity(capacity: number): void {
     if (capacity <= this.marks.length) return;
-    this.marks = grown(this.marks, capacity);
+    this.marks = grownArray(this.marks, capacity, false);
   }
 }

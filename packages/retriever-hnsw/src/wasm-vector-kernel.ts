@@ -1,143 +1,190 @@
 import type { Metric } from '@ragloom/core';
-import { grown } from './typed-array-growth.js';
-import type { VectorKernel } from './vector-kernel.js';
-import { distanceKernelsWasmBase64 } from './wasm/distance-kernels-wasm.js';
+import { allocateArray, grownArray } from './shared-arrays.js';
+import type { BuildKernel, SharedKernelHandle, VectorKernel } from './vector-kernel.js';
+import {
+  align64,
+  createMemory,
+  growMemory,
+  grownCapacity,
+  instantiate,
+  type KernelExports,
+  PAGE_BYTES,
+  sharedWasmSimdModule,
+  type WasmMemory,
+  wasmSimdModule,
+} from './wasm-module.js';
 
 const BATCH_LIMIT = 1024;
-const PAGE = 65536;
-/** wasm32 addresses 4 GiB; V8 allows all 65,536 pages. */
-const MAX_PAGES = 65536;
+/** Builder threads a shared kernel has scratch space for (region 0 is the owning thread's). */
+export const MAX_BUILD_THREADS = 8;
 
-interface KernelExports {
-  dot(a: number, b: number, bytes: number): number;
-  l2(a: number, b: number, bytes: number): number;
-  dotBatch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
-  negativeDotBatch(
-    query: number,
-    base: number,
-    stride: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
-  cosineBatch(
-    query: number,
-    base: number,
-    stride: number,
-    slots: number,
-    count: number,
-    out: number,
-    inverseNorms: number,
-    queryInverseNorm: number,
-  ): void;
-  l2Batch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
-  dotF64(a: number, b: number, n: number): number;
-  l2F64(a: number, b: number, n: number): number;
-  dotF64Batch(
-    query: number,
-    base: number,
-    stride: number,
-    n: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
-  l2F64Batch(
-    query: number,
-    base: number,
-    stride: number,
-    n: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
+interface Layout {
+  readonly dimension: number;
+  readonly metric: Metric;
+  /** Floats per padded row. */
+  readonly stride: number;
+  readonly strideBytes: number;
+  /** Bytes of one thread's scratch region: query, batch slots, batch distances, batch scores. */
+  readonly scratchBytes: number;
+  readonly vectorsPtr: number;
+}
+
+function layoutFor(dimension: number, metric: Metric, regions: number): Layout {
+  const stride = Math.ceil(dimension / 16) * 16;
+  const strideBytes = stride * 4;
+  const scratchBytes = align64(align64(strideBytes) + BATCH_LIMIT * 8 + BATCH_LIMIT * 8);
+  return { dimension, metric, stride, strideBytes, scratchBytes, vectorsPtr: regions * scratchBytes };
+}
+
+/** Pointers of a thread's scratch region. */
+function scratchOf(layout: Layout, region: number) {
+  const queryPtr = region * layout.scratchBytes;
+  const slotsPtr = queryPtr + align64(layout.strideBytes);
+  const outPtr = slotsPtr + BATCH_LIMIT * 4;
+  const scoresPtr = outPtr + BATCH_LIMIT * 4;
+  return { queryPtr, slotsPtr, outPtr, scoresPtr };
+}
+
+/** What growth replaces: the memory view, the norm tables and where the float32 inverse norms sit. */
+interface KernelViews {
+  f32: Float32Array;
+  norms: Float64Array;
+  inverseNorms: Float64Array;
+  inverseNormsPtr: number;
 }
 
 /**
- * The slice of the WebAssembly JS API used here, typed locally: TypeScript declares it only in
- * the DOM lib, and a global declaration of our own would clash with that in users' projects.
+ * The distance operations of one thread over a kernel's memory: its own query and batch buffers,
+ * the shared vectors; `views` is updated in place when the storage grows.
  */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(deltaPages: number): number;
+function distanceOps(wasm: KernelExports, layout: Layout, region: number, views: KernelViews) {
+  const { metric, strideBytes, vectorsPtr, stride } = layout;
+  const { queryPtr, slotsPtr, outPtr } = scratchOf(layout, region);
+  const at = (slot: number) => vectorsPtr + slot * strideBytes;
+  let queryNorm = 0;
+  let queryInverseNorm = 0;
+  return {
+    at,
+    queryPtr,
+    get queryNorm() {
+      return queryNorm;
+    },
+    setQuery(vector: Float32Array) {
+      views.f32.set(vector, queryPtr >> 2);
+      const n = Math.sqrt(wasm.dotF64(queryPtr, queryPtr, layout.dimension));
+      queryNorm = n;
+      queryInverseNorm = n === 0 ? 0 : 1 / n;
+    },
+    setQueryFromSlot(slot: number) {
+      const { f32, norms, inverseNorms } = views;
+      f32.copyWithin(queryPtr >> 2, at(slot) >> 2, (at(slot) >> 2) + stride);
+      queryNorm = norms[slot]!;
+      queryInverseNorm = inverseNorms[slot]!;
+    },
+    distance(slot: number): number {
+      if (metric === 'l2') return wasm.l2(queryPtr, at(slot), strideBytes);
+      const d = wasm.dot(queryPtr, at(slot), strideBytes);
+      return metric === 'dot' ? -d : 1 - d * queryInverseNorm * views.inverseNorms[slot]!;
+    },
+    distances(count: number) {
+      if (metric === 'l2') wasm.l2Batch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else if (metric === 'dot')
+        wasm.negativeDotBatch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else {
+        const inverseNormsPtr = views.inverseNormsPtr;
+        wasm.cosineBatch(
+          queryPtr,
+          vectorsPtr,
+          strideBytes,
+          slotsPtr,
+          count,
+          outPtr,
+          inverseNormsPtr,
+          queryInverseNorm,
+        );
+      }
+    },
+    pairDistances(a: number, count: number) {
+      // The stored row of `a` is the query, in place: no copy.
+      const row = at(a);
+      if (metric === 'l2') wasm.l2Batch(row, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else if (metric === 'dot') wasm.negativeDotBatch(row, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
+      else {
+        const inverse = views.inverseNorms[a]!;
+        wasm.cosineBatch(
+          row,
+          vectorsPtr,
+          strideBytes,
+          slotsPtr,
+          count,
+          outPtr,
+          views.inverseNormsPtr,
+          inverse,
+        );
+      }
+    },
+    pairDistance(a: number, b: number): number {
+      if (metric === 'l2') return wasm.l2(at(a), at(b), strideBytes);
+      const d = wasm.dot(at(a), at(b), strideBytes);
+      if (metric === 'dot') return -d;
+      const inverseNorms = views.inverseNorms;
+      return 1 - d * inverseNorms[a]! * inverseNorms[b]!;
+    },
+  };
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
-}
-
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-/** The compiled kernel module, or null where WebAssembly SIMD is unavailable (compiled once). */
-export function wasmSimdModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const binary = Uint8Array.from(atob(distanceKernelsWasmBase64), (c) => c.charCodeAt(0));
-    compiled = wasmApi === undefined ? null : new wasmApi.Module(binary);
-  } catch {
-    compiled = null; // no WebAssembly, or no SIMD: the JS kernel takes over
-  }
-  return compiled;
-}
-
-const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
 /**
  * The WebAssembly SIMD kernel: vectors live in one wasm memory, each padded to a multiple of 16
  * floats (a whole number of 64-byte cache lines, and no SIMD tail loop). The graph hands it the
  * unvisited neighbours of a node in one batch, so a JS → wasm call covers up to 2·M distances.
+ *
+ * `shared`: the memory (and the norm tables) are shared, so builder threads can attach
+ * (`attachWasmBuildKernel`) and measure the same vectors, each in its own scratch region.
  */
 export function createWasmVectorKernel(
   dimension: number,
   metric: Metric,
   initialCapacity = 1024,
+  shared = false,
 ): VectorKernel | null {
-  const module = wasmSimdModule();
-  if (module === null || wasmApi === undefined) return null;
+  if ((shared ? sharedWasmSimdModule() : wasmSimdModule()) === null) return null;
   const dim = dimension;
-  const stride = Math.ceil(dim / 16) * 16;
-  const strideBytes = stride * 4;
-  const queryPtr = 0;
-  const slotsPtr = align64(strideBytes);
-  const outPtr = slotsPtr + BATCH_LIMIT * 4;
-  const scoresPtr = align64(outPtr + BATCH_LIMIT * 4);
-  const vectorsPtr = align64(scoresPtr + BATCH_LIMIT * 8);
+  const layout = layoutFor(dimension, metric, shared ? 1 + MAX_BUILD_THREADS : 1);
+  const { stride, strideBytes, vectorsPtr } = layout;
+  const { slotsPtr, outPtr, scoresPtr } = scratchOf(layout, 0);
 
   let capacity = Math.max(1, initialCapacity);
   // After the vectors: 1/‖v‖ as float32 per slot, so the cosine batch needs no JS pass. It moves
   // up (and its old place is zeroed, becoming vector rows) whenever the storage grows.
   const bytesFor = (slots: number) => vectorsPtr + slots * (strideBytes + 4);
-  const pagesFor = (slots: number) => Math.ceil(bytesFor(slots) / PAGE);
-  let inverseNormsPtr = vectorsPtr + capacity * strideBytes;
-  const memory = new wasmApi.Memory({ initial: pagesFor(capacity) });
-  const instance = new wasmApi.Instance(module, { env: { memory } });
-  const wasm = instance.exports as unknown as KernelExports;
-
-  let f32 = new Float32Array(memory.buffer);
+  const memory: WasmMemory = createMemory(Math.ceil(bytesFor(capacity) / PAGE_BYTES), shared);
+  const wasm = instantiate(memory, shared);
+  // ‖v‖ for exact cosine scores (core divides by the product of norms), 1/‖v‖ for fast distances.
+  const views: KernelViews = {
+    f32: new Float32Array(memory.buffer),
+    norms: allocateArray(Float64Array, capacity, shared),
+    inverseNorms: allocateArray(Float64Array, capacity, shared),
+    inverseNormsPtr: vectorsPtr + capacity * strideBytes,
+  };
   let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
   let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
   let batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
-  // ‖v‖ for exact cosine scores (core divides by the product of norms), 1/‖v‖ for fast distances.
-  let norms = new Float64Array(capacity);
-  let inverseNorms = new Float64Array(capacity);
-  let queryNorm = 0;
-  let queryInverseNorm = 0;
+  const ops = distanceOps(wasm, layout, 0, views);
+  const { at, queryPtr } = ops;
   const refreshViews = () => {
-    f32 = new Float32Array(memory.buffer);
+    views.f32 = new Float32Array(memory.buffer);
     batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
     batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
     batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
   };
-  const at = (slot: number) => vectorsPtr + slot * strideBytes;
   /** Stores ‖v‖ and 1/‖v‖ of a slot; returns false when the vector is not finite. */
   const updateNorms = (slot: number): boolean => {
     const squared = wasm.dotF64(at(slot), at(slot), dim);
     const n = Math.sqrt(squared);
-    norms[slot] = n;
-    inverseNorms[slot] = n === 0 ? 0 : 1 / n;
-    f32[(inverseNormsPtr >> 2) + slot] = inverseNorms[slot]!;
+    const inverse = n === 0 ? 0 : 1 / n;
+    views.norms[slot] = n;
+    views.inverseNorms[slot] = inverse;
+    views.f32[(views.inverseNormsPtr >> 2) + slot] = inverse;
     // A NaN or infinite component makes the squared norm NaN or infinite: one check per vector.
     return Number.isFinite(squared);
   };
@@ -163,97 +210,51 @@ export function createWasmVectorKernel(
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;
-      let next = capacity;
-      while (next < slots) next *= 2;
-      const pages = pagesFor(next);
-      if (pages > MAX_PAGES) {
-        // Grow only as far as the 4 GiB wasm32 limit allows.
-        next = Math.floor((MAX_PAGES * PAGE - vectorsPtr) / (strideBytes + 4));
-        if (next < slots) {
-          throw new RangeError(
-            `the wasm kernel holds at most ${next} vectors of dimension ${dim} (4 GiB); use kernel: 'js'`,
-          );
-        }
-      }
-      const have = memory.buffer.byteLength / PAGE;
-      const want = Math.min(MAX_PAGES, pagesFor(next));
-      if (want > have) memory.grow(want - have);
+      const next = grownCapacity(capacity, slots, vectorsPtr, strideBytes + 4);
+      growMemory(memory, bytesFor(next));
       refreshViews();
-      const oldPtr = inverseNormsPtr;
-      inverseNormsPtr = vectorsPtr + next * strideBytes;
-      f32.copyWithin(inverseNormsPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
+      const { f32 } = views;
+      const oldPtr = views.inverseNormsPtr;
+      const newPtr = vectorsPtr + next * strideBytes;
+      f32.copyWithin(newPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
       f32.fill(0, oldPtr >> 2, (oldPtr >> 2) + capacity); // rows of new slots: padding must be zero
-      norms = grown(norms, next);
-      inverseNorms = grown(inverseNorms, next);
+      views.inverseNormsPtr = newPtr;
+      views.norms = grownArray(views.norms, next, shared);
+      views.inverseNorms = grownArray(views.inverseNorms, next, shared);
       capacity = next;
     },
 
     set(slot, vector) {
-      f32.set(vector, at(slot) >> 2);
+      views.f32.set(vector, at(slot) >> 2);
       updateNorms(slot);
     },
 
     get(slot) {
       const o = at(slot) >> 2;
-      return f32.slice(o, o + dim);
+      return views.f32.slice(o, o + dim);
     },
 
     move(from, to) {
+      const { f32, norms, inverseNorms, inverseNormsPtr } = views;
       f32.copyWithin(at(to) >> 2, at(from) >> 2, (at(from) >> 2) + stride);
       norms[to] = norms[from]!;
       inverseNorms[to] = inverseNorms[from]!;
       f32[(inverseNormsPtr >> 2) + to] = f32[(inverseNormsPtr >> 2) + from]!;
     },
 
-    setQuery(vector) {
-      f32.set(vector, queryPtr >> 2);
-      const n = Math.sqrt(wasm.dotF64(queryPtr, queryPtr, dim));
-      queryNorm = n;
-      queryInverseNorm = n === 0 ? 0 : 1 / n;
-    },
-
-    setQueryFromSlot(slot) {
-      f32.copyWithin(queryPtr >> 2, at(slot) >> 2, (at(slot) >> 2) + stride);
-      queryNorm = norms[slot]!;
-      queryInverseNorm = inverseNorms[slot]!;
-    },
-
-    distance(slot) {
-      if (metric === 'l2') return wasm.l2(queryPtr, at(slot), strideBytes);
-      const d = wasm.dot(queryPtr, at(slot), strideBytes);
-      return metric === 'dot' ? -d : 1 - d * queryInverseNorm * inverseNorms[slot]!;
-    },
-
-    distances(count) {
-      if (metric === 'l2') wasm.l2Batch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
-      else if (metric === 'dot')
-        wasm.negativeDotBatch(queryPtr, vectorsPtr, strideBytes, slotsPtr, count, outPtr);
-      else {
-        wasm.cosineBatch(
-          queryPtr,
-          vectorsPtr,
-          strideBytes,
-          slotsPtr,
-          count,
-          outPtr,
-          inverseNormsPtr,
-          queryInverseNorm,
-        );
-      }
-    },
-
-    pairDistance(a, b) {
-      if (metric === 'l2') return wasm.l2(at(a), at(b), strideBytes);
-      const d = wasm.dot(at(a), at(b), strideBytes);
-      return metric === 'dot' ? -d : 1 - d * inverseNorms[a]! * inverseNorms[b]!;
-    },
+    setQuery: ops.setQuery,
+    setQueryFromSlot: ops.setQueryFromSlot,
+    distance: ops.distance,
+    distances: ops.distances,
+    pairDistance: ops.pairDistance,
+    pairDistances: ops.pairDistances,
 
     exactScore(slot) {
       if (metric === 'l2') return -wasm.l2F64(queryPtr, at(slot), dim);
       const d = wasm.dotF64(queryPtr, at(slot), dim);
       if (metric === 'dot') return d;
       // core's cosineSimilarity: dot / (‖q‖·‖v‖), 0 when either is a zero vector.
-      const n = queryNorm * norms[slot]!;
+      const n = ops.queryNorm * views.norms[slot]!;
       return n === 0 ? 0 : d / n;
     },
 
@@ -265,6 +266,8 @@ export function createWasmVectorKernel(
       }
       wasm.dotF64Batch(queryPtr, vectorsPtr, strideBytes, dim, slotsPtr, count, scoresPtr);
       if (metric === 'cosine') {
+        const queryNorm = ops.queryNorm;
+        const norms = views.norms;
         for (let i = 0; i < count; i++) {
           const n = queryNorm * norms[batchSlots[i]!]!;
           batchScores[i] = n === 0 ? 0 : batchScores[i]! / n;
@@ -273,7 +276,11 @@ export function createWasmVectorKernel(
     },
 
     inverseNorm(slot) {
-      return inverseNorms[slot]!;
+      return views.inverseNorms[slot]!;
+    },
+
+    norm(slot) {
+      return views.norms[slot]!;
     },
 
     exportVectors(slots) {
@@ -286,7 +293,7 @@ export function createWasmVectorKernel(
         const chunk = new Float32Array((end - start) * dim);
         for (let s = start; s < end; s++) {
           const o = at(s) >> 2;
-          chunk.set(f32.subarray(o, o + dim), (s - start) * dim);
+          chunk.set(views.f32.subarray(o, o + dim), (s - start) * dim);
         }
         chunks.push(new Uint8Array(chunk.buffer));
       }
@@ -298,19 +305,21 @@ export function createWasmVectorKernel(
       return stride === dim ? new Uint8Array(memory.buffer, vectorsPtr, slots * strideBytes) : null;
     },
 
-    importVectors(bytes, slots) {
-      kernel.ensureCapacity(slots);
+    importVectors(bytes, from, count) {
+      kernel.ensureCapacity(from + count);
       if (stride === dim) {
-        if (bytes.buffer !== memory.buffer || bytes.byteOffset !== vectorsPtr) {
-          new Uint8Array(memory.buffer, vectorsPtr, slots * strideBytes).set(
-            bytes.subarray(0, slots * strideBytes),
+        const target = at(from);
+        if (bytes.buffer !== memory.buffer || bytes.byteOffset !== target) {
+          new Uint8Array(memory.buffer, target, count * strideBytes).set(
+            bytes.subarray(0, count * strideBytes),
           );
         }
       } else {
-        const source = new Float32Array(bytes.buffer, bytes.byteOffset, slots * dim);
-        for (let s = 0; s < slots; s++) f32.set(source.subarray(s * dim, s * dim + dim), at(s) >> 2);
+        const source = new Float32Array(bytes.buffer, bytes.byteOffset, count * dim);
+        const f32 = views.f32;
+        for (let s = 0; s < count; s++) f32.set(source.subarray(s * dim, s * dim + dim), at(from + s) >> 2);
       }
-      return kernel.computeNorms(0, slots);
+      return kernel.computeNorms(from, from + count);
     },
 
     computeNorms(from, to) {
@@ -320,6 +329,49 @@ export function createWasmVectorKernel(
       }
       return firstBad;
     },
+
+    sharedHandle() {
+      if (!shared) return null;
+      const { inverseNormsPtr, norms, inverseNorms } = views;
+      return { memory, dimension, metric, capacity, inverseNormsPtr, norms, inverseNorms };
+    },
   };
   return kernel;
+}
+
+/**
+ * A builder thread's view of a shared wasm kernel: the same vectors and norms, its own scratch
+ * region (`region` 1..MAX_BUILD_THREADS). It measures only; the owning thread stores and grows.
+ */
+export function attachWasmBuildKernel(handle: SharedKernelHandle, region: number): BuildKernel {
+  if (region < 1 || region > MAX_BUILD_THREADS) throw new RangeError(`no scratch region ${region}`);
+  const memory = handle.memory as WasmMemory;
+  const wasm = instantiate(memory, true);
+  const layout = layoutFor(handle.dimension, handle.metric, 1 + MAX_BUILD_THREADS);
+  const { slotsPtr, outPtr } = scratchOf(layout, region);
+  const views: KernelViews = {
+    f32: new Float32Array(memory.buffer),
+    norms: handle.norms,
+    inverseNorms: handle.inverseNorms,
+    inverseNormsPtr: handle.inverseNormsPtr,
+  };
+  const ops = distanceOps(wasm, layout, region, views);
+  const fixed = () => {
+    throw new Error('a builder thread does not store or move vectors');
+  };
+  return {
+    batchSlots: new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT),
+    batchDistances: new Float32Array(memory.buffer, outPtr, BATCH_LIMIT),
+    batchLimit: BATCH_LIMIT,
+    ensureCapacity: (slots) => {
+      if (slots > handle.capacity) fixed();
+    },
+    move: fixed,
+    setQuery: ops.setQuery,
+    setQueryFromSlot: ops.setQueryFromSlot,
+    distance: ops.distance,
+    distances: ops.distances,
+    pairDistance: ops.pairDistance,
+    pairDistances: ops.pairDistances,
+  };
 }

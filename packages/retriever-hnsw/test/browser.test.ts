@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize } from 'node:path';
+import { basename, dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LocalServer, startLocalServer } from '@ragloom/test-utils';
 import { type Browser, chromium } from 'playwright-core';
@@ -11,12 +11,29 @@ import { clusteredSet } from './helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 const packageDist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const coreDist = dirname(createRequire(import.meta.url).resolve('@ragloom/core'));
+// Core's own runtime dependencies (browser-safe ES modules), each served from its folder under /deps/.
+const requireFromCore = createRequire(createRequire(import.meta.url).resolve('@ragloom/core/package.json'));
+const coreDependencies = Object.keys(
+  (
+    JSON.parse(readFileSync(requireFromCore.resolve('@ragloom/core/package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    }
+  ).dependencies ?? {},
+).map((name) => {
+  const entry = requireFromCore.resolve(name);
+  return { name, folder: dirname(entry), file: basename(entry) };
+});
 const DIM = 16;
 const { records, queries } = clusteredSet(600, 5, DIM, 41);
 
 /** The built package in a plain page: @ragloom/core through an import map, nothing bundled. */
+const imports = {
+  '@ragloom/core': '/core/index.js',
+  '@ragloom/core/adapter': '/core/adapter/index.js',
+  ...Object.fromEntries(coreDependencies.map((d) => [d.name, `/deps/${d.name}/${d.file}`])),
+};
 const page = `<!doctype html><html><head>
-<script type="importmap">{ "imports": { "@ragloom/core": "/core/index.js" } }</script>
+<script type="importmap">${JSON.stringify({ imports })}</script>
 </head><body></body></html>`;
 
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js')))(
@@ -28,11 +45,14 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js
     beforeAll(async () => {
       server = await startLocalServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
+        const dependency = coreDependencies.find((d) => url.pathname.startsWith(`/deps/${d.name}/`));
         const [root, rest] = url.pathname.startsWith('/hnsw/')
           ? [packageDist, url.pathname.slice(6)]
           : url.pathname.startsWith('/core/')
             ? [coreDist, url.pathname.slice(6)]
-            : [undefined, ''];
+            : dependency
+              ? [dependency.folder, url.pathname.slice(`/deps/${dependency.name}/`.length)]
+              : [undefined, ''];
         if (root === undefined) {
           res.writeHead(200, { 'content-type': 'text/html' }).end(page);
           return;
@@ -69,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js
           encoderModelId: 'browser/test',
           dimension,
           metric: 'cosine',
-          exactSearchThreshold: 0,
+          fullScanThreshold: 0,
         });
         await index.upsert(records);
         const hits = [];
@@ -89,10 +109,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(packageDist, 'index.js
         encoderModelId: 'browser/test',
         dimension: DIM,
         metric: 'cosine',
-        exactSearchThreshold: 0,
+        fullScanThreshold: 0,
       });
       await node.upsert(records);
-      const fromBrowser = hnswRetrieverFromBytes(Uint8Array.from(result.bytes), { exactSearchThreshold: 0 });
+      const fromBrowser = hnswRetrieverFromBytes(Uint8Array.from(result.bytes), { fullScanThreshold: 0 });
       for (let q = 0; q < queries.length; q++) {
         const request = { vector: queries[q]!, k: 5, filter: { bucket: { $lt: 5 } } };
         const expected = await node.search(request);

@@ -10,8 +10,20 @@ const dir = mkdtempSync(join(tmpdir(), 'ragloom-hnsw-conformance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const variants = [
-  { name: 'hnsw (wasm kernel)', kernel: 'wasm' as const, exactSearchThreshold: undefined },
-  { name: 'hnsw (js kernel)', kernel: 'js' as const, exactSearchThreshold: undefined },
+  {
+    name: 'hnsw (wasm kernel)',
+    kernel: 'wasm' as const,
+    fullScanThreshold: undefined,
+    compactionThreshold: undefined,
+    concurrencyRecords: undefined,
+  },
+  {
+    name: 'hnsw (js kernel)',
+    kernel: 'js' as const,
+    fullScanThreshold: undefined,
+    compactionThreshold: undefined,
+    concurrencyRecords: undefined,
+  },
   // Every search walks the graph (no exact shortcut for small indexes or selective filters):
   // the filtered top-k must still be exact, through the fallback when the walk finds fewer than k.
   // Deletes leave tombstones until compact() is called, so 'search-during-compaction' repairs a
@@ -20,7 +32,7 @@ const variants = [
   {
     name: 'hnsw (graph walk forced)',
     kernel: 'auto' as const,
-    exactSearchThreshold: 0,
+    fullScanThreshold: 0,
     compactionThreshold: 1,
     concurrencyRecords: 1200,
   },
@@ -34,7 +46,7 @@ for (const variant of variants) {
       createHnswRetriever({
         ...manifest!,
         kernel: variant.kernel,
-        exactSearchThreshold: variant.exactSearchThreshold,
+        fullScanThreshold: variant.fullScanThreshold,
         compactionThreshold: variant.compactionThreshold,
         path: join(dir, `${id}.hnsw`),
       }),
@@ -45,7 +57,7 @@ for (const variant of variants) {
       await hnsw.save!();
       return loadHnswRetriever(hnsw.path!, {
         kernel: variant.kernel,
-        exactSearchThreshold: variant.exactSearchThreshold,
+        fullScanThreshold: variant.fullScanThreshold,
         compactionThreshold: variant.compactionThreshold,
       });
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHnswRetriever, hnswRetrieverFromBytes } from '../src/index.js';
-import { clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
+import { buildOnce, clusteredSet, recallAtK, referenceIndex, seededRandom } from './helpers.js';
 
 const DIM = 32;
 const N = 4000;
@@ -10,9 +10,11 @@ const settings = {
   encoderModelId: 'test/encoder',
   dimension: DIM,
   metric: 'cosine' as const,
-  exactSearchThreshold: 0,
+  fullScanThreshold: 0,
 };
 const search = { ef: 10 };
+/** Each test gets its own copy of one index of every record (built once). */
+const fullIndex = buildOnce(settings, records);
 
 async function freshRecall(rest: typeof records) {
   const fresh = createHnswRetriever(settings);
@@ -22,8 +24,7 @@ async function freshRecall(rest: typeof records) {
 
 describe('delete and compaction', () => {
   it('deleting 30% by filter: recall within 0.02 of a fresh index on the rest', async () => {
-    const index = createHnswRetriever(settings);
-    await index.upsert(records);
+    const index = await fullIndex();
     const phases: string[] = [];
     const { deleted } = await index.delete(
       { filter: { bucket: { $in: [0, 1, 2] } } },
@@ -46,15 +47,14 @@ describe('delete and compaction', () => {
     const fresh = await freshRecall(rest);
     expect(afterDelete).toBeGreaterThanOrEqual(fresh - 0.02);
     // The compacted graph is structurally sound (loading verifies every link and the entry point).
-    const reloaded = hnswRetrieverFromBytes(index.toBytes(), { exactSearchThreshold: 0 });
+    const reloaded = hnswRetrieverFromBytes(index.toBytes(), { fullScanThreshold: 0 });
     expect(await reloaded.search({ vector: queries[0]!, k: 10, ...search })).toEqual(
       await index.search({ vector: queries[0]!, k: 10, ...search }),
     );
   });
 
   it('deleting 30% by ids in small batches (tombstones accumulate, then compaction) keeps recall', async () => {
-    const index = createHnswRetriever(settings);
-    await index.upsert(records);
+    const index = await fullIndex();
     const random = seededRandom(23);
     const doomed = records.filter(() => random() < 0.3).map((r) => r.id);
     const gone = new Set(doomed);
@@ -107,6 +107,38 @@ describe('delete and compaction', () => {
     for (const r of current.slice(0, 100)) {
       expect(seen.get(r.id)).toEqual(Array.from(Float32Array.from(r.vector as number[])));
     }
+  });
+
+  it('searches running during a compaction see every live record, and never a deleted one', async () => {
+    const index = await fullIndex({ compactionThreshold: 1 });
+    const random = seededRandom(25);
+    const doomed = new Set(records.filter(() => random() < 0.4).map((r) => r.id));
+    await index.delete({ ids: [...doomed] });
+    const live = records.filter((r) => !doomed.has(r.id));
+    let phases = 0;
+    let done = false;
+    const compaction = index
+      .compact({
+        onProgress: () => {
+          phases++;
+        },
+      })
+      .finally(() => {
+        done = true;
+      });
+    let checks = 0;
+    while (!done || checks === 0) {
+      const probe = live[(checks * 53) % live.length]!;
+      const hits = await index.search({ vector: probe.vector!, k: 5 });
+      expect(hits[0]?.id).toBe(probe.id);
+      for (const h of hits) expect(doomed.has(h.id), `${h.id} was deleted`).toBe(false);
+      expect(await index.count()).toBe(live.length);
+      checks++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await compaction).removed).toBe(doomed.size);
+    expect(checks).toBeGreaterThan(1);
+    expect(phases).toBeGreaterThan(1);
   });
 
   it('deleting everything leaves an empty index that accepts new records', async () => {

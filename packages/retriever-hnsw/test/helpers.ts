@@ -1,4 +1,5 @@
 import {
+  crc32Portable,
   createMemoryVectorRetriever,
   type Filter,
   type Metric,
@@ -8,6 +9,20 @@ import {
 } from '@ragloom/core';
 import { rejectionOf } from '@ragloom/test-utils';
 import { expect } from 'vitest';
+import {
+  createHnswRetriever,
+  type HnswLoadOptions,
+  type HnswRetriever,
+  type HnswRetrieverOptions,
+  hnswRetrieverFromBytes,
+} from '../src/index.js';
+import {
+  bodyOf,
+  concatenate,
+  encodeIndexFile,
+  type IndexFileContents,
+  parseIndexHeader,
+} from '../src/index-file-format.js';
 
 export { seededRandom };
 
@@ -88,4 +103,74 @@ export async function expectCode(work: Promise<unknown> | (() => unknown), code:
   const error = await rejectionOf(typeof work === 'function' ? Promise.resolve().then(work) : work);
   expect(error.code, error.message).toBe(code);
   return error;
+}
+
+/**
+ * An index file with some sections replaced and every checksum recomputed: a crafted file that
+ * passes the checksums, to test the structural checks behind them.
+ */
+export function rewriteSections(
+  bytes: Uint8Array,
+  replace: (sections: Record<string, Uint8Array>) => Record<string, Uint8Array>,
+): Uint8Array {
+  const header = parseIndexHeader(bytes, 'crafted', bytes.byteLength, crc32Portable);
+  const sections: Record<string, Uint8Array> = {};
+  for (const s of header.sections) sections[s.name] = bytes.slice(s.offset, s.offset + s.byteLength);
+  const changed = { ...sections, ...replace(sections) };
+  const bodies = Object.fromEntries(Object.entries(changed).map(([name, b]) => [name, bodyOf(b)]));
+  const contents: IndexFileContents = {
+    manifest: header.manifest,
+    params: header.params,
+    graph: header.graph,
+    ...(header.quantization ? { quantization: header.quantization } : {}),
+    sections: bodies,
+  };
+  return concatenate(encodeIndexFile(contents, crc32Portable));
+}
+
+/** The parsed header of index-file bytes. */
+export function headerOf(bytes: Uint8Array) {
+  return parseIndexHeader(bytes, 'bytes', bytes.byteLength, crc32Portable);
+}
+
+/**
+ * Builds an index of `records` once (on first use) and hands every caller its own copy, loaded
+ * from the built index's bytes (the same graph, with `runtime` settings such as
+ * `compactionThreshold`): tests that mutate stay independent without each paying for the build,
+ * which is what makes a test file slow on a loaded machine.
+ */
+export function buildOnce(
+  options: HnswRetrieverOptions,
+  records: readonly RetrieverRecord[],
+): (runtime?: HnswLoadOptions) => Promise<HnswRetriever> {
+  let bytes: Promise<Uint8Array> | undefined;
+  return async (runtime = {}) => {
+    bytes ??= (async () => {
+      const index = createHnswRetriever(options);
+      await index.upsert(records);
+      return index.toBytes();
+    })();
+    const { fullScanThreshold, compactionThreshold, kernel } = options;
+    return hnswRetrieverFromBytes(await bytes, {
+      fullScanThreshold,
+      compactionThreshold,
+      kernel,
+      ...runtime,
+    });
+  };
+}
+
+/** The searches an index answered by each path while `work` ran. */
+export async function pathsDuring(
+  index: HnswRetriever,
+  work: () => Promise<unknown>,
+): Promise<Record<string, number>> {
+  const before = index.stats().searches;
+  await work();
+  const after = index.stats().searches;
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([path, n]) => [path, n - before[path as keyof typeof before]] as const)
+      .filter(([, n]) => n > 0),
+  );
 }

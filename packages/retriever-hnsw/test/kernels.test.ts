@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Metric, similarity } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
+import { createJsCodeKernel } from '../src/js-code-kernel.js';
 import { createJsVectorKernel } from '../src/js-vector-kernel.js';
+import { trainQuantizer } from '../src/quantizer.js';
 import type { VectorKernel } from '../src/vector-kernel.js';
+import { createWasmCodeKernel } from '../src/wasm-code-kernel.js';
 import { createWasmVectorKernel } from '../src/wasm-vector-kernel.js';
 import { gaussian, seededRandom } from './helpers.js';
 
@@ -85,12 +88,81 @@ describe('distance kernels', () => {
       const bytes = new Uint8Array(kernel.exportVectors(100).flatMap((c) => Array.from(c)));
       const copy =
         kernel.name === 'js' ? createJsVectorKernel(5, 'l2', 1) : createWasmVectorKernel(5, 'l2', 1)!;
-      expect(copy.importVectors(bytes, 100)).toBe(-1);
+      expect(copy.importVectors(bytes, 0, 100)).toBe(-1);
       for (const slot of [0, 2, 50, 99])
         expect(Array.from(copy.get(slot))).toEqual(Array.from(kernel.get(slot)));
       const broken = new Float32Array(bytes.buffer.slice(0));
       broken[7 * 5 + 3] = Number.NaN;
-      expect(copy.importVectors(new Uint8Array(broken.buffer), 100), 'the first non-finite vector').toBe(7);
+      expect(copy.importVectors(new Uint8Array(broken.buffer), 0, 100), 'the first non-finite vector').toBe(
+        7,
+      );
     }
   });
+});
+
+describe('code kernels (quantized walks)', () => {
+  for (const kind of ['int8', 'binary'] as const) {
+    for (const metric of metrics) {
+      for (const dimension of [3, 16, 100, 384]) {
+        it(`${kind}, ${metric}, dimension ${dimension}: the pure-JS kernel matches the wasm kernel`, () => {
+          const normal = gaussian(seededRandom(dimension * 11 + metric.length));
+          const vectors = Array.from({ length: 60 }, () => Float32Array.from({ length: dimension }, normal));
+          const quantizer = trainQuantizer(kind, dimension, vectors.length, (i) => vectors[i]!);
+          const wasm = createWasmCodeKernel(quantizer, dimension, metric, 8)!;
+          const js = createJsCodeKernel(quantizer, dimension, metric, 8);
+          const query = Float32Array.from({ length: dimension }, normal);
+          const results = [wasm, js].map((kernel) => {
+            kernel.ensureCapacity(vectors.length);
+            vectors.forEach((v, slot) => {
+              const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+              kernel.setVector(slot, v, n === 0 ? 0 : 1 / n);
+            });
+            kernel.setQuery(query);
+            vectors.forEach((_, i) => {
+              kernel.batchSlots[i] = i;
+            });
+            kernel.distances(vectors.length);
+            const batch = Array.from(kernel.batchDistances.subarray(0, vectors.length));
+            const single = vectors.map((_, i) => kernel.distance(i));
+            kernel.setQueryFromSlot(4);
+            const fromSlot = vectors.map((_, i) => kernel.distance(i));
+            const pairs = vectors.map((_, i) => kernel.pairDistance(4, i));
+            return { batch, single, fromSlot, pairs };
+          });
+          const [w, j] = results as [(typeof results)[0], (typeof results)[0]];
+          for (const key of ['batch', 'single', 'fromSlot', 'pairs'] as const) {
+            w[key].forEach((d, i) => {
+              const other = j[key][i]!;
+              // Identical: integer sums (int8: int16 weights · u8 codes; binary: Hamming), then
+              // the same float32 steps in both kernels.
+              expect(d, `${key}[${i}]`).toBe(other);
+            });
+          }
+          // The walk on codes approximates the float distances it stands for.
+          if (kind === 'int8') {
+            const exact = vectors.map((v) => distanceOf(metric, similarity(metric, query, v)));
+            const spread = Math.max(...exact) - Math.min(...exact);
+            w.batch.forEach((d, i) => {
+              expect(Math.abs(d - exact[i]!)).toBeLessThan(0.05 * spread + 1e-6);
+            });
+          }
+          // Codes survive a move and an export/import round trip.
+          wasm.move(7, 0);
+          const exported = new Uint8Array(wasm.exportCodes(vectors.length).flatMap((c) => Array.from(c)));
+          const copy = createWasmCodeKernel(quantizer, dimension, metric, 1)!;
+          copy.importCodes(exported, 0, vectors.length, (slot) => {
+            const v = vectors[slot === 0 ? 7 : slot]!;
+            return 1 / Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+          });
+          copy.setQuery(query);
+          wasm.setQuery(query);
+          for (const slot of [0, 1, 30, 59]) {
+            expect(Math.abs(copy.distance(slot) - wasm.distance(slot))).toBeLessThan(
+              1e-6 * Math.max(1, Math.abs(wasm.distance(slot))),
+            );
+          }
+        });
+      }
+    }
+  }
 });

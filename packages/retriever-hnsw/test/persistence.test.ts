@@ -12,8 +12,8 @@ import {
   openHnswRetriever,
   type PersistentHnswRetriever,
 } from '../src/index.js';
-import { decodeIndexFile, encodeIndexFile, SECTION_NAMES } from '../src/index-file-format.js';
-import { clusteredSet, expectCode } from './helpers.js';
+import { SECTION_NAMES } from '../src/index-file-format.js';
+import { clusteredSet, expectCode, headerOf, rewriteSections } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ragloom-hnsw-persistence-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +25,7 @@ const options = {
   encoderModelId: 'test/encoder',
   dimension: DIM,
   metric: 'l2' as const,
-  exactSearchThreshold: 0,
+  fullScanThreshold: 0,
 };
 
 async function build(): Promise<HnswRetriever>;
@@ -43,7 +43,7 @@ describe('index file', () => {
     const original = await build(path);
     expect(original.stats().tombstones).toBe(3);
     await original.save();
-    const loaded = await loadHnswRetriever(path, { exactSearchThreshold: 0 });
+    const loaded = await loadHnswRetriever(path, { fullScanThreshold: 0 });
     expect(loaded.manifest).toEqual(original.manifest);
     const { capacity: _c1, ...loadedStats } = loaded.stats();
     const { capacity: _c2, ...originalStats } = original.stats();
@@ -70,7 +70,7 @@ describe('index file', () => {
         const index = createHnswRetriever({ ...options, dimension, kernel, path });
         await index.upsert(set.records);
         await index.save();
-        const loaded = await loadHnswRetriever(path, { kernel, exactSearchThreshold: 0 });
+        const loaded = await loadHnswRetriever(path, { kernel, fullScanThreshold: 0 });
         expect(loaded.stats().kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'js');
         for (const vector of set.queries) {
           expect(await loaded.search({ vector, k: 10 })).toEqual(await index.search({ vector, k: 10 }));
@@ -140,7 +140,7 @@ describe('index file', () => {
 
   it('toBytes / hnswRetrieverFromBytes give the same index without a file system', async () => {
     const index = await build();
-    const copy = hnswRetrieverFromBytes(index.toBytes(), { exactSearchThreshold: 0 });
+    const copy = hnswRetrieverFromBytes(index.toBytes(), { fullScanThreshold: 0 });
     expect(await copy.search({ vector: queries[0]!, k: 5 })).toEqual(
       await index.search({ vector: queries[0]!, k: 5 }),
     );
@@ -152,7 +152,8 @@ describe('index file', () => {
     const bytes = (await build()).toBytes();
     expect(Array.from(bytes.subarray(0, 8))).toEqual([0x89, 0x52, 0x4c, 0x48, 0x4e, 0x53, 0x57, 0x0a]);
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    expect(view.getUint32(8, true)).toBe(INDEX_FORMAT_VERSION);
+    // Unquantized indexes are written as version 1, which every release reads.
+    expect(view.getUint32(8, true)).toBe(1);
     const headerLength = view.getUint32(12, true);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + headerLength)));
     expect(crc32Portable(bytes.subarray(24, 24 + headerLength))).toBe(view.getUint32(16, true));
@@ -165,6 +166,35 @@ describe('index file', () => {
     expect(header.sections.map((s: { name: string }) => s.name)).toEqual([...SECTION_NAMES]);
     const last = header.sections.at(-1);
     expect(last.offset + last.byteLength).toBe(bytes.byteLength);
+  });
+});
+
+describe('files of format version 1 (written before quantization existed)', () => {
+  const fixture = join(import.meta.dirname, 'fixtures', 'format-v1.hnsw');
+  const expected = JSON.parse(
+    readFileSync(join(import.meta.dirname, 'fixtures', 'format-v1.expected.json'), 'utf8'),
+  );
+
+  it('still load, with the answers they gave when they were written', async () => {
+    const index = await loadHnswRetriever(fixture, { fullScanThreshold: 0 });
+    expect(headerOf(readFileSync(fixture)).version).toBe(1);
+    expect(await index.count()).toBe(expected.count);
+    expect(index.stats()).toMatchObject({ M: 8, efConstruction: 64, tombstones: 3, quantization: 'none' });
+    for (const q of expected.queries) {
+      expect(JSON.parse(JSON.stringify(await index.search(q)))).toEqual(q.hits);
+    }
+  });
+
+  it('can be re-quantized on load, and saved as version 2', async () => {
+    const index = await loadHnswRetriever(fixture, { fullScanThreshold: 0, quantization: 'int8' });
+    const q = expected.queries[0];
+    const hits = await index.search(q);
+    expect(hits.map((h) => h.score)).toEqual(
+      q.hits.map((h: { score: number }) => h.score).slice(0, hits.length),
+    );
+    const path = join(dir, 'fixture-int8.hnsw');
+    await index.save(path);
+    expect(headerOf(readFileSync(path)).version).toBe(INDEX_FORMAT_VERSION);
   });
 });
 
@@ -221,7 +251,7 @@ describe('damaged files are INDEX_CORRUPT', () => {
   });
 
   it('another format version', async () => {
-    for (const version of [0, 2, 999]) {
+    for (const version of [0, 3, 999]) {
       const bad = good.slice();
       new DataView(bad.buffer).setUint32(8, version, true);
       const error = await expectCode(loadBytes(bad, `version-${version}.hnsw`), 'INDEX_CORRUPT');
@@ -239,49 +269,31 @@ describe('damaged files are INDEX_CORRUPT', () => {
   });
 
   it('a consistent checksum over an inconsistent graph (a crafted file) is still caught', async () => {
-    const contents = decodeIndexFile(good, 'good', crc32Portable);
-    const links0 = contents.links0.slice();
-    links0[1] = contents.graph.slots + 5; // first neighbour of slot 0 points past the end
-    const crafted = encodeIndexFile({ ...contents, links0 }, crc32Portable);
-    const bytes = new Uint8Array(crafted.reduce((n, c) => n + c.byteLength, 0));
-    let offset = 0;
-    for (const c of crafted) {
-      bytes.set(c, offset);
-      offset += c.byteLength;
-    }
-    expect((await expectCode(() => hnswRetrieverFromBytes(bytes), 'INDEX_CORRUPT')).message).toContain(
+    const pastTheEnd = rewriteSections(good, ({ links0 }) => {
+      const links = new Int32Array(links0!.slice().buffer);
+      links[1] = headerOf(good).graph.slots + 5; // first neighbour of slot 0 points past the end
+      return { links0: new Uint8Array(links.buffer) };
+    });
+    expect((await expectCode(() => hnswRetrieverFromBytes(pastTheEnd), 'INDEX_CORRUPT')).message).toContain(
       'links to',
     );
-
-    const live = contents.ids.flatMap((id, slot) => (id === undefined ? [] : [slot]));
-    const duplicate = [...contents.ids];
-    duplicate[live[1]!] = contents.ids[live[0]!];
-    const twice = encodeIndexFile({ ...contents, ids: duplicate }, crc32Portable);
-    const bytes2 = new Uint8Array(twice.reduce((n, c) => n + c.byteLength, 0));
-    offset = 0;
-    for (const c of twice) {
-      bytes2.set(c, offset);
-      offset += c.byteLength;
-    }
-    expect((await expectCode(() => hnswRetrieverFromBytes(bytes2), 'INDEX_CORRUPT')).message).toContain(
+    const twice = rewriteSections(good, ({ ids }) => {
+      const lines = new TextDecoder().decode(ids).split('\n');
+      const live = lines.flatMap((line, slot) => (line === 'null' || line === '' ? [] : [slot]));
+      lines[live[1]!] = lines[live[0]!]!;
+      return { ids: new TextEncoder().encode(lines.join('\n')) };
+    });
+    expect((await expectCode(() => hnswRetrieverFromBytes(twice), 'INDEX_CORRUPT')).message).toContain(
       'stored twice',
     );
   });
 
   it('a non-finite vector under a valid checksum is caught, from a file and from bytes', async () => {
-    const contents = decodeIndexFile(good, 'good', crc32Portable);
-    const vectors = new Float32Array(contents.vectors[0]!.slice().buffer);
-    vectors[7 * DIM + 2] = Number.NaN; // slot 7
-    const crafted = encodeIndexFile(
-      { ...contents, vectors: [new Uint8Array(vectors.buffer)] },
-      crc32Portable,
-    );
-    const bytes = new Uint8Array(crafted.reduce((n, c) => n + c.byteLength, 0));
-    let offset = 0;
-    for (const c of crafted) {
-      bytes.set(c, offset);
-      offset += c.byteLength;
-    }
+    const bytes = rewriteSections(good, ({ vectors }) => {
+      const floats = new Float32Array(vectors!.slice().buffer);
+      floats[7 * DIM + 2] = Number.NaN; // slot 7
+      return { vectors: new Uint8Array(floats.buffer) };
+    });
     for (const load of [() => loadBytes(bytes, 'nan.hnsw'), async () => hnswRetrieverFromBytes(bytes)]) {
       expect((await expectCode(load, 'INDEX_CORRUPT')).message).toContain('vector 7 is not finite');
     }

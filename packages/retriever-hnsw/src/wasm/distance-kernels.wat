@@ -3,6 +3,8 @@
 ;; Source of src/wasm/distance-kernels-wasm.ts, which `pnpm generate:wasm` regenerates (the test
 ;; suite checks that it is up to date). Vectors are float32 and padded with zeros to a multiple
 ;; of 16 floats (64 bytes), so the SIMD loops need no tail; `bytes` is that padded length.
+;; The memory import is rewritten to `(memory 1 65536 shared)` for the variant builder threads
+;; share (scripts/generate-wasm.mjs assembles both).
 (module
   (import "env" "memory" (memory 1))
 
@@ -377,5 +379,94 @@
             (local.get $n)))
         (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
+
+  ;; ---- Quantized codes (rows padded to a multiple of 16 bytes; the query padded with zeros) ----
+
+  ;; Σ weight[j] · code[j] for one row of unsigned 8-bit codes and int16 query weights, exactly in
+  ;; int32: codes widened to int16, i32x4.dot_i16x8_s, 16 codes per iteration. `bytes` is the padded
+  ;; row length; the weights are a padded row of int16 (2 · bytes bytes), scaled so the sum cannot
+  ;; overflow.
+  (func $u8Dot (export "u8Dot") (param $q i32) (param $x i32) (param $bytes i32) (result i32)
+    (local $end i32) (local $c v128) (local $s0 v128) (local $s1 v128)
+    (local.set $end (i32.add (local.get $x) (local.get $bytes)))
+    (loop $next
+      (local.set $c (v128.load (local.get $x)))
+      (local.set $s0 (i32x4.add (local.get $s0)
+        (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $c)) (v128.load (local.get $q)))))
+      (local.set $s1 (i32x4.add (local.get $s1)
+        (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $c)) (v128.load offset=16 (local.get $q)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 32)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br_if $next (i32.lt_u (local.get $x) (local.get $end))))
+    (local.set $s0 (i32x4.add (local.get $s0) (local.get $s1)))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $s0)) (i32x4.extract_lane 1 (local.get $s0)))
+      (i32.add (i32x4.extract_lane 2 (local.get $s0)) (i32x4.extract_lane 3 (local.get $s0)))))
+
+  ;; Distances from a query to int8-quantized rows (x̂ = offset + scale ⊙ code): with the query
+  ;; prepared as int16 weights ≈ (q ⊙ scale) · $weightScale at $query and q·offset as $qOffset,
+  ;; d = q·x̂ = $qOffset + u8Dot / $weightScale (float32: $inverseScale = 1 / $weightScale); then
+  ;; mode 0 (dot) out = -d, mode 1 (cosine) out = 1 - d · $qFactor · aux[slot] ($qFactor = 1/‖q‖,
+  ;; aux = 1/‖x‖), mode 2 (l2) out = $qFactor - 2d + aux[slot] ($qFactor = ‖q‖², aux = ‖x̂‖²).
+  (func (export "int8Batch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (param $aux i32) (param $mode i32) (param $qOffset f32) (param $qFactor f32) (param $inverseScale f32)
+    (local $end i32) (local $slot i32) (local $d f32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (local.set $slot (i32.load (local.get $slots)))
+        (local.set $d (f32.add (local.get $qOffset)
+          (f32.mul
+            (f32.convert_i32_s (call $u8Dot (local.get $query)
+              (i32.add (local.get $base) (i32.mul (local.get $slot) (local.get $stride)))
+              (local.get $stride)))
+            (local.get $inverseScale))))
+        (f32.store (local.get $out)
+          (if (result f32) (i32.eqz (local.get $mode))
+            (then (f32.neg (local.get $d)))
+            (else
+              (if (result f32) (i32.eq (local.get $mode) (i32.const 1))
+                (then (f32.sub (f32.const 1) (f32.mul (f32.mul (local.get $d) (local.get $qFactor))
+                  (f32.load (i32.add (local.get $aux) (i32.shl (local.get $slot) (i32.const 2)))))))
+                (else (f32.add (f32.sub (local.get $qFactor) (f32.add (local.get $d) (local.get $d)))
+                  (f32.load (i32.add (local.get $aux) (i32.shl (local.get $slot) (i32.const 2))))))))))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
+
+  ;; Hamming distance of two rows of packed bits: popcount of the XOR, 16 bytes per iteration.
+  (func $hamming (export "hamming") (param $a i32) (param $b i32) (param $bytes i32) (result i32)
+    (local $end i32) (local $s v128)
+    (local.set $end (i32.add (local.get $a) (local.get $bytes)))
+    (loop $next
+      (local.set $s (i32x4.add (local.get $s)
+        (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u
+          (i8x16.popcnt (v128.xor (v128.load (local.get $a)) (v128.load (local.get $b))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br_if $next (i32.lt_u (local.get $a) (local.get $end))))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $s)) (i32x4.extract_lane 1 (local.get $s)))
+      (i32.add (i32x4.extract_lane 2 (local.get $s)) (i32x4.extract_lane 3 (local.get $s)))))
+
+  ;; out[i] = Hamming(query, base + slots[i] · stride) as float32, for i < count.
+  (func (export "hammingBatch")
+    (param $query i32) (param $base i32) (param $stride i32)
+    (param $slots i32) (param $count i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
+      (loop $next
+        (f32.store (local.get $out)
+          (f32.convert_i32_u (call $hamming (local.get $query)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $slots)) (local.get $stride)))
+            (local.get $stride))))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
 )
