@@ -8,10 +8,12 @@ const BUILTINS = new Set(builtinModules);
 /** `import x from 'a'`, `export * from 'a'`, `import('a')`, `import 'a'` — what TypeScript sources can load. */
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
 
-/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for relative paths and Node builtins. */
+/**
+ * `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for relative paths, Node builtins
+ * and the package's own subpath imports (`#index-file-io`, from package.json "imports").
+ */
 export function packageOfSpecifier(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:'))
-    return undefined;
+  if (/^[./#]/.test(specifier) || specifier.startsWith('node:')) return undefined;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   return BUILTINS.has(name) ? undefined : name;

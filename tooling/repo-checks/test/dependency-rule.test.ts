@@ -104,6 +104,7 @@ describe('the check', () => {
     expect(packageOfSpecifier('zod/v4')).toBe('zod');
     expect(packageOfSpecifier('./local.js')).toBeUndefined();
     expect(packageOfSpecifier('node:fs')).toBeUndefined();
+    expect(packageOfSpecifier('#index-file-io')).toBeUndefined();
     expect(packageOfSpecifier('fs/promises')).toBeUndefined();
   });
 });
