@@ -36,6 +36,7 @@ export type {
   FilterNode,
   RangeBound,
 } from './filter/filter-types.js';
+export { FILTER_EXAMPLES, FILTER_GRAMMAR_DESCRIPTION } from './filter/filter-description.js';
 export { isDateTimeString, MAX_FILTER_DEPTH, parseDateTime, parseFilter } from './filter/parse-filter.js';
 export {
   type FusedHit,

@@ -1,3 +1,14 @@
 export { assetPath, assetsDir, repoRoot } from './assets.js';
 export { type LocalServer, readBody, startLocalServer } from './http-server.js';
 export { type RagloomErrorShape, rejectionOf } from './rejection.js';
+export {
+  type OpenAICompatibleServer,
+  type OpenAICompatibleServerOptions,
+  type RecordedOpenAIRequest,
+  type ServedChatModel,
+  type ServedChatRequest,
+  type ServedEmbeddingModel,
+  type ServedFault,
+  type ServedStreamPart,
+  startOpenAICompatibleServer,
+} from './openai-compatible-server.js';
