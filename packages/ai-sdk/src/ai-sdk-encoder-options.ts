@@ -13,24 +13,38 @@ export const aiSdkEncoderOptions = option.object({
   modelId: option
     .string()
     .optional()
-    .describe('The id written into index manifests (default `<provider>:<modelId>`, e.g. `openai.embedding:text-embedding-3-small`).'),
+    .describe(
+      'The id written into index manifests (default `<provider>:<modelId>`, e.g. `openai.embedding:text-embedding-3-small`).',
+    ),
   maxBatchSize: option
     .integer({ min: 1 })
     .optional()
-    .describe("Most texts per model call (default: the model's maxEmbeddingsPerCall, else 2048); the model's limit always applies."),
+    .describe(
+      "Most texts per model call (default: the model's maxEmbeddingsPerCall, else 2048); the model's limit always applies.",
+    ),
   concurrency: option
     .integer({ min: 1 })
     .default(1)
-    .describe('Calls in flight at once when a request needs several batches (1 when the model does not support parallel calls).'),
+    .describe(
+      'Calls in flight at once when a request needs several batches (1 when the model does not support parallel calls).',
+    ),
   maxInputChars: option
     .integer({ min: 1 })
     .default(32_768)
-    .describe('Texts longer than this are cut before sending, so an over-long text is truncated, not an error.'),
+    .describe(
+      'Texts longer than this are cut before sending, so an over-long text is truncated, not an error.',
+    ),
   prompts: option
-    .object({ query: option.string({ minLength: 0 }).optional(), document: option.string({ minLength: 0 }).optional() })
+    .object({
+      query: option.string({ minLength: 0 }).optional(),
+      document: option.string({ minLength: 0 }).optional(),
+    })
     .optional()
     .describe('Text put before queries / documents (e5: `query: ` / `passage: `; nomic: `search_query: `).'),
-  normalize: option.boolean().default(false).describe('L2-normalise vectors on the client (then `normalized` is true).'),
+  normalize: option
+    .boolean()
+    .default(false)
+    .describe('L2-normalise vectors on the client (then `normalized` is true).'),
   ...sharedModelOptions,
 });
 

@@ -12,8 +12,8 @@ import {
   withRetries,
 } from '@ragloom/core';
 import { parseOptions } from '@ragloom/core/adapter';
-import { type AiSdkCallContext, toRagloomError } from './ai-sdk-error.js';
 import { type AiSdkEncoderOptions, aiSdkEncoderOptions } from './ai-sdk-encoder-options.js';
+import { type AiSdkCallContext, toRagloomError } from './ai-sdk-error.js';
 import { retryPolicy, warningText } from './call-options.js';
 
 const DEFAULT_BATCH = 2048;
@@ -69,10 +69,18 @@ const limitOf = (value: unknown): number | undefined =>
 export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
   const options = parseOptions(aiSdkEncoderOptions, input, { component: 'createAiSdkEncoder' });
   const { model } = options;
-  const context: AiSdkCallContext = { provider: model.provider, modelId: model.modelId, operation: 'embedding' };
+  const context: AiSdkCallContext = {
+    provider: model.provider,
+    modelId: model.modelId,
+    operation: 'embedding',
+  };
   const policy = retryPolicy(options);
-  const syncLimit = typeof model.maxEmbeddingsPerCall === 'number' ? limitOf(model.maxEmbeddingsPerCall) : undefined;
-  const maxBatchSize = Math.min(options.maxBatchSize ?? syncLimit ?? DEFAULT_BATCH, syncLimit ?? Number.POSITIVE_INFINITY);
+  const syncLimit =
+    typeof model.maxEmbeddingsPerCall === 'number' ? limitOf(model.maxEmbeddingsPerCall) : undefined;
+  const maxBatchSize = Math.min(
+    options.maxBatchSize ?? syncLimit ?? DEFAULT_BATCH,
+    syncLimit ?? Number.POSITIVE_INFINITY,
+  );
   const modelId = options.modelId ?? `${model.provider}:${model.modelId}`;
 
   // The model's limits may be promises (resolved once, on first use).
@@ -80,7 +88,9 @@ export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
   const resolveLimits = () => {
     limits ??= (async () => {
       const perCall = limitOf(await model.maxEmbeddingsPerCall);
-      const bytes = limitOf(await (model as { [MAX_INPUT_BYTES_PER_CALL]?: unknown })[MAX_INPUT_BYTES_PER_CALL]);
+      const bytes = limitOf(
+        await (model as { [MAX_INPUT_BYTES_PER_CALL]?: unknown })[MAX_INPUT_BYTES_PER_CALL],
+      );
       const parallel = await model.supportsParallelCalls;
       return {
         batch: Math.min(maxBatchSize, perCall ?? Number.POSITIVE_INFINITY),
@@ -132,7 +142,10 @@ export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
       }
       const vector = Float32Array.from(embedding);
       if (!vector.every(Number.isFinite)) {
-        throw new RagloomError('UPSTREAM_ERROR', `${context.provider} (model ${context.modelId}) returned a non-finite value`);
+        throw new RagloomError(
+          'UPSTREAM_ERROR',
+          `${context.provider} (model ${context.modelId}) returned a non-finite value`,
+        );
       }
       return options.normalize ? normalize(vector) : vector;
     });
@@ -151,7 +164,9 @@ export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
     const results = await mapWithConcurrency(batches, concurrency, (b) => embedBatch(b, signal), signal);
     const embeddings = results.flatMap((r) => r.vectors);
     const counted = results.every((r) => typeof r.tokens === 'number');
-    return counted ? { embeddings, usage: { tokens: results.reduce((n, r) => n + (r.tokens ?? 0), 0) } } : { embeddings };
+    return counted
+      ? { embeddings, usage: { tokens: results.reduce((n, r) => n + (r.tokens ?? 0), 0) } }
+      : { embeddings };
   }
 
   return {

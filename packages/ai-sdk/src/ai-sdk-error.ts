@@ -85,11 +85,17 @@ export function toRagloomError(error: unknown, context: AiSdkCallContext): Raglo
   if (hasAiSdkMarker(error, 'AI_APICallError')) return apiCallError(error as ApiCallErrorShape, context);
   for (const [name, code] of SDK_ERROR_CODES) {
     if (hasAiSdkMarker(error, name)) {
-      return new RagloomError(code, `${what} failed: ${message}`, { cause: error, details: { aiSdkError: name } });
+      return new RagloomError(code, `${what} failed: ${message}`, {
+        cause: error,
+        details: { aiSdkError: name },
+      });
     }
   }
   if ((error as { name?: unknown }).name === 'TypeError' && /fetch|network|socket/i.test(message)) {
-    return new RagloomError('CONNECTION_ERROR', `${what} failed: ${message}`, { cause: error, retryable: true });
+    return new RagloomError('CONNECTION_ERROR', `${what} failed: ${message}`, {
+      cause: error,
+      retryable: true,
+    });
   }
   return new RagloomError('UPSTREAM_ERROR', `${what} failed: ${message}`, { cause: error });
 }

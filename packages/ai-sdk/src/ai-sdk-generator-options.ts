@@ -7,12 +7,17 @@ const isModel =
   (value: unknown): boolean =>
     typeof value === 'object' &&
     value !== null &&
-    SUPPORTED_SPECIFICATIONS.some((v) => v === (value as { specificationVersion?: unknown }).specificationVersion) &&
+    SUPPORTED_SPECIFICATIONS.some(
+      (v) => v === (value as { specificationVersion?: unknown }).specificationVersion,
+    ) &&
     typeof (value as Record<string, unknown>)[method] === 'function';
 
 /** Options both adapters share: retries (as the AI SDK's `maxRetries`, with ragloom's backoff), headers, warnings. */
 export const sharedModelOptions = {
-  provider: option.string().optional().describe("Reported as the component's provider (default: the model's)."),
+  provider: option
+    .string()
+    .optional()
+    .describe("Reported as the component's provider (default: the model's)."),
   maxRetries: option
     .integer({ min: 0 })
     .default(2)
@@ -23,7 +28,10 @@ export const sharedModelOptions = {
     .integer({ min: 0 })
     .default(60_000)
     .describe('A server asking to wait longer (Retry-After) fails at once with RATE_LIMITED.'),
-  headers: option.record(option.string({ minLength: 0 })).optional().describe('Extra HTTP headers on every call.'),
+  headers: option
+    .record(option.string({ minLength: 0 }))
+    .optional()
+    .describe('Extra HTTP headers on every call.'),
   onRetry: option.function<(event: RetryEvent) => void>().optional(),
   onWarning: option.function<(message: string) => void>().optional(),
 };

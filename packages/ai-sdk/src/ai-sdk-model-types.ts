@@ -26,16 +26,12 @@ export interface AiSdkCallOptions {
   stopSequences?: string[];
   abortSignal?: AbortSignal;
   headers?: Record<string, string | undefined>;
-  providerOptions?: Record<string, Record<string, AiSdkJsonValue>>;
+  providerOptions?: Record<string, AiSdkJsonObject>;
 }
 
-export type AiSdkJsonValue =
-  | null
-  | string
-  | number
-  | boolean
-  | { [key: string]: AiSdkJsonValue | undefined }
-  | AiSdkJsonValue[];
+export type AiSdkJsonObject = { [key: string]: AiSdkJsonValue | undefined };
+
+export type AiSdkJsonValue = null | string | number | boolean | AiSdkJsonObject | AiSdkJsonValue[];
 
 /** V3/V4 report `{ unified, raw }`; earlier betas reported the unified string itself. */
 export type AiSdkFinishReason = string | { readonly unified: string; readonly raw?: string | undefined };
@@ -82,8 +78,8 @@ export interface AiSdkLanguageModel {
 export interface AiSdkEmbedCallOptions {
   values: string[];
   abortSignal?: AbortSignal;
-  headers?: Record<string, string | undefined>;
-  providerOptions?: Record<string, Record<string, AiSdkJsonValue>>;
+  headers?: Record<string, string>;
+  providerOptions?: Record<string, AiSdkJsonObject>;
 }
 
 export interface AiSdkEmbeddingModel {

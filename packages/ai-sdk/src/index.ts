@@ -1,16 +1,16 @@
-export { type AiSdkCallContext, toRagloomError } from './ai-sdk-error.js';
+export { createAiSdkEncoder } from './ai-sdk-encoder.js';
 export {
   type AiSdkEncoderOptions,
   aiSdkEncoderOptions,
   type ParsedAiSdkEncoderOptions,
 } from './ai-sdk-encoder-options.js';
-export { createAiSdkEncoder } from './ai-sdk-encoder.js';
+export { type AiSdkCallContext, toRagloomError } from './ai-sdk-error.js';
+export { createAiSdkGenerator } from './ai-sdk-generator.js';
 export {
   type AiSdkGeneratorOptions,
   aiSdkGeneratorOptions,
   type ParsedAiSdkGeneratorOptions,
 } from './ai-sdk-generator-options.js';
-export { createAiSdkGenerator } from './ai-sdk-generator.js';
 export type {
   AiSdkCallOptions,
   AiSdkEmbeddingModel,
@@ -27,7 +27,9 @@ export {
 export {
   type RagloomSearchInput,
   type RagloomSearchOutput,
+  type RagloomSearchTool,
   type RagloomSearchToolOptions,
   ragloomSearchTool,
   ragloomSearchToolOptions,
+  type ToolInputSchema,
 } from './ragloom-search-tool.js';

@@ -6,7 +6,8 @@ export function sourceOf(metadata: Metadata, documentId: string): string {
   return typeof source === 'string' && source !== '' ? source : documentId;
 }
 
-const integer = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? value : undefined);
+const integer = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) ? value : undefined;
 
 /** Lines or page, when ingest recorded them (the ragloom app does: `line`, `endLine`, `page`). */
 export function locationOf(metadata: Metadata): { line?: number; endLine?: number; page?: number } {

@@ -3,18 +3,17 @@ import {
   type Filter,
   type Pipeline,
   parseFilter,
-  RagloomError,
   type RetrievedPassage,
+  type StandardSchemaResult,
 } from '@ragloom/core';
 import {
-  formatOptionPath,
   type InferOptions,
   type InferOptionsInput,
+  type JsonSchema,
   option,
   optionsJsonSchema,
   parseOptions,
 } from '@ragloom/core/adapter';
-import { jsonSchema, type Tool, tool } from 'ai';
 import { type PassageJson, passageJson } from './passage-json.js';
 
 export const ragloomSearchToolOptions = option.object({
@@ -60,42 +59,67 @@ function inputDeclaration(options: InferOptions<typeof ragloomSearchToolOptions>
       .integer({ min: 1, max: options.maxK })
       .optional()
       .describe(`How many passages to return (default ${options.defaultK}, at most ${options.maxK}).`),
-    ...(options.allowFilter ? { filter: option.record(option.unknown()).optional().describe(FILTER_GRAMMAR_DESCRIPTION) } : {}),
+    ...(options.allowFilter
+      ? { filter: option.record(option.unknown()).optional().describe(FILTER_GRAMMAR_DESCRIPTION) }
+      : {}),
   });
 }
 
 /**
- * ragloom retrieval as an AI SDK tool: `generateText({ model, tools: { search: ragloomSearchTool({ pipeline }) } })`
- * lets the model search a ragloom index. The input schema (query, k, filter in core's grammar) is declared
- * once with the adapter kit, which gives both the JSON Schema the model sees and the check of what it sends; a
- * bad filter fails the call with INVALID_FILTER naming the path inside it, which the AI SDK hands back to the
- * model as a tool error so it can correct itself.
+ * A Standard Schema that also converts to JSON Schema (`~standard.jsonSchema`, the Standard JSON Schema
+ * interface), which is what the AI SDK reads from a tool's `inputSchema` in both AI SDK 6 and 7.
  */
-export function ragloomSearchTool(input: RagloomSearchToolOptions): Tool<RagloomSearchInput, RagloomSearchOutput> {
+export interface ToolInputSchema<T> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => StandardSchemaResult<T>;
+    readonly jsonSchema: {
+      readonly input: (options: { readonly target: string }) => Record<string, unknown>;
+      readonly output: (options: { readonly target: string }) => Record<string, unknown>;
+    };
+  };
+}
+
+/** What `ragloomSearchTool` returns: an AI SDK tool (`tool({...})` is the identity function, so this is one). */
+export interface RagloomSearchTool {
+  readonly description: string;
+  readonly inputSchema: ToolInputSchema<RagloomSearchInput>;
+  execute(
+    input: RagloomSearchInput,
+    options: { readonly abortSignal?: AbortSignal | undefined },
+  ): Promise<RagloomSearchOutput>;
+}
+
+/**
+ * ragloom retrieval as an AI SDK tool: `generateText({ model, tools: { search: ragloomSearchTool({ pipeline }) } })`
+ * lets the model search a ragloom index. The input (query, k, filter in core's grammar) is declared once with
+ * the adapter kit, which gives both the JSON Schema the model sees and the check of what it sends. A bad filter
+ * fails the call with INVALID_FILTER naming the path inside it, which the AI SDK hands back to the model as a
+ * tool error so it can correct itself. It is a plain object, so it needs no runtime import of `ai` and works with
+ * AI SDK 6 and 7 alike.
+ */
+export function ragloomSearchTool(input: RagloomSearchToolOptions): RagloomSearchTool {
   const options = parseOptions(ragloomSearchToolOptions, input, { component: 'ragloomSearchTool' });
-  if (options.filter !== undefined) parseFilter(options.filter as Filter);
+  if (options.filter !== undefined) parseFilter(options.filter);
   const declaration = inputDeclaration(options);
-  const { $schema: _draft, ...schema } = optionsJsonSchema(declaration);
-  const inputSchema = jsonSchema<RagloomSearchInput>(schema, {
-    validate(value) {
-      const result = declaration['~standard'].validate(value);
-      if ('value' in result && !result.issues) return { success: true, value: result.value as RagloomSearchInput };
-      const problems = (result.issues ?? []).map((i) => `${formatOptionPath(i.path) || 'input'}: ${i.message}`);
-      return {
-        success: false,
-        error: new RagloomError('INVALID_ARGUMENT', `invalid search input: ${problems.join('; ')}`, {
-          details: { issues: result.issues },
-        }),
-      };
-    },
-  });
-  return tool<RagloomSearchInput, RagloomSearchOutput>({
+  const { $schema: _draft, ...schema }: JsonSchema = optionsJsonSchema(declaration);
+  const toJsonSchema = () => ({ ...schema });
+  const fixed = options.filter as Filter | undefined;
+  return {
     description: options.description,
-    inputSchema,
+    inputSchema: {
+      '~standard': {
+        version: 1,
+        vendor: 'ragloom',
+        validate: (value) =>
+          declaration['~standard'].validate(value) as StandardSchemaResult<RagloomSearchInput>,
+        jsonSchema: { input: toJsonSchema, output: toJsonSchema },
+      },
+    },
     async execute({ query, k, filter }, { abortSignal }) {
       // The model's filter is checked on its own first, so an error names a path the model wrote.
       if (filter !== undefined) parseFilter(filter);
-      const fixed = options.filter as Filter | undefined;
       const combined = fixed && filter ? { $and: [fixed, filter] } : (fixed ?? filter);
       const passages: RetrievedPassage[] = await options.pipeline.retrieve(query, {
         k: k ?? options.defaultK,
@@ -104,5 +128,5 @@ export function ragloomSearchTool(input: RagloomSearchToolOptions): Tool<Ragloom
       });
       return { query, passages: passages.map((p, i) => passageJson(p, i, options.includeMetadata)) };
     },
-  });
+  };
 }

@@ -1,7 +1,13 @@
 import { createOpenAICompatible, OpenAICompatibleEmbeddingModel } from '@ai-sdk/openai-compatible';
 import { describeEncoderConformance, describeGeneratorConformance } from '@ragloom/conformance';
 import { createAiSdkEncoder, createAiSdkGenerator } from '../src/index.js';
-import { API_KEY, CHAT_MODEL, DIMENSION, EMBEDDING_MODEL, startBackingServer } from './support/backing-server.js';
+import {
+  API_KEY,
+  CHAT_MODEL,
+  DIMENSION,
+  EMBEDDING_MODEL,
+  startBackingServer,
+} from './support/backing-server.js';
 
 // AI SDK 6 (LanguageModelV3 / EmbeddingModelV3) through its own OpenAI-compatible provider, over HTTP and SSE,
 // against a local server. test/ai-sdk-7.test.ts runs the same suites with AI SDK 7 on Node >= 22.
@@ -10,7 +16,12 @@ describeGeneratorConformance({
   name: 'ai-sdk generator (AI SDK 6, @ai-sdk/openai-compatible, local server)',
   create: async () => {
     const backing = await startBackingServer();
-    const provider = createOpenAICompatible({ name: 'local', baseURL: backing.server.baseURL, apiKey: API_KEY, includeUsage: true });
+    const provider = createOpenAICompatible({
+      name: 'local',
+      baseURL: backing.server.baseURL,
+      apiKey: API_KEY,
+      includeUsage: true,
+    });
     const generator = createAiSdkGenerator({ model: provider.chatModel(CHAT_MODEL), maxRetries: 0 });
     return { ...generator, close: () => backing.close() };
   },

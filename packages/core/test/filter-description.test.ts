@@ -18,7 +18,20 @@ describe('FILTER_GRAMMAR_DESCRIPTION', () => {
   });
 
   test('names every operator of the grammar', () => {
-    for (const op of ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or', '$not'])
+    for (const op of [
+      '$eq',
+      '$ne',
+      '$in',
+      '$nin',
+      '$gt',
+      '$gte',
+      '$lt',
+      '$lte',
+      '$exists',
+      '$and',
+      '$or',
+      '$not',
+    ])
       expect(FILTER_GRAMMAR_DESCRIPTION).toContain(op);
   });
 });

@@ -1,6 +1,5 @@
 export { assetPath, assetsDir, repoRoot } from './assets.js';
 export { type LocalServer, readBody, startLocalServer } from './http-server.js';
-export { type RagloomErrorShape, rejectionOf } from './rejection.js';
 export {
   type OpenAICompatibleServer,
   type OpenAICompatibleServerOptions,
@@ -12,3 +11,4 @@ export {
   type ServedStreamPart,
   startOpenAICompatibleServer,
 } from './openai-compatible-server.js';
+export { type RagloomErrorShape, rejectionOf } from './rejection.js';

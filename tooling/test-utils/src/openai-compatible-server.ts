@@ -105,7 +105,8 @@ function textOf(content: unknown): string | undefined {
 }
 
 function chatRequestOf(body: Record<string, unknown>, signal: AbortSignal): ServedChatRequest | string {
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: send at least one message';
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return 'messages: send at least one message';
   const messages: ServedChatRequest['messages'][number][] = [];
   for (const [i, m] of (body.messages as Record<string, unknown>[]).entries()) {
     const role = m?.role === 'developer' ? 'system' : m?.role;
@@ -174,11 +175,16 @@ export async function startOpenAICompatibleServer(
         }
         return sendError(res, 500, 'the model ended without finishing');
       }
-      const includeUsage = (body.stream_options as { include_usage?: unknown } | null)?.include_usage === true;
+      const includeUsage =
+        (body.stream_options as { include_usage?: unknown } | null)?.include_usage === true;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
       const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-        event({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
+        event({
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        });
       chunk({ role: 'assistant', content: '' }, null);
       for await (const part of model.stream(request)) {
         if (part.type === 'text-delta') {
@@ -186,7 +192,8 @@ export async function startOpenAICompatibleServer(
           continue;
         }
         chunk({}, OPENAI_FINISH[part.finishReason] ?? 'stop');
-        if (includeUsage) event({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageJson(part.usage) });
+        if (includeUsage)
+          event({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageJson(part.usage) });
       }
       res.end('data: [DONE]\n\n');
     } finally {
@@ -213,7 +220,9 @@ export async function startOpenAICompatibleServer(
       data: result.embeddings.map((v, index) => ({
         object: 'embedding',
         index,
-        embedding: base64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+        embedding: base64
+          ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
+          : Array.from(v),
       })),
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     });
@@ -240,7 +249,13 @@ export async function startOpenAICompatibleServer(
       return sendJson(
         res,
         fault.status,
-        { error: { message: fault.message ?? `HTTP ${fault.status}`, type: 'server_error', code: fault.code ?? null } },
+        {
+          error: {
+            message: fault.message ?? `HTTP ${fault.status}`,
+            type: 'server_error',
+            code: fault.code ?? null,
+          },
+        },
         { ...fault.headers },
       );
     }
@@ -250,8 +265,10 @@ export async function startOpenAICompatibleServer(
       if (!res.writableFinished) controller.abort();
     });
     try {
-      if (req.method === 'POST' && path === '/v1/chat/completions') return await chat(res, body, controller.signal);
-      if (req.method === 'POST' && path === '/v1/embeddings') return await embeddings(res, body, controller.signal);
+      if (req.method === 'POST' && path === '/v1/chat/completions')
+        return await chat(res, body, controller.signal);
+      if (req.method === 'POST' && path === '/v1/embeddings')
+        return await embeddings(res, body, controller.signal);
     } catch (error) {
       if (controller.signal.aborted) return void res.destroy();
       if (res.headersSent) return void res.destroy();

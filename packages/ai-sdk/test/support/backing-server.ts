@@ -1,4 +1,9 @@
-import { createHashingEncoder, createTemplateGenerator, type EncoderV1, type GeneratorV1 } from '@ragloom/core';
+import {
+  createHashingEncoder,
+  createTemplateGenerator,
+  type EncoderV1,
+  type GeneratorV1,
+} from '@ragloom/core';
 import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '@ragloom/test-utils';
 
 export const API_KEY = 'sk-ragloom-test';
@@ -19,7 +24,9 @@ export interface BackingServer {
  * per word, 1 ms apart, so aborts land mid-stream) and whose embedding model is core's hashing encoder. The AI
  * SDK's own OpenAI-compatible provider talks to it over real HTTP and SSE.
  */
-export async function startBackingServer(options: { maxEmbeddingInputs?: number } = {}): Promise<BackingServer> {
+export async function startBackingServer(
+  options: { maxEmbeddingInputs?: number } = {},
+): Promise<BackingServer> {
   const generator = createTemplateGenerator({ modelId: CHAT_MODEL, tokenDelayMs: 1 });
   const hashing = createHashingEncoder({ dimension: DIMENSION });
   const encoder: EncoderV1 = { ...hashing, modelId: EMBEDDING_MODEL };
