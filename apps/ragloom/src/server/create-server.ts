@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RagloomError } from '@ragloom/core';
+import { handleMcpPost, MCP_PATH, refuseMcpMethod } from '../mcp/mcp-http.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { handleEmbeddings } from './embeddings.js';
@@ -112,6 +113,14 @@ export function createRagloomServer(
         const body = await readBody();
         return body === undefined ? undefined : ingest(body, signal);
       },
+      // MCP (Streamable HTTP, stateless) beside the OpenAI-compatible API, behind the same checks.
+      [`POST ${MCP_PATH}`]: async () => {
+        const body = await readBody();
+        if (body !== undefined) await handleMcpPost(runtime, req, res, body, signal);
+        return undefined;
+      },
+      [`GET ${MCP_PATH}`]: async () => refuseMcpMethod(req, res),
+      [`DELETE ${MCP_PATH}`]: async () => refuseMcpMethod(req, res),
     };
     async function readBody(): Promise<unknown> {
       const result = await readJsonBody(req, maxBody);

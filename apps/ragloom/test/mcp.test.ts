@@ -1,0 +1,288 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { FILTER_GRAMMAR_DESCRIPTION, NO_PASSAGES_ANSWER } from '@ragloom/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config/config-file.js';
+import { ingestFiles } from '../src/ingest/ingest-files.js';
+import { documentUri } from '../src/mcp/mcp-server.js';
+import { stitchChunks } from '../src/mcp/source-documents.js';
+import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
+import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
+import { CLI, DOCS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
+
+const KEY = 'mcp-test-key';
+
+interface Served {
+  readonly dir: string;
+  readonly runtime: RagloomRuntime;
+  readonly server: RagloomServer;
+  readonly url: string;
+}
+
+async function serve(ingest: boolean): Promise<Served> {
+  const dir = makeProject(DOCS, HYBRID_CONFIG);
+  const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+  if (ingest) await ingestFiles(runtime, { paths: [join(dir, 'docs')] });
+  const server = createRagloomServer(runtime, { apiKey: KEY });
+  return { dir, runtime, server, url: await server.listen(0, '127.0.0.1') };
+}
+
+let corpus: Served;
+let empty: Served;
+beforeAll(async () => {
+  corpus = await serve(true);
+  empty = await serve(false);
+});
+afterAll(async () => {
+  for (const s of [corpus, empty]) {
+    await s.server.close(100);
+    await s.runtime.close();
+  }
+});
+
+const transports: Record<string, (s: () => Served) => Transport> = {
+  'Streamable HTTP (ragloom serve, POST /mcp)': (s) =>
+    new StreamableHTTPClientTransport(new URL(`${s().url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+    }),
+  // The built CLI, as an MCP client (Claude Desktop, Cursor) starts it.
+  'stdio (ragloom mcp)': (s) =>
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'mcp'],
+      cwd: s().dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      stderr: 'pipe',
+    }),
+};
+
+type Passage = {
+  number: number;
+  source: string;
+  line: number | null;
+  label: string;
+  score: number;
+  text: string;
+};
+type Citation = { number: number; source: string; line: number | null; label: string; text: string };
+
+async function connect(transport: Transport): Promise<Client> {
+  const client = new Client({ name: 'ragloom-test', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/** The text parts of a tool result (the compatibility shape without `content` has none). */
+const textOf = (result: Record<string, unknown>) =>
+  ((result.content ?? []) as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
+
+describe.each(Object.entries(transports))('MCP over %s', (_name, makeTransport) => {
+  let client: Client;
+  let onEmpty: Client;
+  beforeAll(async () => {
+    client = await connect(makeTransport(() => corpus));
+    onEmpty = await connect(makeTransport(() => empty));
+  });
+  afterAll(async () => {
+    await client?.close();
+    await onEmpty?.close();
+  });
+
+  test('tools/list: search and ask, with input schemas for query, k and a filter in the core grammar', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'search']);
+    const search = tools.find((t) => t.name === 'search')!;
+    expect(search.inputSchema.required).toEqual(['query']);
+    expect(Object.keys(search.inputSchema.properties ?? {}).sort()).toEqual(['filter', 'k', 'query']);
+    expect(
+      (search.inputSchema.properties as Record<string, { description?: string }>).filter!.description,
+    ).toBe(FILTER_GRAMMAR_DESCRIPTION);
+    expect(search.outputSchema?.properties).toHaveProperty('passages');
+    const ask = tools.find((t) => t.name === 'ask')!;
+    expect(ask.inputSchema.required).toEqual(['question']);
+  });
+
+  test('search returns the ingested passage with its source, lines and score', async () => {
+    const result = await client.callTool({
+      name: 'search',
+      arguments: { query: 'which port does the server listen on', k: 3 },
+    });
+    expect(result.isError).toBeFalsy();
+    const { passages } = result.structuredContent as { passages: Passage[] };
+    expect(passages.length).toBeGreaterThan(0);
+    expect(passages.length).toBeLessThanOrEqual(3);
+    const [best] = passages;
+    expect(best).toMatchObject({ number: 1, source: 'docs/server.md', line: 1 });
+    expect(best!.text).toContain('port 8787');
+    expect(best!.label).toMatch(/^docs\/server\.md:1/);
+    expect(best!.score).toBeGreaterThan(0);
+    expect(textOf(result)).toContain('[1] docs/server.md:1');
+  });
+
+  test('search honours a filter in the core grammar', async () => {
+    const result = await client.callTool({
+      name: 'search',
+      arguments: { query: 'files', k: 5, filter: { source: { $in: ['docs/ingest.txt'] } } },
+    });
+    const { passages } = result.structuredContent as { passages: Passage[] };
+    expect(passages.length).toBeGreaterThan(0);
+    expect(new Set(passages.map((p) => p.source))).toEqual(new Set(['docs/ingest.txt']));
+  });
+
+  test('ask answers with numbered citations pointing at the exact lines (extractive: no generator)', async () => {
+    const result = await client.callTool({
+      name: 'ask',
+      arguments: { question: 'Which port does the server listen on?' },
+    });
+    expect(result.isError).toBeFalsy();
+    const answer = result.structuredContent as { answer: string; mode: string; citations: Citation[] };
+    expect(answer.mode).toBe('extractive');
+    expect(answer.answer).toContain('8787');
+    expect(answer.answer).toMatch(/\[1\]/);
+    expect(answer.citations[0]).toMatchObject({
+      number: 1,
+      source: 'docs/server.md',
+      line: 3,
+      label: 'docs/server.md:3',
+    });
+    expect(answer.citations[0]!.text).toContain('port 8787');
+    expect(textOf(result)).toContain('Sources:\n[1] docs/server.md:3');
+  });
+
+  test('a bad filter is a tool error naming the path inside the filter', async () => {
+    for (const [name, args] of [
+      ['search', { query: 'port', filter: { year: { $gtx: 2020 } } }],
+      ['ask', { question: 'port?', filter: { $or: [{ a: 1 }, { b: { $in: 'x' } }] } }],
+    ] as const) {
+      const result = await client.callTool({ name, arguments: args });
+      expect(result.isError, name).toBe(true);
+      expect(textOf(result)).toMatch(/^INVALID_FILTER: /);
+      expect(textOf(result)).toContain(name === 'search' ? 'filter.year' : 'filter.$or[1].b');
+    }
+  });
+
+  test('input outside the schema (k too large, empty query) is refused', async () => {
+    for (const args of [{ query: 'port', k: 1000 }, { query: '   ' }]) {
+      const outcome = await client.callTool({ name: 'search', arguments: args }).then(
+        (r) => ({ error: r.isError ? textOf(r) : undefined }),
+        (e: Error) => ({ error: e.message }),
+      );
+      expect(outcome.error, JSON.stringify(args)).toMatch(/Invalid arguments|Input validation/i);
+    }
+  });
+
+  test('sources are resources: listed by id, and read back as the text that was indexed', async () => {
+    const { resources } = await client.listResources();
+    const uris = resources.map((r) => r.uri);
+    expect(uris).toEqual(Object.keys(DOCS).sort().map(documentUri));
+    const server = resources.find((r) => r.uri === documentUri('docs/server.md'))!;
+    expect(server).toMatchObject({ name: 'docs/server.md', mimeType: 'text/markdown', title: 'Server' });
+    const read = await client.readResource({ uri: server.uri });
+    expect(read.contents[0]).toMatchObject({
+      uri: server.uri,
+      mimeType: 'text/markdown',
+      text: DOCS['docs/server.md'],
+    });
+    const unknown = await client.readResource({ uri: documentUri('nope.md') }).catch((e: Error) => e);
+    expect(unknown).toBeInstanceOf(Error);
+    expect((unknown as Error).message).toContain('no document "nope.md"');
+  });
+
+  test('an empty index: no passages, the no-passages answer, no resources', async () => {
+    const search = await onEmpty.callTool({ name: 'search', arguments: { query: 'port' } });
+    expect(search.structuredContent).toEqual({ query: 'port', passages: [] });
+    expect(textOf(search)).toBe('No passages found.');
+    const ask = await onEmpty.callTool({ name: 'ask', arguments: { question: 'port?' } });
+    expect(ask.structuredContent).toMatchObject({ answer: NO_PASSAGES_ANSWER, citations: [] });
+    expect((await onEmpty.listResources()).resources).toEqual([]);
+  });
+});
+
+describe('MCP over HTTP: the server rules', () => {
+  test('without the API key the endpoint is 401, like every API route', async () => {
+    const response = await fetch(`${corpus.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBe(401);
+    const client = new Client({ name: 'no-key', version: '1' });
+    await expect(
+      client.connect(new StreamableHTTPClientTransport(new URL(`${corpus.url}/mcp`))),
+    ).rejects.toThrow();
+  });
+
+  test('GET and DELETE /mcp are 405 (stateless endpoint); malformed JSON is a 400 before MCP runs', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(`${corpus.url}/mcp`, {
+        method,
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    }
+    const bad = await fetch(`${corpus.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: '{"jsonrpc": ',
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  test('concurrent clients get the same answers as one at a time', async () => {
+    const queries = ['port', 'API key', 'content hash', 'BM25 检索', 'deleted files'];
+    const client = await connect(
+      new StreamableHTTPClientTransport(new URL(`${corpus.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      }),
+    );
+    const call = (query: string) => client.callTool({ name: 'search', arguments: { query, k: 3 } });
+    const sequential = [];
+    for (const q of queries) sequential.push((await call(q)).structuredContent);
+    const concurrent = (await Promise.all(queries.map(call))).map((r) => r.structuredContent);
+    expect(concurrent).toEqual(sequential);
+    await client.close();
+  });
+});
+
+describe('documents read back from the index', () => {
+  test('stitched chunks keep every offset: each chunk is found at its start', () => {
+    const text = '# Title\n\nFirst paragraph here.\n\nSecond one. Third sentence.';
+    const chunks = [
+      { start: 0, end: 7, text: '# Title' },
+      { start: 9, end: 30, text: 'First paragraph here.' },
+      { start: 32, end: 43, text: 'Second one.' },
+      { start: 38, end: 59, text: 'one. Third sentence.' },
+    ].map((c) => ({ ...c, text: text.slice(c.start, c.end) }));
+    const stitched = stitchChunks(chunks);
+    for (const c of chunks) expect(stitched.slice(c.start, c.end)).toBe(c.text);
+    expect(stitched).toBe(text);
+  });
+
+  test('a file changed since ingest is read from the index, not from disk', async () => {
+    const served = await serve(true);
+    try {
+      writeFileSync(join(served.dir, 'docs/server.md'), '# Server\n\nSomething else entirely now.\n');
+      const client = await connect(
+        new StreamableHTTPClientTransport(new URL(`${served.url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+        }),
+      );
+      const read = await client.readResource({ uri: documentUri('docs/server.md') });
+      const content = read.contents[0] as { text: string; _meta?: { from?: string } };
+      expect(content._meta?.from).toBe('index');
+      expect(content.text).toContain('The server listens on port 8787 by default.');
+      expect(content.text.replace(/\s+/g, ' ').trim()).toBe(
+        DOCS['docs/server.md'].replace(/\s+/g, ' ').trim(),
+      );
+      await client.close();
+    } finally {
+      await served.server.close(100);
+      await served.runtime.close();
+    }
+  });
+});
