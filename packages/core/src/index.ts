@@ -27,6 +27,7 @@ export {
   type MetadataPredicate,
   matchesFilter,
 } from './filter/evaluate-filter.js';
+export { FILTER_EXAMPLES, FILTER_GRAMMAR_DESCRIPTION } from './filter/filter-description.js';
 export type {
   FieldCondition,
   FieldNode,
@@ -36,7 +37,6 @@ export type {
   FilterNode,
   RangeBound,
 } from './filter/filter-types.js';
-export { FILTER_EXAMPLES, FILTER_GRAMMAR_DESCRIPTION } from './filter/filter-description.js';
 export { isDateTimeString, MAX_FILTER_DEPTH, parseDateTime, parseFilter } from './filter/parse-filter.js';
 export {
   type FusedHit,

@@ -11,4 +11,5 @@ export {
   type ServedStreamPart,
   startOpenAICompatibleServer,
 } from './openai-compatible-server.js';
+export { type ReadmeExampleOptions, runReadmeExample } from './readme-example.js';
 export { type RagloomErrorShape, rejectionOf } from './rejection.js';

@@ -16,7 +16,8 @@ Tools: search (query, k, filter) → passages with source, lines and score;
 Resources: every indexed document, as ragloom://documents/<id>.
 
 MCP client config (Claude Desktop, Cursor):
-  { "mcpServers": { "ragloom": { "command": "npx", "args": ["ragloom", "mcp", "-c", "/path/to/ragloom.config.json"] } } }
+  { "mcpServers": { "ragloom": { "command": "node",
+      "args": ["/path/to/ragloom/apps/ragloom/bin/ragloom.js", "mcp", "-c", "/path/to/ragloom.config.json"] } } }
 Over HTTP instead: \`ragloom serve\` answers MCP at POST /mcp (with the same API key as /v1).
 Stdout carries the protocol; messages go to stderr.`,
     )
