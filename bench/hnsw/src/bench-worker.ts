@@ -134,7 +134,7 @@ async function persist(file: string): Promise<WorkerMessage> {
   let t0 = performance.now();
   let sameAnswers = true;
   if (ours) {
-    await ours.save(file);
+    await ours.writeFile(file);
     const saveSeconds = (performance.now() - t0) / 1000;
     t0 = performance.now();
     const loaded = await loadHnswRetriever(file, { exactSearchThreshold: 0 });

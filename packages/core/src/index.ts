@@ -26,6 +26,7 @@ export {
   compileFilterNode,
   type MetadataPredicate,
   matchesFilter,
+  metadataField,
 } from './filter/evaluate-filter.js';
 export { FILTER_EXAMPLES, FILTER_GRAMMAR_DESCRIPTION } from './filter/filter-description.js';
 export type {

@@ -3,6 +3,7 @@ import {
   type Filter,
   isRagloomError,
   MAX_FILTER_DEPTH,
+  type Metadata,
   matchesFilter,
   parseDateTime,
   parseFilter,
@@ -147,5 +148,45 @@ describe('reference filter evaluator', () => {
   it('treats undefined metadata as an empty record', () => {
     expect(matchesFilter({ a: { $exists: false } }, undefined)).toBe(true);
     expect(matchesFilter({ a: 1 }, undefined)).toBe(false);
+  });
+});
+
+describe('filters read own properties only (field names like __proto__ and constructor)', () => {
+  // Metadata as it arrives: JSON.parse makes "__proto__" an own data property, as does a computed key.
+  const withProto = JSON.parse('{"__proto__": "x", "constructor": "builder"}') as Metadata;
+  const plain: Metadata = { lang: 'en' };
+  const inherited = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
+
+  it('an inherited property is not a field: $exists is false, $eq never matches, $ne always does', () => {
+    for (const field of inherited) {
+      expect(matchesFilter({ [field]: { $exists: true } }, plain), `${field} $exists true`).toBe(false);
+      expect(matchesFilter({ [field]: { $exists: false } }, plain), `${field} $exists false`).toBe(true);
+      expect(matchesFilter({ [field]: { $ne: 'x' } }, plain), `${field} $ne`).toBe(true);
+      expect(matchesFilter({ [field]: { $nin: ['x'] } }, plain), `${field} $nin`).toBe(true);
+    }
+    expect(matchesFilter({ constructor: { $exists: true } }, Object.create(null) as Metadata)).toBe(false);
+  });
+
+  it('an own property of such a name is an ordinary field', () => {
+    expect(matchesFilter(JSON.parse('{"__proto__": "x"}') as Filter, withProto)).toBe(true);
+    expect(matchesFilter(JSON.parse('{"__proto__": "y"}') as Filter, withProto)).toBe(false);
+    expect(matchesFilter(JSON.parse('{"__proto__": {"$exists": true}}') as Filter, withProto)).toBe(true);
+    expect(matchesFilter({ constructor: 'builder' }, withProto)).toBe(true);
+    expect(matchesFilter({ constructor: { $in: ['builder', 'other'] } }, withProto)).toBe(true);
+    expect(matchesFilter({ toString: { $exists: true } }, withProto)).toBe(false);
+  });
+
+  it('a "__proto__" key that came over JSON stays a condition, never an empty (match-all) filter', () => {
+    const filter = JSON.parse('{"__proto__": "x"}') as unknown;
+    expect(parseFilter(filter)).toEqual({ type: 'field', field: '__proto__', op: 'eq', value: 'x' });
+    expect(matchesFilter(filter as Filter, plain)).toBe(false);
+    const nested = JSON.parse('{"$or": [{"__proto__": {"$exists": true}}, {"lang": "zh"}]}') as Filter;
+    expect(matchesFilter(nested, plain)).toBe(false);
+    expect(matchesFilter(nested, withProto)).toBe(true);
+  });
+
+  it('an operator object with an own "__proto__" key is refused, not read as its prototype', () => {
+    const e = filterError(JSON.parse('{"year": {"__proto__": {"$gt": 1}}}'));
+    expect(e.details.path).toBe('filter.year.__proto__');
   });
 });

@@ -14,6 +14,7 @@ import {
   type IngestProgress,
   isRagloomError,
   NO_PASSAGES_ANSWER,
+  type RetrieverV1,
 } from '../src/index.js';
 
 const DOCS: Document[] = [
@@ -117,6 +118,30 @@ describe('pipeline.ingest', () => {
     const stored = await vectors.count();
     expect(stored).toBeGreaterThanOrEqual(2);
     expect(stored).toBeLessThan(6);
+  });
+
+  it('saves the retrievers that are persistent, and only those', async () => {
+    const encoder = createHashingEncoder({ dimension: 128 });
+    const saved: string[] = [];
+    const memory = () => createMemoryVectorRetriever({ dimension: 128, encoderModelId: encoder.modelId });
+    const persistent: RetrieverV1 = {
+      ...memory(),
+      capabilities: { query: 'vector', scan: true, persistent: true },
+      save: async () => {
+        saved.push('persistent');
+      },
+    };
+    // A save() on a retriever that says it is not persistent is not the pipeline's to call.
+    const inMemory: RetrieverV1 = {
+      ...memory(),
+      save: async () => {
+        throw new Error('this index has no path');
+      },
+    };
+    const pipeline = createPipeline({ encoder, retrievers: [persistent, inMemory] });
+    expect(await pipeline.ingest(DOCS)).toMatchObject({ documents: 3 });
+    expect(saved).toEqual(['persistent']);
+    expect(await inMemory.count()).toBeGreaterThan(0);
   });
 
   it('accepts an async iterable of documents', async () => {

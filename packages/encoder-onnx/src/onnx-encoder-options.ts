@@ -1,16 +1,17 @@
-import type { HubOptions, ModelDtype } from '@ragloom/onnx-model';
+import type { HubOptions, OnnxFileOptions } from '@ragloom/onnx-model';
 import type { EncoderPromptPreset, EncoderPrompts } from './encoder-prompts.js';
 import type { PoolingStrategy } from './pooling.js';
 
-export interface OnnxEncoderOptions extends HubOptions {
+/**
+ * `dtype`, `modelFileName`, `subfolder` and `modelFile` (from `OnnxFileOptions`) choose the ONNX file as
+ * transformers.js does: `dtype: 'q8'` → `onnx/model_quantized.onnx`; without `dtype`, `config.json`'s
+ * `transformers.js_config.dtype`, else fp32.
+ */
+export interface OnnxEncoderOptions extends HubOptions, OnnxFileOptions {
   /** A local folder in Hugging Face layout, or a hub repo id (`Xenova/bge-small-en-v1.5`). */
   readonly model: string;
   /** The id written into index manifests. Default: the repo id, else the folder's `config.json` name or basename. */
   readonly modelId?: string;
-  /** Weights: `fp32` → `onnx/model.onnx` (default), `q8` → `onnx/model_quantized.onnx`, ... */
-  readonly dtype?: ModelDtype;
-  /** An explicit ONNX file inside the model folder instead of the dtype's. */
-  readonly modelFile?: string;
   /** Pooling. Default: what `modules.json` / `1_Pooling/config.json` say, else `mean`. */
   readonly pooling?: PoolingStrategy;
   /** L2-normalise the output (then cosine == dot). Default true. */

@@ -9,6 +9,7 @@ import {
   validateEmbedRequest,
 } from '@ragloom/core';
 import {
+  type BatchBuffers,
   createBatchBuffers,
   createBatchFeeds,
   type InferenceSession,
@@ -20,6 +21,7 @@ import {
   readJsonFile,
   type Tensor,
   type TokenizedText,
+  tensorToFloat32,
 } from '@ragloom/onnx-model';
 import {
   ENCODER_PROMPT_PRESETS,
@@ -218,39 +220,52 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
       typeof lastDim === 'number' ? lastDim : (positiveIntField(model.config, 'hidden_size') ?? 0);
     const normalize = options.normalize ?? true;
 
-    // Input arrays reused across batches (one allocation of the largest batch, viewed per batch).
-    const buffers = createBatchBuffers(Math.max(maxBatchTokens, maxLength));
+    // Input arrays reused across batches (allocated for the largest batch, viewed per batch). The
+    // tensors are views that onnxruntime reads while `run` is pending, so each forward pass in flight
+    // holds a set of its own: concurrent embed calls never write into inputs another pass is reading.
+    // Freed sets are kept for the next passes (one, for sequential use), up to a few: more passes
+    // than that do not run at once on onnxruntime's threads anyway, and a burst's extra sets are freed.
+    const bufferCapacity = Math.max(maxBatchTokens, maxLength);
+    const freeBuffers: BatchBuffers[] = [];
+    const keptBuffers = 4;
 
     const runBatch = async (batch: readonly TokenizedText[]): Promise<Float32Array[]> => {
-      const { width, ...feeds } = createBatchFeeds(batch, {
-        padTokenId: model.tokenizer.padTokenId,
-        tokenTypeIds: wantsTokenTypes,
-        buffers,
-      });
-      const mask = feeds.attention_mask.data as BigInt64Array;
-      let result: InferenceSession.ReturnType;
+      const buffers = freeBuffers.pop() ?? createBatchBuffers(bufferCapacity);
       try {
-        result = await session.run(feeds as Record<string, Tensor>, [output.name]);
-      } catch (error) {
-        throw new RagloomError(
-          'MODEL_INVALID',
-          `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
-          {
-            cause: error,
-            details: { path: model.modelPath, batch: batch.length, width },
-          },
-        );
+        const { width, ...feeds } = createBatchFeeds(batch, {
+          padTokenId: model.tokenizer.padTokenId,
+          tokenTypeIds: wantsTokenTypes,
+          buffers,
+        });
+        const mask = feeds.attention_mask.data as BigInt64Array;
+        let result: InferenceSession.ReturnType;
+        try {
+          result = await session.run(feeds as Record<string, Tensor>, [output.name]);
+        } catch (error) {
+          throw new RagloomError(
+            'MODEL_INVALID',
+            `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
+            {
+              cause: error,
+              details: { path: model.modelPath, batch: batch.length, width },
+            },
+          );
+        }
+        const tensor = result[output.name] as Tensor;
+        // fp16 exports return float16 (half bits on Node 20/22, Float16Array on 24): pool float32 values.
+        const data = tensorToFloat32(tensor, `${output.name} of ${model.modelPath}`);
+        let vectors: Float32Array[];
+        if (tensor.dims.length === 2) {
+          vectors = batch.map((_, row) => data.slice(row * dimension, (row + 1) * dimension));
+        } else {
+          // `mask` is still this pass's own buffer: it goes back to the free list only below.
+          vectors = poolHiddenStates(data, mask, batch.length, width, tensor.dims[2]!, pooling);
+        }
+        if (normalize) for (const v of vectors) normalizeInPlace(v);
+        return vectors;
+      } finally {
+        if (freeBuffers.length < keptBuffers) freeBuffers.push(buffers);
       }
-      const tensor = result[output.name] as Tensor;
-      const data = tensor.data as Float32Array;
-      let vectors: Float32Array[];
-      if (tensor.dims.length === 2) {
-        vectors = batch.map((_, row) => data.slice(row * dimension, (row + 1) * dimension));
-      } else {
-        vectors = poolHiddenStates(data, mask, batch.length, width, tensor.dims[2]!, pooling);
-      }
-      if (normalize) for (const v of vectors) normalizeInPlace(v);
-      return vectors;
     };
 
     const tokenize = (texts: readonly string[], inputType: EmbedRequest['inputType']): TokenizedText[] => {

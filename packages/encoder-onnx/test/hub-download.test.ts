@@ -75,11 +75,23 @@ describe('createOnnxEncoder with a Hugging Face repo id (served by a local hub s
     expect(readdirSync(blobs).filter((f) => f.includes('incomplete'))).toEqual([]);
   });
 
-  it('a 404 names the URL and status', async () => {
+  it('a dtype the repo lacks names the file and the dtype it has (from the hub file tree)', async () => {
     const error = await rejectionOf(createOnnxEncoder({ model: REPO, ...hubOptions(), dtype: 'q8' }));
+    expect(error.code).toBe('MODEL_NOT_FOUND');
+    expect(error.message).toBe(
+      `onnx/model_quantized.onnx of ${REPO} does not exist; this model has only onnx/model.onnx: set dtype 'fp32'`,
+    );
+    expect(hub.requests.map((r) => `${r.method} ${r.url}`)).toContain(
+      `HEAD /${REPO}/resolve/main/onnx/model_quantized.onnx`,
+    );
+  });
+
+  it('a missing config.json is still a 404 naming the URL and status', async () => {
+    const error = await rejectionOf(
+      createOnnxEncoder({ model: 'ragloom-test/no-such-files', ...hubOptions() }),
+    );
     expect(error.code).toBe('DOWNLOAD_FAILED');
-    expect(error.details.status).toBe(404);
-    expect(error.message).toContain(`/${REPO}/resolve/main/onnx/model_quantized.onnx`);
+    expect(error.message).toContain('/ragloom-test/no-such-files/resolve/main/config.json');
   });
 
   it('offline with nothing cached says which file is missing, without any request', async () => {

@@ -6,6 +6,8 @@ import { API_KEY, type FakeOpenAIServer, startFakeOpenAIServer } from './fake-op
 let server: FakeOpenAIServer;
 beforeAll(async () => {
   server = await startFakeOpenAIServer();
+  // Answers to concurrent requests come back out of order, as from a real, busy endpoint.
+  server.jitterMs = 8;
 });
 afterAll(() => server.close());
 

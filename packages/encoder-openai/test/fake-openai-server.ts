@@ -20,6 +20,11 @@ export interface FakeOpenAIServer {
   ): void;
   /** Delay every answer by this long (timeouts). */
   delayMs: number;
+  /**
+   * Delay answers by a further 0…jitterMs, varying from request to request, so that answers to
+   * concurrent requests arrive in another order than the requests were sent.
+   */
+  jitterMs: number;
   /** A token bucket: at most `requests` per `windowMs`; over it → 429 with Retry-After / retry-after-ms. */
   rateLimit: { requests: number; windowMs: number } | undefined;
   /** Most inputs one request may carry (OpenAI: 2048). */
@@ -84,6 +89,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
 
   const state = {
     delayMs: 0,
+    jitterMs: 0,
     rateLimit: undefined as FakeOpenAIServer['rateLimit'],
     maxInputs: 2048,
     maxTokens: 8192,
@@ -102,7 +108,9 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
       return error(res, 400, 'We could not parse the JSON body of your request.');
     }
     requests.push({ body, authorization: req.headers.authorization });
-    if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+    const jitter = state.jitterMs > 0 ? ((requests.length * 7919) % 101) / 100 : 0;
+    const delay = state.delayMs + jitter * state.jitterMs;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (req.headers.authorization !== `Bearer ${API_KEY}`) {
       return error(
         res,

@@ -18,6 +18,7 @@ export {
   argmax,
   candidateDistribution,
   createTokenSampler,
+  drawInTokenOrder,
   type TokenSampler,
 } from './sampling/token-sampler.js';
 export { createStreamDetokenizer, type DecodeTokens, type StreamDetokenizer } from './stream-detokenizer.js';

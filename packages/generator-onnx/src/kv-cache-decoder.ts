@@ -1,7 +1,13 @@
 import { RagloomError } from '@ragloom/core';
-import { type InferenceSession, Tensor } from '@ragloom/onnx-model';
+import {
+  float16Bits,
+  float16Tensor,
+  type InferenceSession,
+  outputAsInput,
+  Tensor,
+  tensorToFloat32,
+} from '@ragloom/onnx-model';
 import type { DecoderSpec } from './decoder-spec.js';
-import { float16ToFloat32 } from './float16.js';
 
 /**
  * Runs a decoder with its KV cache: the prompt in one pass (`prefill`), then one token per `step`, feeding each
@@ -40,7 +46,7 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
   const feeds: Feeds = {};
   const emptyCache =
     spec.cacheType === 'float16'
-      ? new Tensor('float16', new Uint16Array(0), [1, heads, 0, headDim])
+      ? float16Tensor(new Uint16Array(0), [1, heads, 0, headDim])
       : new Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
   for (const { key, value } of spec.pastInputs) {
     feeds[key] = emptyCache;
@@ -57,7 +63,9 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
     for (let slot = 0; slot < slots; slot++) if (keep(slot)) order.push(slot);
     for (const { key, value } of spec.pastInputs) {
       for (const name of [key, value]) {
-        const source = (feeds[name] as Tensor).data as Float32Array | Uint16Array;
+        const cache = feeds[name] as Tensor;
+        // fp16 caches are copied as half bits, never as numbers (a Float16Array view would convert them).
+        const source = cache.type === 'float16' ? float16Bits(cache.data) : (cache.data as Float32Array);
         const target =
           source instanceof Float32Array
             ? new Float32Array(heads * kept * headDim)
@@ -78,7 +86,7 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
         feeds[name] =
           target instanceof Float32Array
             ? new Tensor('float32', target, [1, heads, kept, headDim])
-            : new Tensor('float16', target, [1, heads, kept, headDim]);
+            : float16Tensor(target, [1, heads, kept, headDim]);
       }
     }
     mask.fill(1n, 0, contextLength);
@@ -107,16 +115,14 @@ export function createKvCacheDecoder(session: InferenceSession, spec: DecoderSpe
     for (let layer = 0; layer < spec.numLayers; layer++) {
       const past = spec.pastInputs[layer] as { key: string; value: string };
       const present = spec.presentOutputs[layer] as { key: string; value: string };
-      feeds[past.key] = outputs[present.key] as Tensor;
-      feeds[past.value] = outputs[present.value] as Tensor;
+      // float16 presents come back as Float16Array on Node 24, which onnxruntime-node cannot take as input.
+      feeds[past.key] = outputAsInput(outputs[present.key] as Tensor);
+      feeds[past.value] = outputAsInput(outputs[present.value] as Tensor);
     }
     length += count;
     slots = total;
     const logits = outputs.logits as Tensor;
-    const data =
-      logits.type === 'float16'
-        ? float16ToFloat32(logits.data as Uint16Array)
-        : (logits.data as Float32Array);
+    const data = tensorToFloat32(logits, 'logits');
     const rows = data.length / vocabSize;
     return allLogits ? data : data.subarray((rows - 1) * vocabSize, rows * vocabSize);
   }

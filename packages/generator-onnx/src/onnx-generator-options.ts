@@ -2,7 +2,13 @@ import type { LoadOnnxModelOptions } from '@ragloom/onnx-model';
 import type { ChatTemplateOption } from './chat-template.js';
 import type { PromptLookupOptions } from './prompt-lookup.js';
 
-export interface OnnxGeneratorOptions extends Omit<LoadOnnxModelOptions, 'expectGraph' | 'optionalFiles'> {
+/**
+ * `dtype`, `modelFileName`, `subfolder` and `modelFile` choose the ONNX file as transformers.js does; without
+ * `modelFileName`, `onnx/model{suffix}.onnx` is used, else an Optimum merged decoder
+ * `onnx/decoder_model_merged{suffix}.onnx`.
+ */
+export interface OnnxGeneratorOptions
+  extends Omit<LoadOnnxModelOptions, 'expectGraph' | 'optionalFiles' | 'baseNames'> {
   /** Reported as `modelId` (default: the model reference). */
   readonly modelId?: string;
   /**

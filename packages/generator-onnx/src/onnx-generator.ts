@@ -9,7 +9,12 @@ import {
   throwIfAborted,
   validateGenerateRequest,
 } from '@ragloom/core';
-import { loadOnnxModel, type ModelTokenizer, type OnnxModel } from '@ragloom/onnx-model';
+import {
+  DECODER_MODEL_FILE_NAMES,
+  loadOnnxModel,
+  type ModelTokenizer,
+  type OnnxModel,
+} from '@ragloom/onnx-model';
 import { type ChatTemplate, createChatTemplate } from './chat-template.js';
 import { type DecoderSpec, decoderSpecFrom } from './decoder-spec.js';
 import { type GenerationDefaults, readGenerationDefaults } from './generation-config.js';
@@ -76,7 +81,7 @@ export async function createOnnxGenerator(
   for (const field of ['maxDraftTokens', 'ngramSize'] as const) {
     if (promptLookup) positiveInt(promptLookup[field], `promptLookup.${field}`);
   }
-  const loaded: OnnxModel = await loadOnnxModel(model, options);
+  const loaded: OnnxModel = await loadOnnxModel(model, { ...options, baseNames: DECODER_MODEL_FILE_NAMES });
   let spec: DecoderSpec;
   let chatTemplate: ChatTemplate;
   let defaults: GenerationDefaults;

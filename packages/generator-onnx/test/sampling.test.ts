@@ -6,6 +6,7 @@ import {
   candidateDistribution,
   createSeededRandom,
   createTokenSampler,
+  drawInTokenOrder,
   type SamplingParams,
 } from '../src/index.js';
 
@@ -123,6 +124,32 @@ describe('logits processing', () => {
     for (const [token, count] of counts.entries()) {
       expect(Math.abs(count / n - (probs[token] as number))).toBeLessThan(0.01);
     }
+  });
+
+  it('draws the same tokens when nearly tied logits swap order through rounding', () => {
+    // 200 tokens tied to 1e-6 (like untrained byte tokens) among spread-out ones, then jittered by 2e-6, as a
+    // different CPU kernel would round them: the order of the tied ones changes, the draws must not.
+    const noise = createSeededRandom(4);
+    const logits = Float32Array.from({ length: 300 }, (_, i) =>
+      i < 200 ? -13.7221 + noise() * 1e-6 : (noise() - 0.5) * 10,
+    );
+    const jittered = logits.map((v) => v + (noise() - 0.5) * 4e-6);
+    const order = (l: Float32Array) => Array.from(candidateDistribution(l, params({ temperature: 300 })).ids);
+    expect(order(jittered)).not.toEqual(order(logits));
+    const draws = (l: Float32Array) => {
+      const sampler = createTokenSampler(params({ temperature: 300 }), 300, createSeededRandom(8));
+      return Array.from({ length: 500 }, () => sampler.sample(l.slice()));
+    };
+    expect(draws(jittered)).toEqual(draws(logits));
+  });
+
+  it('draws over token ids in id order, with each token owning its share of [0, 1)', () => {
+    const ids = Int32Array.of(2, 0, 1);
+    const probs = Float64Array.of(0.5, 0.3, 0.2);
+    const byToken = new Float64Array(3);
+    // id order: 0 → [0, 0.3), 1 → [0.3, 0.5), 2 → [0.5, 1)
+    const draw = (r: number) => drawInTokenOrder(ids.slice(), probs, 3, r, byToken);
+    expect([0, 0.29, 0.3, 0.49, 0.5, 0.99, 1].map(draw)).toEqual([0, 0, 1, 1, 2, 2, 2]);
   });
 
   it('greedy ignores the seed; top-k 1 is greedy; the same seed samples the same tokens', () => {

@@ -10,6 +10,13 @@ export {
   downloadFile,
 } from './download-file.js';
 export {
+  float16Bits,
+  float16Tensor,
+  float16ToFloat32,
+  outputAsInput,
+  tensorToFloat32,
+} from './float16.js';
+export {
   assertGraphSignature,
   type GraphExpectation,
   type GraphSignature,
@@ -24,12 +31,10 @@ export {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from './hub-options.js';
+export { listHubFolder } from './hub-tree.js';
 export {
   createInferenceSession,
   loadInferenceSession,
-  MODEL_DTYPES,
-  type ModelDtype,
-  onnxFileForDtype,
   type SessionOptions,
 } from './inference-session.js';
 export {
@@ -40,7 +45,13 @@ export {
   readOptionalModelJson,
 } from './model-config.js';
 export { defaultModelId } from './model-id.js';
-export { isLocalModelRef, type ModelSource, openModelSource } from './model-source.js';
+export { inspectModelFiles, type ModelFilesReport } from './model-inspection.js';
+export {
+  isLocalModelRef,
+  type ModelSource,
+  modelSourceFiles,
+  openModelSource,
+} from './model-source.js';
 export {
   createModelTokenizer,
   type ModelTokenizer,
@@ -48,6 +59,26 @@ export {
   type TokenizeOptions,
   type TruncationStrategy,
 } from './model-tokenizer.js';
+export {
+  assertModelDtype,
+  chooseOnnxFile,
+  configDtype,
+  configExternalDataChunks,
+  DECODER_MODEL_FILE_NAMES,
+  DTYPE_FILE_SUFFIXES,
+  describeOnnxFile,
+  ENCODER_MODEL_FILE_NAMES,
+  externalDataFiles,
+  type FolderListing,
+  MODEL_DTYPES,
+  type ModelDtype,
+  type ModelFiles,
+  missingOnnxFileHint,
+  type OnnxFileChoice,
+  type OnnxFileOptions,
+  onnxFileForDtype,
+  parseOnnxFileName,
+} from './onnx-file.js';
 export {
   type LoadOnnxModelOptions,
   loadModelTokenizer,

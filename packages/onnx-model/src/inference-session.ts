@@ -1,39 +1,10 @@
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import { InferenceSession } from 'onnxruntime-node';
-import type { ModelSource } from './model-source.js';
-
-/**
- * Weight variants, named as transformers.js and Optimum export them: `fp32` → `onnx/model.onnx`,
- * `q8` → `onnx/model_quantized.onnx`, others → `onnx/model_<dtype>.onnx`.
- */
-export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
-
-export const MODEL_DTYPES: readonly ModelDtype[] = [
-  'fp32',
-  'fp16',
-  'q8',
-  'int8',
-  'uint8',
-  'q4',
-  'q4f16',
-  'bnb4',
-];
-
-/** The ONNX file for a dtype, relative to the model folder. `baseName` is `model` for encoders. */
-export function onnxFileForDtype(dtype: ModelDtype = 'fp32', baseName = 'model'): string {
-  if (!MODEL_DTYPES.includes(dtype)) {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      `dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${dtype}"`,
-      {
-        details: { dtype },
-      },
-    );
-  }
-  const suffix = dtype === 'fp32' ? '' : dtype === 'q8' ? '_quantized' : `_${dtype}`;
-  return `onnx/${baseName}${suffix}.onnx`;
-}
+import type { JsonObject } from './model-config.js';
+import { type ModelSource, modelSourceFiles } from './model-source.js';
+import { chooseOnnxFile, type OnnxFileChoice, type OnnxFileOptions } from './onnx-file.js';
 
 export interface SessionOptions {
   /** Threads inside one operator (onnxruntime's default: all cores). */
@@ -88,6 +59,15 @@ export async function createInferenceSession(
     });
   } catch (error) {
     const message = (error as Error).message ?? String(error);
+    // The graph keeps its weights in a file that is not there (onnxruntime names it).
+    const missingData = /External data path does not exist: "?([^"\n]+)"?/.exec(message);
+    if (missingData) {
+      throw new RagloomError(
+        'MODEL_NOT_FOUND',
+        `${modelPath} keeps its weights in ${missingData[1]}, which does not exist: put it beside the .onnx file`,
+        { cause: error, details: { path: modelPath, file: missingData[1] } },
+      );
+    }
     throw new RagloomError(
       'MODEL_INVALID',
       `onnxruntime cannot load ${modelPath}: ${/protobuf/i.test(message) ? ONNX_PROTOBUF_HINT : message}`,
@@ -96,15 +76,29 @@ export async function createInferenceSession(
   }
 }
 
-/** Resolves the ONNX file of a model source for a dtype (or an explicit file) and opens a session on it. */
+/**
+ * Chooses the ONNX file of a model source (dtype, `modelFileName`, merged decoders, an explicit file: see
+ * `chooseOnnxFile`), makes sure it and its external data are local (hub files are downloaded), and opens a
+ * session on it.
+ */
 export async function loadInferenceSession(
   source: ModelSource,
-  options: SessionOptions & { readonly dtype?: ModelDtype; readonly modelFile?: string } = {},
-): Promise<{ session: InferenceSession; modelPath: string }> {
-  const file = options.modelFile ?? onnxFileForDtype(options.dtype ?? 'fp32');
-  const modelPath = await source.file(file);
-  // Large exports keep weights beside the graph; fetch them too so onnxruntime finds them next to it.
-  await source.optionalFile(`${file}_data`);
+  options: SessionOptions &
+    OnnxFileOptions & {
+      /** `config.json`, for `transformers.js_config` (dtype, external data). */
+      readonly config?: JsonObject;
+      /** Base names to try in order when `modelFileName` is not given. Default `['model']`. */
+      readonly baseNames?: readonly string[];
+    } = {},
+): Promise<{ session: InferenceSession; modelPath: string; onnxFile: OnnxFileChoice }> {
+  const files = modelSourceFiles(source);
+  const onnxFile = await chooseOnnxFile(files, options.config, {
+    ...options,
+    locate: (file) => (source.dir !== undefined ? join(source.dir, file) : `${file} of ${source.ref}`),
+  });
+  const modelPath = await files.localPath(onnxFile.file);
+  // Large exports keep weights beside the graph; onnxruntime finds them next to it (hub files: in the snapshot).
+  for (const data of onnxFile.externalData) await files.localPath(data);
   const session = await createInferenceSession(modelPath, options);
-  return { session, modelPath };
+  return { session, modelPath, onnxFile };
 }

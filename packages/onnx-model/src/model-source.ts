@@ -4,6 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import { resolveHubFile } from './hub-file.js';
 import type { HubOptions } from './hub-options.js';
+import { listHubFolder, listLocalFolder } from './hub-tree.js';
+import type { FolderListing, ModelFiles } from './onnx-file.js';
 
 /**
  * Where a model's files come from: a local folder in Hugging Face layout, or a hub repository fetched into the
@@ -21,6 +23,30 @@ export interface ModelSource {
   file(path: string): Promise<string>;
   /** The local path of a file the model may have (`modules.json`, `generation_config.json`), else undefined. */
   optionalFile(path: string): Promise<string | undefined>;
+  /**
+   * The files directly in a folder of the model (`onnx`, or `''` for the top level), to say what it has when a
+   * file is missing. For hub ids: the hub's file tree, or offline what is cached; undefined when unknown.
+   */
+  listFolder(folder: string): Promise<FolderListing | undefined>;
+}
+
+/**
+ * A source as {@link ModelFiles} for choosing the ONNX file. `has` fetches a hub file it finds (it is needed
+ * anyway) and remembers its local path, which `localPath` then returns without asking the hub again.
+ */
+export function modelSourceFiles(
+  source: ModelSource,
+): ModelFiles & { localPath(path: string): Promise<string> } {
+  const found = new Map<string, string>();
+  return {
+    async has(path) {
+      const local = await source.optionalFile(path);
+      if (local !== undefined) found.set(path, local);
+      return local !== undefined;
+    },
+    list: (folder) => source.listFolder(folder),
+    localPath: async (path) => found.get(path) ?? source.file(path),
+  };
 }
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
@@ -86,6 +112,10 @@ export function openModelSource(ref: string, options: HubOptions = {}): ModelSou
       async optionalFile(path) {
         return lookup(path);
       },
+      listFolder: async (folder) => {
+        if (folder !== '') checkRepoPath(folder);
+        return listLocalFolder(dir, folder);
+      },
     };
   }
   return {
@@ -101,6 +131,10 @@ export function openModelSource(ref: string, options: HubOptions = {}): ModelSou
     async optionalFile(path) {
       checkRepoPath(path);
       return resolveHubFile(ref, path, { ...options, optional: true });
+    },
+    listFolder: async (folder) => {
+      if (folder !== '') checkRepoPath(folder);
+      return listHubFolder(ref, folder, options);
     },
   };
 }

@@ -6,10 +6,11 @@ import {
   graphSignature,
 } from './graph-io.js';
 import type { HubOptions } from './hub-options.js';
-import { loadInferenceSession, type ModelDtype, type SessionOptions } from './inference-session.js';
+import { loadInferenceSession, type SessionOptions } from './inference-session.js';
 import { type JsonObject, positiveIntField, readModelJson, readOptionalModelJson } from './model-config.js';
 import { type ModelSource, openModelSource } from './model-source.js';
 import { createModelTokenizer, type ModelTokenizer } from './model-tokenizer.js';
+import type { OnnxFileChoice, OnnxFileOptions } from './onnx-file.js';
 
 /** Loads `tokenizer.json` (+ `tokenizer_config.json`, if present) of a model with `@huggingface/tokenizers`. */
 export async function loadModelTokenizer(source: ModelSource): Promise<ModelTokenizer> {
@@ -19,11 +20,12 @@ export async function loadModelTokenizer(source: ModelSource): Promise<ModelToke
   return createModelTokenizer(tokenizerJson, tokenizerConfig, tokenizerPath);
 }
 
-export interface LoadOnnxModelOptions extends HubOptions, SessionOptions {
-  /** Which weights to load: `fp32` → `onnx/model.onnx` (default), `q8` → `onnx/model_quantized.onnx`, ... */
-  readonly dtype?: ModelDtype;
-  /** An explicit ONNX file inside the model instead of the dtype's (`onnx/decoder_model_merged.onnx`). */
-  readonly modelFile?: string;
+export interface LoadOnnxModelOptions extends HubOptions, SessionOptions, OnnxFileOptions {
+  /**
+   * Base names tried in order when `modelFileName` is not given (adapters set this: decoders pass
+   * `DECODER_MODEL_FILE_NAMES` so a merged decoder is found). Default `['model']`.
+   */
+  readonly baseNames?: readonly string[];
   /** Checked against the graph; a mismatch is `MODEL_INVALID`. */
   readonly expectGraph?: GraphExpectation;
   /** Further files the adapter wants fetched (optional ones resolve to undefined if absent). */
@@ -42,6 +44,8 @@ export interface OnnxModel {
   readonly tokenizer: ModelTokenizer;
   readonly session: InferenceSession;
   readonly modelPath: string;
+  /** Which ONNX file was chosen and why (dtype and where it came from, external data). */
+  readonly onnxFile: OnnxFileChoice;
   readonly graph: GraphSignature;
   /** The longest input the model takes: min(`model_max_length`, `max_position_embeddings`), if either is set. */
   readonly maxLength: number | undefined;
@@ -63,7 +67,7 @@ export async function loadOnnxModel(ref: string, options: LoadOnnxModelOptions =
   const tokenizer = await loadModelTokenizer(source);
   const files: Record<string, string | undefined> = {};
   for (const file of options.optionalFiles ?? []) files[file] = await source.optionalFile(file);
-  const { session, modelPath } = await loadInferenceSession(source, options);
+  const { session, modelPath, onnxFile } = await loadInferenceSession(source, { ...options, config });
   const graph = graphSignature(session);
   if (options.expectGraph) {
     try {
@@ -84,6 +88,7 @@ export async function loadOnnxModel(ref: string, options: LoadOnnxModelOptions =
     tokenizer,
     session,
     modelPath,
+    onnxFile,
     graph,
     maxLength: limits.length > 0 ? Math.min(...limits) : undefined,
     files,

@@ -1,5 +1,6 @@
 import type { PluginContextV1 } from '@ragloom/core';
 import { z } from 'zod';
+import { MODEL_DTYPES, type ModelDtype } from './onnx-file.js';
 
 /** The host's hub settings and download progress, in the shape the ONNX adapters' options take. */
 export function hubOptionsFromContext(context: PluginContextV1) {
@@ -17,7 +18,13 @@ export const onnxModelOptionFields = {
   model: z.string().min(1),
   /** The id stored in index manifests (default: `model` as written, so a local copy and the hub id agree). */
   modelId: z.string().min(1).optional(),
-  dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).optional(),
+  /** `q8` → `onnx/model_quantized.onnx`, `q4f16` → `onnx/model_q4f16.onnx`, ... (transformers.js' names). */
+  dtype: z.enum(MODEL_DTYPES as [ModelDtype, ...ModelDtype[]]).optional(),
+  /** The ONNX file's base name, dtype suffix added (`decoder_model_merged`), as transformers.js' `model_file_name`. */
+  modelFileName: z.string().min(1).optional(),
+  /** The folder holding the ONNX files (default `onnx`; `''` for exports with `model.onnx` at the top). */
+  subfolder: z.string().optional(),
+  /** An explicit file inside the model (`onnx/decoder_model_merged_quantized.onnx`). */
   modelFile: z.string().min(1).optional(),
   revision: z.string().min(1).optional(),
   intraOpNumThreads: z.number().int().positive().optional(),

@@ -1,4 +1,4 @@
-import type { HubOptions, ModelDtype } from '@ragloom/onnx-model';
+import type { HubOptions, OnnxFileOptions } from '@ragloom/onnx-model';
 
 /**
  * How a pair's logit becomes its score: 'sigmoid' (a 0..1 relevance probability), 'none' (the raw logit),
@@ -7,15 +7,12 @@ import type { HubOptions, ModelDtype } from '@ragloom/onnx-model';
  */
 export type RerankerActivation = 'auto' | 'sigmoid' | 'none';
 
-export interface OnnxRerankerOptions extends HubOptions {
+/** `dtype`, `modelFileName`, `subfolder` and `modelFile` (from `OnnxFileOptions`) choose the ONNX file. */
+export interface OnnxRerankerOptions extends HubOptions, OnnxFileOptions {
   /** A local folder in Hugging Face layout, or a hub repo id (`Xenova/ms-marco-MiniLM-L-6-v2`). */
   readonly model: string;
   /** Reported as `modelId`. Default: the repo id, else `config.json` `_name_or_path`, else the folder name. */
   readonly modelId?: string;
-  /** Weights: `fp32` → `onnx/model.onnx` (default), `q8` → `onnx/model_quantized.onnx`, ... */
-  readonly dtype?: ModelDtype;
-  /** An explicit ONNX file inside the model folder instead of the dtype's. */
-  readonly modelFile?: string;
   /** Default 'auto'. */
   readonly activation?: RerankerActivation;
   /**

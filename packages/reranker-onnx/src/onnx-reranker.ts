@@ -14,6 +14,7 @@ import {
   planBatches,
   positiveIntField,
   type Tensor,
+  tensorToFloat32,
 } from '@ragloom/onnx-model';
 import type { OnnxRerankerOptions } from './onnx-reranker-options.js';
 import { encodePair } from './pair-encoding.js';
@@ -152,7 +153,7 @@ export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<
             { details: { path: model.modelPath, dims: logits.dims } },
           );
         }
-        const data = logits.data as Float32Array;
+        const data = tensorToFloat32(logits, `logits of ${model.modelPath}`);
         indices.forEach((index, row) => {
           scores[index] = applyActivation(data[row]!, activation);
         });

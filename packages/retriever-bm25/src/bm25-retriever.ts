@@ -53,16 +53,41 @@ export interface Bm25Retriever extends RetrieverV1 {
   readonly manifest: SparseIndexManifest;
   readonly analyzer: Analyzer;
   readonly parameters: Bm25Parameters;
-  /** Where `save()` writes, if anywhere. */
+  /**
+   * The index's file, where `save()` writes. Undefined for an index without one: it is not
+   * persistent (`capabilities.persistent` is false) and has no `save()`.
+   */
   readonly path: string | undefined;
   upsert(records: readonly RetrieverRecord[], options?: Bm25UpsertOptions): Promise<void>;
   search(request: SearchRequest): Promise<SearchHit[]>;
   scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Writes the index atomically to `path` (default: the path it was created or loaded with). */
-  save(path?: string): Promise<void>;
+  /**
+   * Writes the index atomically to its file (or to `path`). Present only when the index has a file
+   * (`capabilities.persistent`).
+   */
+  save?(path?: string): Promise<void>;
+  /** Writes the index file (what `save` writes) to `path`, atomically; the index's own file stays as it is. */
+  writeFile(path: string): Promise<void>;
   /** The index as index-file bytes (what `save` writes), e.g. to keep it in a database or a browser. */
   toBytes(): Uint8Array;
   statistics(): IndexStatistics;
+}
+
+/** A BM25 index with a file (created or loaded with a `path`): persistent, with `save()`. */
+export interface PersistentBm25Retriever extends Bm25Retriever {
+  readonly path: string;
+  save(path?: string): Promise<void>;
+}
+
+/** Narrows an index to one with a file (what `path` at creation or loading gives). */
+export function isPersistentBm25Retriever(index: Bm25Retriever): index is PersistentBm25Retriever {
+  return index.capabilities.persistent && typeof index.save === 'function' && index.path !== undefined;
+}
+
+/** An index given a path has a file; the check keeps the return types honest without a cast. */
+function withFile(index: Bm25Retriever): PersistentBm25Retriever {
+  if (!isPersistentBm25Retriever(index)) throw new Error('a BM25 index opened with a path has no save()');
+  return index;
 }
 
 export interface LoadBm25RetrieverOptions {
@@ -139,14 +164,24 @@ function buildRetriever(
       index.snapshot(),
     );
 
+  const writeFile = async (target: string) => {
+    if (typeof target !== 'string' || target.length === 0) {
+      throw new RagloomError('INVALID_ARGUMENT', 'writing a BM25 index needs a file path');
+    }
+    await writeFileAtomic(target, toBytes());
+  };
+
   return {
     specificationVersion: 'v1',
     provider: 'bm25',
     manifest,
+    // Persistent when it has a file; one without a file has no save() (its bytes: toBytes, writeFile).
     capabilities: { query: 'text', scan: true, persistent: path !== undefined },
     analyzer,
     parameters,
     path,
+    ...(path !== undefined ? { save: (target: string = path) => writeFile(target) } : {}),
+    writeFile,
 
     async upsert(records, options = {}) {
       const { signal, onProgress } = options;
@@ -221,22 +256,16 @@ function buildRetriever(
       }
     },
 
-    async save(target = path) {
-      if (target === undefined) {
-        throw new RagloomError(
-          'INVALID_ARGUMENT',
-          'this BM25 index has no path: pass one to createBm25Retriever({ path }) or to save(path)',
-        );
-      }
-      await writeFileAtomic(target, toBytes());
-    },
-
     toBytes,
     statistics: () => index.statistics(),
   };
 }
 
-/** A new, empty BM25 index. */
+/** A new, empty BM25 index; persistent (with `save()`) when given a `path`. */
+export function createBm25Retriever(
+  options: Bm25RetrieverOptions & { readonly path: string },
+): PersistentBm25Retriever;
+export function createBm25Retriever(options?: Bm25RetrieverOptions): Bm25Retriever;
 export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Bm25Retriever {
   const analyzer = resolveAnalyzer(options.analyzer);
   const parameters = resolveBm25Parameters(options);
@@ -305,12 +334,20 @@ function fromDecoded(
 export async function loadBm25Retriever(
   path: string,
   options: LoadBm25RetrieverOptions = {},
-): Promise<Bm25Retriever> {
+): Promise<PersistentBm25Retriever> {
   const bytes = await readFileBytes(path);
-  return fromDecoded(bytes, path, path, options);
+  return withFile(fromDecoded(bytes, path, path, options));
 }
 
-/** Rebuilds an index from `toBytes()` output (verified as a file would be). */
+/** Rebuilds an index from `toBytes()` output (verified as a file would be); persistent when given a `path`. */
+export function bm25RetrieverFromBytes(
+  bytes: Uint8Array,
+  options: LoadBm25RetrieverOptions & { readonly path: string },
+): PersistentBm25Retriever;
+export function bm25RetrieverFromBytes(
+  bytes: Uint8Array,
+  options?: LoadBm25RetrieverOptions & { readonly path?: string },
+): Bm25Retriever;
 export function bm25RetrieverFromBytes(
   bytes: Uint8Array,
   options: LoadBm25RetrieverOptions & { readonly path?: string } = {},
@@ -321,7 +358,7 @@ export function bm25RetrieverFromBytes(
 /** Loads the index at `options.path` if the file exists, else creates an empty one that saves there. */
 export async function openBm25Retriever(
   options: Bm25RetrieverOptions & { readonly path: string },
-): Promise<Bm25Retriever> {
+): Promise<PersistentBm25Retriever> {
   if (await fileExists(options.path)) return loadBm25Retriever(options.path, options);
   return createBm25Retriever(options);
 }

@@ -17,9 +17,11 @@ export {
   type Bm25UpsertOptions,
   bm25RetrieverFromBytes,
   createBm25Retriever,
+  isPersistentBm25Retriever,
   type LoadBm25RetrieverOptions,
   loadBm25Retriever,
   openBm25Retriever,
+  type PersistentBm25Retriever,
 } from './bm25-retriever.js';
 export { type CjkAnalyzerOptions, createCjkAnalyzer } from './cjk-analyzer.js';
 export { createAnalyzer } from './create-analyzer.js';

@@ -1,7 +1,19 @@
 import { type Metadata, type MetadataPredicate, RagloomError } from '@ragloom/core';
 import type { Bm25Parameters } from './bm25-parameters.js';
-import { appendPosting, createPostingList, type PostingList, remapPostingList } from './posting-list.js';
-import { selectTopK } from './top-k.js';
+import {
+  appendPosting,
+  createPostingList,
+  type PostingList,
+  remapPostingList,
+  viewPostingList,
+} from './posting-list.js';
+import {
+  type AccumulatorMode,
+  createAccumulator,
+  type ScoringDocuments,
+  type ScoringTerm,
+  scoreTopK,
+} from './query-scoring.js';
 
 export interface StoredDocument {
   readonly id: string;
@@ -61,6 +73,8 @@ export interface InvertedIndex {
     k: number,
     parameters: Bm25Parameters,
     predicate: MetadataPredicate | undefined,
+    /** Forces one accumulator mode (tests); by default it is chosen per query. */
+    mode?: AccumulatorMode,
   ): ScoredDocument[];
   snapshot(): IndexSnapshot;
   statistics(): IndexStatistics;
@@ -76,12 +90,14 @@ const corrupt = (message: string) => new RagloomError('INDEX_CORRUPT', message);
  *
  * N, df and avgdl count live documents only (Lucene keeps deleted ones until a merge). Deleting marks
  * a tombstone; postings of deleted documents are skipped and dropped by compaction once they are a
- * quarter of the index. Posting lists are typed arrays; top-k selection uses a heap.
+ * quarter of the index. Posting lists are typed arrays; scoring is in `query-scoring.ts`.
  */
 export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
   // Documents by ordinal. Ordinals only grow; deleted slots hold undefined until compaction.
   const documents: (StoredDocument | undefined)[] = [];
   let lengths = new Uint32Array(16);
+  /** 1 per live ordinal: what scoring checks instead of loading `documents[d]`. */
+  let live = new Uint8Array(16);
   /** Distinct term ids of each document, to keep `df` exact when it is deleted. */
   const documentTerms: (Uint32Array | undefined)[] = [];
   let ordinalCount = 0;
@@ -98,8 +114,7 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
   let documentFrequency = new Int32Array(16);
 
   // Scoring scratch space, reused by every search (searches run synchronously, one at a time).
-  let scores = new Float64Array(0);
-  let touched = new Uint32Array(0);
+  const accumulator = createAccumulator();
   let norms = new Float64Array(0);
   let normsFor: { k1: number; b: number; version: number } | undefined;
   let version = 0;
@@ -110,6 +125,9 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
     const next = new Uint32Array(capacity);
     next.set(lengths.subarray(0, ordinalCount));
     lengths = next;
+    const nextLive = new Uint8Array(capacity);
+    nextLive.set(live.subarray(0, ordinalCount));
+    live = nextLive;
   };
 
   const termId = (term: string): number => {
@@ -132,6 +150,7 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
     const document = documents[ordinal]!;
     ordinalById.delete(document.id);
     documents[ordinal] = undefined;
+    live[ordinal] = 0;
     for (const t of documentTerms[ordinal]!) documentFrequency[t]!--;
     documentTerms[ordinal] = undefined;
     const length = lengths[ordinal]!;
@@ -152,9 +171,11 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
       documents[next] = documents[d];
       documentTerms[next] = documentTerms[d];
       lengths[next] = lengths[d]!;
+      live[next] = 1;
       ordinalById.set(documents[d]!.id, next);
       next++;
     }
+    live.fill(0, next, ordinalCount);
     documents.length = next;
     documentTerms.length = next;
     ordinalCount = next;
@@ -174,6 +195,7 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
     growDocuments(ordinalCount);
     documents[ordinal] = { id: document.id, text: document.text, metadata: document.metadata };
     lengths[ordinal] = document.length;
+    live[ordinal] = 1;
     const ids = new Uint32Array(document.termCounts.size);
     let i = 0;
     for (const [term, freq] of document.termCounts) {
@@ -205,45 +227,33 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
     k: number,
     parameters: Bm25Parameters,
     predicate: MetadataPredicate | undefined,
+    mode?: AccumulatorMode,
   ): ScoredDocument[] => {
-    if (scores.length < ordinalCount) {
-      scores = new Float64Array(lengths.length);
-      touched = new Uint32Array(lengths.length);
-    }
     const norm = lengthNorms(parameters);
     const n = liveWithTerms;
-    let touchedCount = 0;
+    const scoringTerms: ScoringTerm[] = [];
     for (const [term, queryFrequency] of query) {
       const t = termIds.get(term);
       if (t === undefined) continue;
       const df = documentFrequency[t]!;
       if (df === 0) continue;
-      const weight = queryFrequency * Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const list = postings[t]!;
-      const { docs, freqs } = list;
-      for (let i = 0; i < list.length; i++) {
-        const d = docs[i]!;
-        if (documents[d] === undefined) continue;
-        const tf = freqs[i]!;
-        if (scores[d] === 0) touched[touchedCount++] = d;
-        scores[d]! += (weight * tf) / (tf + norm[d]!);
-      }
+      scoringTerms.push({
+        docs: list.docs,
+        freqs: list.freqs,
+        length: list.length,
+        weight: queryFrequency * Math.log(1 + (n - df + 0.5) / (df + 0.5)),
+      });
     }
-    // Every contribution is > 0 (idf > 0, tf >= 1), so a score of 0 above meant "not touched yet".
-    let candidates = touched;
-    let candidateCount = touchedCount;
-    if (predicate !== undefined) {
-      candidates = new Uint32Array(touchedCount);
-      candidateCount = 0;
-      for (let i = 0; i < touchedCount; i++) {
-        const d = touched[i]!;
-        if (predicate(documents[d]!.metadata)) candidates[candidateCount++] = d;
-      }
-    }
-    const best = selectTopK(candidates, candidateCount, scores, (d) => documents[d]!.id, k);
-    const hits = best.map((d) => ({ document: documents[d]!, score: scores[d]! }));
-    for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
-    return hits;
+    const scoring: ScoringDocuments = {
+      ordinals: ordinalCount,
+      norms: norm,
+      live,
+      idOf: (d) => documents[d]!.id,
+      accept: predicate === undefined ? undefined : (d) => predicate(documents[d]!.metadata),
+    };
+    const best = scoreTopK(scoringTerms, scoring, k, accumulator, mode);
+    return best.ordinals.map((d, i) => ({ document: documents[d]!, score: best.scores[i]! }));
   };
 
   const index: InvertedIndex = {
@@ -355,6 +365,7 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
       ordinalById.set(document.id, d);
       documents[d] = document;
       lengths[d] = snapshotLengths[d]!;
+      live[d] = 1;
     });
     ordinalCount = n;
     const termsPerDocument = new Uint32Array(n);
@@ -374,10 +385,11 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
         if (d >= n || d <= previous) throw corrupt(`postings of term "${term}" are out of order or range`);
         if (freq === 0) throw corrupt(`term "${term}" has a zero frequency`);
         previous = d;
-        appendPosting(postings[id]!, d, freq);
         termsPerDocument[d]!++;
         lengthCheck[d]! += freq;
       }
+      // Views into the loaded arrays, not copies: a list is copied only when it first grows.
+      postings[id] = viewPostingList(docs, freqs, start, end);
       documentFrequency[id] = end - start;
     }
     for (let d = 0; d < n; d++) {

@@ -12,6 +12,20 @@ export function createPostingList(capacity = 2): PostingList {
   return { docs: new Uint32Array(capacity), freqs: new Uint32Array(capacity), length: 0 };
 }
 
+/**
+ * A full list over `docs[start..end)` / `freqs[start..end)` of arrays the caller hands over (a loaded
+ * index file's). Appending copies it into its own arrays; compaction rewrites it in place, which only
+ * touches its own range.
+ */
+export function viewPostingList(
+  docs: Uint32Array,
+  freqs: Uint32Array,
+  start: number,
+  end: number,
+): PostingList {
+  return { docs: docs.subarray(start, end), freqs: freqs.subarray(start, end), length: end - start };
+}
+
 export function appendPosting(list: PostingList, doc: number, freq: number): void {
   if (list.length === list.docs.length) {
     const capacity = Math.max(2, list.docs.length * 2);

@@ -16,7 +16,7 @@ for (const analyzer of ['english', 'auto'] as const) {
       await rm(fileFor(id), { force: true });
     },
     reopen: async (retriever, { id }) => {
-      await (retriever as Bm25Retriever).save();
+      await (retriever as Bm25Retriever).save!();
       return loadBm25Retriever(fileFor(id));
     },
   });

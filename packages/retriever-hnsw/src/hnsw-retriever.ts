@@ -61,14 +61,22 @@ export interface HnswIndexStats {
 export interface HnswRetriever extends RetrieverV1 {
   readonly provider: 'hnsw';
   readonly manifest: DenseIndexManifest;
-  /** Where `save()` writes when called without a path. */
+  /**
+   * The index's file, where `save()` writes. Undefined for an index without one: it is not
+   * persistent (`capabilities.persistent` is false) and has no `save()`.
+   */
   readonly path: string | undefined;
   upsert(records: readonly RetrieverRecord[], options?: HnswOperationOptions): Promise<void>;
   delete(selector: DeleteSelector, options?: HnswOperationOptions): Promise<{ deleted: number }>;
   search(request: HnswSearchRequest): Promise<SearchHit[]>;
   scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Writes the index to `path` (default: the one it was created or loaded with), atomically. */
-  save(path?: string, options?: HnswOperationOptions): Promise<void>;
+  /**
+   * Writes the index to its file, atomically; given a `path`, there instead, which becomes its file.
+   * Present only when the index has a file (`capabilities.persistent`).
+   */
+  save?(path?: string, options?: HnswOperationOptions): Promise<void>;
+  /** Writes the index file (what `save` writes) to `path`, atomically, without making it the index's file. */
+  writeFile(path: string, options?: HnswOperationOptions): Promise<void>;
   /** The index as index-file bytes (what `save` writes), e.g. to keep it in IndexedDB. */
   toBytes(): Uint8Array;
   /**
@@ -79,6 +87,17 @@ export interface HnswRetriever extends RetrieverV1 {
   stats(): HnswIndexStats;
   /** Releases the memory; later calls fail. Does not save. */
   close(): Promise<void>;
+}
+
+/** An HNSW index with a file (created or loaded with a `path`): persistent, with `save()`. */
+export interface PersistentHnswRetriever extends HnswRetriever {
+  readonly path: string;
+  save(path?: string, options?: HnswOperationOptions): Promise<void>;
+}
+
+/** Narrows an index to one with a file (what `path` at creation or loading gives). */
+export function isPersistentHnswRetriever(index: HnswRetriever): index is PersistentHnswRetriever {
+  return index.capabilities.persistent && typeof index.save === 'function' && index.path !== undefined;
 }
 
 /** float32 arithmetic overflows beyond this; such vectors would make distances infinite. */
@@ -140,6 +159,10 @@ export interface GraphParams {
  * (`DIMENSION_MISMATCH`, `INVALID_ARGUMENT`); the manifest (`encoderModelId`, `dimension`,
  * `metric`) is stored with the index and a query naming another encoder is `MANIFEST_MISMATCH`.
  */
+export function createHnswRetriever(
+  options: HnswRetrieverOptions & { readonly path: string },
+): PersistentHnswRetriever;
+export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetriever;
 export function createHnswRetriever(options: HnswRetrieverOptions): HnswRetriever {
   if (typeof options !== 'object' || options === null) {
     throw new RagloomError('INVALID_ARGUMENT', 'createHnswRetriever needs an options object');
@@ -476,7 +499,32 @@ export function buildRetriever(
     };
   };
 
-  const capabilities: RetrieverCapabilities = { query: 'vector', scan: true, persistent: true };
+  // Persistent when it has a file; one without a file has no save() (its bytes: toBytes, writeFile).
+  const capabilities: RetrieverCapabilities = {
+    query: 'vector',
+    scan: true,
+    persistent: savePath !== undefined,
+  };
+
+  const writeIndexFile = async (s: IndexState, target: string, options?: HnswOperationOptions) => {
+    throwIfAborted(options?.signal, 'save');
+    const { writeChunksAtomic } = await import('./index-file-io.js');
+    options?.onProgress?.({ phase: 'encode', completed: 0, total: 1 });
+    const chunks = encodeIndexFile(contents(s), crc32);
+    await writeChunksAtomic(target, chunks, (written, total) =>
+      options?.onProgress?.({ phase: 'write', completed: written, total }),
+    );
+  };
+
+  const save = (path?: string, options?: HnswOperationOptions) =>
+    exclusive(async () => {
+      const target = path ?? savePath;
+      if (typeof target !== 'string' || target.length === 0) {
+        throw new RagloomError('INVALID_ARGUMENT', 'save(path) needs a file path');
+      }
+      await writeIndexFile(open(), target, options);
+      savePath = target;
+    });
 
   const retriever: HnswRetriever = {
     specificationVersion: 'v1',
@@ -486,6 +534,7 @@ export function buildRetriever(
     get path() {
       return savePath;
     },
+    ...(capabilities.persistent ? { save } : {}),
     upsert,
     delete: remove,
     search,
@@ -518,25 +567,11 @@ export function buildRetriever(
       }
     },
 
-    save(path?: string, options?: HnswOperationOptions) {
-      return exclusive(async () => {
-        const s = open();
-        const target = path ?? savePath;
-        if (target === undefined) {
-          throw new RagloomError(
-            'INVALID_ARGUMENT',
-            'this HNSW index has no path: pass one to createHnswRetriever({ path }) or to save(path)',
-          );
-        }
-        throwIfAborted(options?.signal, 'save');
-        const { writeChunksAtomic } = await import('./index-file-io.js');
-        options?.onProgress?.({ phase: 'encode', completed: 0, total: 1 });
-        const chunks = encodeIndexFile(contents(s), crc32);
-        await writeChunksAtomic(target, chunks, (written, total) =>
-          options?.onProgress?.({ phase: 'write', completed: written, total }),
-        );
-        savePath = target;
-      });
+    writeFile(path: string, options?: HnswOperationOptions) {
+      if (typeof path !== 'string' || path.length === 0) {
+        return Promise.reject(new RagloomError('INVALID_ARGUMENT', 'writeFile needs a file path'));
+      }
+      return exclusive(() => writeIndexFile(open(), path, options));
     },
 
     toBytes() {

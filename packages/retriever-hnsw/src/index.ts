@@ -11,6 +11,8 @@ export {
   type HnswIndexStats,
   type HnswRetriever,
   type HnswSearchRequest,
+  isPersistentHnswRetriever,
+  type PersistentHnswRetriever,
 } from './hnsw-retriever.js';
 export { INDEX_FILE_MAGIC, INDEX_FORMAT_VERSION } from './index-file-format.js';
 export { hnswRetrieverFromBytes, loadHnswRetriever, openHnswRetriever } from './load-hnsw-retriever.js';

@@ -18,6 +18,8 @@ import {
   createHnswRetriever,
   type HnswRetriever,
   type IndexState,
+  isPersistentHnswRetriever,
+  type PersistentHnswRetriever,
 } from './hnsw-retriever.js';
 import {
   checkSectionChecksum,
@@ -132,7 +134,10 @@ const READS_AHEAD = 3;
  * so a large index is never held twice; the vectors arrive in chunks, a few reads ahead, while
  * this thread checks the other sections and then checksums and measures each chunk as it lands.
  */
-export async function loadHnswRetriever(path: string, options: HnswLoadOptions = {}): Promise<HnswRetriever> {
+export async function loadHnswRetriever(
+  path: string,
+  options: HnswLoadOptions = {},
+): Promise<PersistentHnswRetriever> {
   throwIfAborted(options.signal, 'load');
   const runtime = resolveRuntimeOptions({ ...options, path });
   const { openFileReader } = await import('./index-file-io.js');
@@ -206,13 +211,30 @@ export async function loadHnswRetriever(path: string, options: HnswLoadOptions =
     if (inPlace === null) firstBad = kernel.importVectors(vectors, slots);
     options.onProgress?.({ phase: 'verify', completed: 1, total: 1 });
     const state = stateFromContents(contents, runtime, path, kernel, firstBad);
-    return buildRetriever(manifest, contents.params, runtime, state);
+    return withFile(buildRetriever(manifest, contents.params, runtime, state));
   } finally {
     await reader.close();
   }
 }
 
-/** Rebuilds an index from `toBytes()` output, verified as a file is. */
+/** An index given a path has a file; the check keeps the return types honest without a cast. */
+function withFile(index: HnswRetriever): PersistentHnswRetriever {
+  if (!isPersistentHnswRetriever(index)) throw new Error('an HNSW index opened with a path has no save()');
+  return index;
+}
+
+/**
+ * Rebuilds an index from `toBytes()` output, verified as a file is. With `path` it is persistent
+ * (`save()` writes there); without, it lives in memory.
+ */
+export function hnswRetrieverFromBytes(
+  bytes: Uint8Array,
+  options: HnswLoadOptions & { readonly path: string },
+): PersistentHnswRetriever;
+export function hnswRetrieverFromBytes(
+  bytes: Uint8Array,
+  options?: HnswLoadOptions & { readonly path?: string },
+): HnswRetriever;
 export function hnswRetrieverFromBytes(
   bytes: Uint8Array,
   options: HnswLoadOptions & { readonly path?: string } = {},
@@ -226,7 +248,7 @@ export function hnswRetrieverFromBytes(
  */
 export async function openHnswRetriever(
   options: HnswRetrieverOptions & { readonly path: string },
-): Promise<HnswRetriever> {
+): Promise<PersistentHnswRetriever> {
   const { fileExists } = await import('./index-file-io.js');
   if (await fileExists(options.path)) {
     return loadHnswRetriever(options.path, options);

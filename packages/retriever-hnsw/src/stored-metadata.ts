@@ -7,10 +7,13 @@ export const EMPTY_METADATA: Metadata = Object.freeze({});
 export function freezeMetadata(metadata: Metadata | undefined): Metadata {
   if (metadata === undefined) return EMPTY_METADATA;
   if (Object.keys(metadata).length === 0) return EMPTY_METADATA;
-  const copy: Record<string, MetadataValue> = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
-  }
+  // fromEntries defines own properties: an assignment would take a `__proto__` field for the prototype.
+  const copy: Record<string, MetadataValue> = Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [
+      key,
+      Array.isArray(value) ? Object.freeze([...value]) : value,
+    ]),
+  );
   return Object.freeze(copy);
 }
 

@@ -14,7 +14,16 @@ const variants = [
   { name: 'hnsw (js kernel)', kernel: 'js' as const, exactSearchThreshold: undefined },
   // Every search walks the graph (no exact shortcut for small indexes or selective filters):
   // the filtered top-k must still be exact, through the fallback when the walk finds fewer than k.
-  { name: 'hnsw (graph walk forced)', kernel: 'auto' as const, exactSearchThreshold: 0 },
+  // Deletes leave tombstones until compact() is called, so 'search-during-compaction' repairs a
+  // graph full of them while searches walk it; the concurrency tests write enough records that
+  // the insert and repair loops yield to the event loop several times.
+  {
+    name: 'hnsw (graph walk forced)',
+    kernel: 'auto' as const,
+    exactSearchThreshold: 0,
+    compactionThreshold: 1,
+    concurrencyRecords: 1200,
+  },
 ];
 
 for (const variant of variants) {
@@ -26,14 +35,18 @@ for (const variant of variants) {
         ...manifest!,
         kernel: variant.kernel,
         exactSearchThreshold: variant.exactSearchThreshold,
+        compactionThreshold: variant.compactionThreshold,
         path: join(dir, `${id}.hnsw`),
       }),
+    compact: (retriever) => (retriever as HnswRetriever).compact(),
+    concurrencyRecords: variant.concurrencyRecords,
     reopen: async (retriever: RetrieverV1) => {
       const hnsw = retriever as HnswRetriever;
-      await hnsw.save();
+      await hnsw.save!();
       return loadHnswRetriever(hnsw.path!, {
         kernel: variant.kernel,
         exactSearchThreshold: variant.exactSearchThreshold,
+        compactionThreshold: variant.compactionThreshold,
       });
     },
     destroy: async (retriever: RetrieverV1) => {

@@ -227,7 +227,7 @@ describe('records and requests', () => {
     await expectCode(() => index.search({ vector: huge, k: 1 }), 'INVALID_ARGUMENT');
     await expectCode(() => index.delete({} as never), 'INVALID_ARGUMENT');
     await expectCode(() => index.delete({ ids: 'r1' } as never), 'INVALID_ARGUMENT');
-    await expectCode(() => index.save(), 'INVALID_ARGUMENT');
+    expect(index.save, 'an index without a path has no save()').toBeUndefined();
     await index.close();
     await expectCode(() => index.search({ vector: queries[0]!, k: 3 }), 'INVALID_ARGUMENT');
   });

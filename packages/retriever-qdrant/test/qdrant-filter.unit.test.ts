@@ -337,6 +337,31 @@ describe('translateFilter (unit): field paths and errors', () => {
     });
   });
 
+  it('field names like __proto__ and constructor are plain payload keys, kept when they come over JSON', () => {
+    expect(json(JSON.parse('{"__proto__": "x"}') as Filter)).toEqual({
+      kind: 'filter',
+      filter: { must: [{ key: key('__proto__'), match: { value: 'x' } }] },
+    });
+    expect(json({ constructor: { $exists: true } })).toEqual({
+      kind: 'filter',
+      filter: { must_not: [{ is_empty: { key: key('constructor') } }] },
+    });
+    expect(json({ toString: { $in: ['a', 'b'] }, hasOwnProperty: true })).toEqual({
+      kind: 'filter',
+      filter: {
+        must: [
+          { key: key('toString'), match: { any: ['a', 'b'] } },
+          { key: key('hasOwnProperty'), match: { value: true } },
+        ],
+      },
+    });
+    // What goes over the wire names the field.
+    const body = JSON.stringify(
+      json(JSON.parse('{"$or": [{"__proto__": {"$exists": false}}, {"a": 1}]}') as Filter),
+    );
+    expect(body).toContain('"key":"metadata.__proto__"');
+  });
+
   it('a key Qdrant cannot quote is UNSUPPORTED, naming the field', () => {
     expectCode(() => quotePayloadKey('say "hi"'), 'UNSUPPORTED', 'say \\"hi\\"');
     expectCode(() => translateFilter({ 'back\\slash': 1 }), 'UNSUPPORTED');

@@ -1,5 +1,6 @@
-import type { EncoderV1 } from '@ragloom/core';
+import type { EmbedRequest, EncoderV1 } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { sequentialThenConcurrent, settle } from '../shared/concurrency.js';
 import { conformanceTest, type SkipMap } from '../shared/conformance-test.js';
 import { expectRagloomError } from '../shared/expect-ragloom-error.js';
 
@@ -17,6 +18,8 @@ export const ENCODER_CONFORMANCE_TESTS = [
   'cjk-and-emoji',
   'invalid-input',
   'abort',
+  'concurrent-equals-sequential',
+  'concurrent-abort-isolated',
 ] as const;
 
 export type EncoderConformanceTest = (typeof ENCODER_CONFORMANCE_TESTS)[number];
@@ -32,6 +35,32 @@ export interface EncoderConformanceOptions {
   readonly skip?: SkipMap<EncoderConformanceTest>;
   readonly timeout?: number;
   readonly additionalTests?: (getEncoder: () => EncoderV1) => void;
+}
+
+const PARAGRAPH =
+  'Dense retrieval embeds queries and passages into one vector space, so that nearest neighbours ' +
+  'are relevant passages; a reranker then reads each pair closely. ';
+
+/**
+ * Requests of every shape a service sends at once: single texts (the common case, one per incoming
+ * query), batches, a batch larger than maxBatchSize, a long text, queries and documents mixed.
+ */
+function concurrencyRequests(maxBatchSize: number): EmbedRequest[] {
+  const many = Array.from(
+    { length: Math.min(40, 2 * maxBatchSize + 1) },
+    (_, i) => `${TEXTS[i % TEXTS.length]} (${i})`,
+  );
+  return [
+    ...TEXTS.map(
+      (text, i): EmbedRequest => ({ texts: [text], inputType: i % 2 === 0 ? 'document' : 'query' }),
+    ),
+    { texts: TEXTS, inputType: 'document' },
+    { texts: TEXTS.slice(1, 4), inputType: 'query' },
+    { texts: many, inputType: 'document' },
+    { texts: [PARAGRAPH.repeat(12)], inputType: 'query' },
+    { texts: [TEXTS[0]!], inputType: 'query' },
+    { texts: [TEXTS[3]!, TEXTS[0]!], inputType: 'document' },
+  ];
 }
 
 const TEXTS = [
@@ -208,12 +237,64 @@ export function describeEncoderConformance(options: EncoderConformanceOptions): 
         (_, i) => `${TEXTS[i % TEXTS.length]} ${i}`,
       );
       const pending = get().embed({ texts: many, inputType: 'document', signal: running.signal });
-      setTimeout(() => running.abort(), 1);
+      const timer = setTimeout(() => running.abort(), 1);
       try {
         expectValid((await pending).embeddings, many.length, 'embeddings of a request aborted late');
       } catch (error) {
         await expectRagloomError(() => Promise.reject(error), 'ABORTED', 'embed aborted while running');
+      } finally {
+        clearTimeout(timer);
       }
+    });
+
+    // A service embeds many requests at once; each must get what it would get alone. (An encoder that
+    // reuses one input buffer while an earlier request still reads it returns other requests' vectors.)
+    const expectSameEmbeddings = (
+      requests: readonly EmbedRequest[],
+      sequential: readonly Float32Array[][],
+      concurrent: readonly Float32Array[][],
+    ) => {
+      requests.forEach((request, r) => {
+        const what = `request ${r} (${request.texts.length} ${request.inputType} text(s))`;
+        expect(concurrent[r], what).toHaveLength(request.texts.length);
+        request.texts.forEach((text, t) => {
+          const diff = maxAbsDiff(concurrent[r]![t]!, sequential[r]![t]!);
+          expect(
+            diff,
+            `${what}, "${text.slice(0, 40)}": concurrent vs one-at-a-time max abs diff ${diff}`,
+          ).toBeLessThanOrEqual(tolerance);
+        });
+      });
+    };
+
+    test('concurrent-equals-sequential', async () => {
+      const requests = concurrencyRequests(get().maxBatchSize);
+      const { sequential, concurrent } = await sequentialThenConcurrent(
+        requests.map((request) => async () => (await get().embed(request)).embeddings),
+      );
+      expectSameEmbeddings(requests, sequential, concurrent);
+    });
+
+    test('concurrent-abort-isolated', async () => {
+      const requests = concurrencyRequests(get().maxBatchSize).slice(0, 8);
+      const sequential: Float32Array[][] = [];
+      for (const request of requests) sequential.push((await get().embed(request)).embeddings);
+      // One request among many is aborted while they all run: only that one may fail.
+      const controller = new AbortController();
+      const doomedTexts = Array.from(
+        { length: 4 * Math.min(get().maxBatchSize, 16) },
+        (_, i) => `${PARAGRAPH} ${i}`,
+      );
+      const doomed = settle(
+        get().embed({ texts: doomedTexts, inputType: 'document', signal: controller.signal }),
+      );
+      const others = requests.map((request) => get().embed(request));
+      controller.abort();
+      const concurrent = (await Promise.all(others)).map((r) => r.embeddings);
+      expectSameEmbeddings(requests, sequential, concurrent);
+      const outcome = await doomed;
+      if (outcome.ok) expectValid(outcome.value.embeddings, doomedTexts.length, 'the aborted request');
+      else await expectRagloomError(() => Promise.reject(outcome.error), 'ABORTED', 'the aborted request');
     });
 
     options.additionalTests?.(get);

@@ -6,6 +6,7 @@ import type {
   GeneratorV1,
 } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { sequentialThenConcurrent, settle } from '../shared/concurrency.js';
 import { conformanceTest, type SkipMap } from '../shared/conformance-test.js';
 import { expectRagloomError } from '../shared/expect-ragloom-error.js';
 
@@ -21,6 +22,9 @@ export const GENERATOR_CONFORMANCE_TESTS = [
   'abort-before-start',
   'abort-mid-stream',
   'invalid-request',
+  'concurrent-equals-sequential',
+  'concurrent-seeded-sampling',
+  'concurrent-abort-isolated',
 ] as const;
 
 export type GeneratorConformanceTest = (typeof GENERATOR_CONFORMANCE_TESTS)[number];
@@ -47,6 +51,33 @@ async function collect(stream: AsyncIterable<GenerateStreamPart>) {
   const parts: GenerateStreamPart[] = [];
   for await (const part of stream) parts.push(part);
   return parts;
+}
+
+const SECOND_PROMPT: readonly ChatMessage[] = [
+  { role: 'user', content: 'Once upon a time a small dog went out to play in the rain. What happened?' },
+];
+
+/** What one generation produced, whether it came from `generate` or from `stream`. */
+interface Outcome {
+  readonly text: string;
+  readonly finishReason: string;
+  readonly usage: unknown;
+}
+
+async function outcomeOf(
+  generator: GeneratorV1,
+  request: GenerateRequest,
+  streamed: boolean,
+): Promise<Outcome> {
+  if (!streamed) {
+    const { text, finishReason, usage } = await generator.generate(request);
+    return { text, finishReason, usage };
+  }
+  const parts = await collect(generator.stream(request));
+  const finish = parts.at(-1);
+  if (finish?.type !== 'finish') throw new Error('the stream did not end with a finish part');
+  const text = parts.map((p) => (p.type === 'text-delta' ? p.delta : '')).join('');
+  return { text, finishReason: finish.finishReason, usage: finish.usage };
 }
 
 /** Picks a stop sequence from inside `text`: a word starting after the first third, as it first occurs. */
@@ -207,6 +238,83 @@ export function describeGeneratorConformance(options: GeneratorConformanceOption
         'INVALID_ARGUMENT',
         'maxTokens 0',
       );
+    });
+
+    // A server answers many chats at once; each must get what it would get alone, streamed or not.
+    type Call = [name: string, request: GenerateRequest, streamed: boolean];
+    const expectSameOutcomes = (
+      calls: readonly Call[],
+      sequential: readonly Outcome[],
+      concurrent: readonly Outcome[],
+    ) => {
+      calls.forEach(([name], i) => {
+        expect(concurrent[i], `${name}: concurrent vs one at a time`).toEqual(sequential[i]);
+      });
+    };
+    /** Runs the calls one at a time, then all at once, checks they agree and returns the outcomes. */
+    const runBothWays = async (calls: readonly Call[]) => {
+      const { sequential, concurrent } = await sequentialThenConcurrent(
+        calls.map(
+          ([, r, streamed]) =>
+            () =>
+              outcomeOf(get(), r, streamed),
+        ),
+      );
+      expectSameOutcomes(calls, sequential, concurrent);
+      return sequential;
+    };
+
+    const mixedCalls = async () => {
+      const pick = stopFrom((await baseline()).text);
+      const calls: Call[] = [
+        ['generate', request(), false],
+        ['stream', request(), true],
+        ['generate, maxTokens 5', request({ maxTokens: 5 }), false],
+        ['stream, maxTokens 12', request({ maxTokens: 12 }), true],
+        ['generate, another prompt', request({ messages: SECOND_PROMPT }), false],
+        ['stream, another prompt', request({ messages: SECOND_PROMPT, maxTokens: 20 }), true],
+      ];
+      if (pick) calls.push(['stream, stop sequence', request({ stop: [pick.stop] }), true]);
+      if (pick) calls.push(['generate, stop sequence', request({ stop: [pick.stop] }), false]);
+      return calls;
+    };
+
+    test('concurrent-equals-sequential', async () => {
+      await runBothWays(await mixedCalls());
+    });
+
+    test('concurrent-seeded-sampling', async () => {
+      // Sampling with a seed is reproducible only if each request draws from its own random stream.
+      const calls = [7, 8, 9].flatMap((seed): Call[] => [
+        [`generate, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), false],
+        [`stream, temperature 1, seed ${seed}`, request({ temperature: 1, seed, topP: 0.95 }), true],
+      ]);
+      const sequential = await runBothWays(calls);
+      // Generate and stream with one seed agree, too (they are the same request).
+      for (let i = 0; i < calls.length; i += 2) {
+        expect(sequential[i + 1], `${calls[i + 1]![0]} vs ${calls[i]![0]}`).toEqual(sequential[i]);
+      }
+    });
+
+    test('concurrent-abort-isolated', async () => {
+      const calls = await mixedCalls();
+      const sequential: Outcome[] = [];
+      for (const [, r, streamed] of calls) sequential.push(await outcomeOf(get(), r, streamed));
+      // A long stream among them is aborted after its first delta: only that one may end early.
+      const controller = new AbortController();
+      const doomed = settle(
+        (async () => {
+          for await (const part of get().stream(request({ signal: controller.signal, maxTokens: 400 }))) {
+            if (part.type === 'text-delta') controller.abort();
+          }
+        })(),
+      );
+      const concurrent = await Promise.all(calls.map(([, r, streamed]) => outcomeOf(get(), r, streamed)));
+      expectSameOutcomes(calls, sequential, concurrent);
+      const outcome = await doomed;
+      if (!outcome.ok) {
+        await expectRagloomError(() => Promise.reject(outcome.error), 'ABORTED', 'the aborted stream');
+      }
     });
 
     options.additionalTests?.(get);

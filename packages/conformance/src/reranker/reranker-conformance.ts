@@ -1,5 +1,6 @@
-import type { RerankerV1 } from '@ragloom/core';
+import type { RerankerV1, RerankRequest } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { sequentialThenConcurrent } from '../shared/concurrency.js';
 import { conformanceTest, type SkipMap } from '../shared/conformance-test.js';
 import { expectRagloomError } from '../shared/expect-ragloom-error.js';
 
@@ -14,6 +15,7 @@ export const RERANKER_CONFORMANCE_TESTS = [
   'long-passage',
   'invalid-input',
   'abort',
+  'concurrent-equals-sequential',
 ] as const;
 
 export type RerankerConformanceTest = (typeof RERANKER_CONFORMANCE_TESTS)[number];
@@ -141,6 +143,35 @@ export function describeRerankerConformance(options: RerankerConformanceOptions)
         'ABORTED',
         'rerank with an aborted signal',
       );
+    });
+
+    test('concurrent-equals-sequential', async () => {
+      // A search service reranks every incoming query's candidates at once.
+      const requests: RerankRequest[] = [
+        { query: QUERY, documents: DOCUMENTS },
+        { query: QUERY, documents: DOCUMENTS, topK: 2 },
+        { query: 'when did the Berlin Wall fall?', documents: DOCUMENTS.slice(1) },
+        { query: '柏林有多少人口？', documents: [DOCUMENTS[4]!, DOCUMENTS[3]!] },
+        { query: 'potassium in bananas', documents: [DOCUMENTS[3]!] },
+        { query: QUERY, documents: ['Berlin is a large city with many people. '.repeat(300), ...DOCUMENTS] },
+        { query: 'capital of France', documents: [...DOCUMENTS].reverse() },
+      ];
+      const { sequential, concurrent } = await sequentialThenConcurrent(
+        requests.map((request) => () => get().rerank(request)),
+      );
+      requests.forEach((request, r) => {
+        const what = `request ${r} ("${request.query}", ${request.documents.length} documents)`;
+        expect(
+          concurrent[r]!.map((x) => x.index),
+          `${what}: order concurrent vs one at a time`,
+        ).toEqual(sequential[r]!.map((x) => x.index));
+        concurrent[r]!.forEach((x, i) => {
+          const diff = Math.abs(x.score - sequential[r]![i]!.score);
+          expect(diff, `${what}, document ${x.index}: scores differ by ${diff}`).toBeLessThanOrEqual(
+            tolerance,
+          );
+        });
+      });
     });
 
     options.additionalTests?.(get);

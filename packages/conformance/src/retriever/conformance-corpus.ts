@@ -45,9 +45,23 @@ const CHINESE = [
 ];
 
 /**
+ * Sets an own, enumerable field — also `__proto__`, which an assignment or an object literal would
+ * take as the prototype — as JSON.parse does when metadata arrives over the wire.
+ */
+function ownField(metadata: Record<string, MetadataValue>, name: string, value: MetadataValue): void {
+  Object.defineProperty(metadata, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A filter on one field, built so that `__proto__` is a field name, not the object's prototype. */
+function onField(name: string, condition: Filter[string]): Filter {
+  return Object.fromEntries([[name, condition]]) as Filter;
+}
+
+/**
  * The fixed corpus every retriever is tested on: metadata with strings, integers, non-integer
- * numbers, booleans, arrays (including empty), ISO date-times, nulls and missing fields, and a
- * field that holds the number 42 in some records and the string '42' in others.
+ * numbers, booleans, arrays (including empty), ISO date-times, nulls and missing fields, a field
+ * that holds the number 42 in some records and the string '42' in others, and fields named like
+ * Object.prototype properties (`constructor`, `toString`, `hasOwnProperty`, `__proto__`).
  */
 export function conformanceCorpus(): CorpusRecord[] {
   const random = seededRandom(20241124);
@@ -73,6 +87,11 @@ export function conformanceCorpus(): CorpusRecord[] {
     }
     if (i % 6 === 0) metadata.author = null;
     else if (i % 6 !== 1) metadata.author = ['ana', 'bo', 'chen', 'dara'][i % 4]!;
+    // Names of Object.prototype properties are ordinary fields, present only in the records that have them.
+    if (i % 9 === 2) ownField(metadata, 'constructor', i % 2 === 0 ? 'builder' : 'maker');
+    if (i % 11 === 4) ownField(metadata, 'toString', 'text');
+    if (i % 6 === 5) ownField(metadata, 'hasOwnProperty', i % 12 === 5);
+    if (i % 10 === 3 || i % 10 === 8) ownField(metadata, '__proto__', i % 10 === 3 ? 'proto-a' : 'proto-b');
 
     const words = [0, 1, 2].map(() => CORPUS_WORDS[Math.floor(random() * CORPUS_WORDS.length)]!);
     const text =
@@ -140,6 +159,22 @@ export const CONFORMANCE_FILTERS: readonly Filter[] = [
   {
     $or: [{ $and: [{ category: 'arts' }, { rating: { $gte: 3 } }] }, { $not: { author: { $exists: true } } }],
   },
+  // Own properties only: an inherited `constructor` or `toString` is no field of any record.
+  { constructor: { $exists: true } },
+  { constructor: { $exists: false } },
+  { constructor: 'builder' },
+  { constructor: { $in: ['maker', 'nobody'] } },
+  { toString: { $exists: true } },
+  { toString: { $ne: 'text' } },
+  { hasOwnProperty: true },
+  { hasOwnProperty: { $exists: false } },
+  { valueOf: { $exists: true } },
+  { isPrototypeOf: { $nin: ['x'] } },
+  onField('__proto__', 'proto-a'),
+  onField('__proto__', { $exists: true }),
+  onField('__proto__', { $exists: false }),
+  onField('__proto__', { $nin: ['proto-b'] }),
+  { $or: [{ constructor: 'maker' }, onField('__proto__', 'proto-b')] },
 ];
 
 /** Filters for the exact filtered top-k check, from unfiltered to very selective. */
@@ -150,4 +185,5 @@ export const TOP_K_FILTERS: readonly Filter[] = [
   { tags: { $in: ['red', 'blue'] } },
   { $not: { published: true } },
   { author: 'ana', category: 'news' },
+  onField('__proto__', { $exists: true }),
 ];

@@ -13,6 +13,7 @@ import { describe, expect } from 'vitest';
 import { conformanceTest, type SkipMap } from '../shared/conformance-test.js';
 import { expectRagloomError } from '../shared/expect-ragloom-error.js';
 import { randomVector, seededRandom } from '../shared/seeded-random.js';
+import { DEFAULT_CONCURRENCY_RECORDS } from './concurrency-corpus.js';
 import {
   COMMON_WORD,
   CONFORMANCE_FILTERS,
@@ -23,6 +24,7 @@ import {
   conformanceCorpus,
   TOP_K_FILTERS,
 } from './conformance-corpus.js';
+import { describeRetrieverConcurrency } from './retriever-concurrency.js';
 
 export const RETRIEVER_CONFORMANCE_TESTS = [
   'empty-index',
@@ -48,6 +50,11 @@ export const RETRIEVER_CONFORMANCE_TESTS = [
   'abort',
   'scan',
   'persistence',
+  'persistence-contract',
+  'concurrent-searches',
+  'search-during-upsert',
+  'search-during-delete',
+  'search-during-compaction',
 ] as const;
 
 export type RetrieverConformanceTest = (typeof RETRIEVER_CONFORMANCE_TESTS)[number];
@@ -70,6 +77,17 @@ export interface RetrieverConformanceOptions {
   readonly destroy?: (retriever: RetrieverV1, context: RetrieverFactoryContext) => void | Promise<void>;
   /** Persistence round trip: save and open again from storage. Without it, 'persistence' is skipped. */
   readonly reopen?: (retriever: RetrieverV1, context: RetrieverFactoryContext) => Promise<RetrieverV1>;
+  /**
+   * Runs the retriever's compaction (or any step that reorganises what it stores) to completion,
+   * for 'search-during-compaction'. Without it, that test is skipped.
+   */
+  readonly compact?: (retriever: RetrieverV1) => Promise<unknown>;
+  /**
+   * Records the concurrency tests ('search-during-*') write while searches run (default 420). Raise
+   * it when your retriever yields to the event loop (or sends its first request) only after more
+   * work than that, so that searches do run in the middle of a write; lower it for a slow backend.
+   */
+  readonly concurrencyRecords?: number;
   /** Metrics to check in vector mode (default: cosine, dot, l2). */
   readonly metrics?: readonly Metric[];
   /** Named opt-outs with the reason, e.g. `{ 'stable-ties': 'backend orders ties arbitrarily' }`. */
@@ -132,7 +150,15 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
   }
   for (const name of ['text-matching', 'cjk-text'] as const) if (vectorMode) skip[name] ??= notInMode;
   if (!options.reopen) skip.persistence ??= 'no reopen() given: the retriever does not persist';
+  if (!options.compact)
+    skip['search-during-compaction'] ??= 'no compact() given: the retriever does not compact';
   const timeout = options.timeout;
+  const concurrencyRecords = options.concurrencyRecords ?? DEFAULT_CONCURRENCY_RECORDS;
+  if (!Number.isInteger(concurrencyRecords) || concurrencyRecords < 30) {
+    throw new Error(
+      `concurrencyRecords must be an integer of at least 30, got ${String(concurrencyRecords)}`,
+    );
+  }
   const metrics = options.metrics ?? ['cosine', 'dot', 'l2'];
 
   const newContext = (metric: Metric = metrics[0] ?? 'cosine'): RetrieverFactoryContext => ({
@@ -558,11 +584,24 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
           expect(after.map((h) => h.id)).toEqual(before.map((h) => h.id));
           after.forEach((h, i) => {
             expect(h.score).toBeCloseTo(before[i]!.score, 5);
+            expect(h.text, `text of ${h.id} after reopening`).toBe(before[i]!.text);
+            expect(h.metadata, `metadata of ${h.id} after reopening`).toEqual(before[i]!.metadata);
           });
         } finally {
           if (reopened !== retriever) await reopened.close?.();
         }
       }));
+
+    describeRetrieverConcurrency({
+      vectorMode,
+      test,
+      withRetriever: (fn) => withRetriever((retriever) => fn(retriever)),
+      withCorpus: (fn) => withCorpus((retriever) => fn(retriever)),
+      toRecord,
+      queryVector,
+      compact: options.compact,
+      records: concurrencyRecords,
+    });
 
     options.additionalTests?.({ withCorpus, corpus: conformanceCorpus });
   });

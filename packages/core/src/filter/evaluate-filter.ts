@@ -4,6 +4,17 @@ import { parseDateTime, parseFilter } from './parse-filter.js';
 
 export type MetadataPredicate = (metadata: Metadata | undefined) => boolean;
 
+/**
+ * The value of a metadata field: own properties only. Metadata comes from JSON and plain objects, so
+ * reading `m[field]` would find `constructor`, `toString` or `__proto__` on Object.prototype in every
+ * record; here those names are fields like any other, present only where a record has them.
+ * Adapters that evaluate filters themselves read fields through this.
+ */
+export function metadataField(metadata: Metadata | undefined, field: string): MetadataValue | undefined {
+  if (metadata === undefined || metadata === null || !Object.hasOwn(metadata, field)) return undefined;
+  return metadata[field];
+}
+
 function elements(value: MetadataValue | undefined): readonly MetadataScalar[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value as MetadataScalar];
@@ -55,32 +66,32 @@ export function compileFilterNode(node: FilterNode): MetadataPredicate {
       switch (node.op) {
         case 'eq': {
           const v = node.value;
-          return (m) => elements(m?.[field]).some((x) => x === v);
+          return (m) => elements(metadataField(m, field)).some((x) => x === v);
         }
         case 'ne': {
           const v = node.value;
-          return (m) => !elements(m?.[field]).some((x) => x === v);
+          return (m) => !elements(metadataField(m, field)).some((x) => x === v);
         }
         case 'in': {
           const set = new Set<MetadataScalar>(node.values);
-          return (m) => elements(m?.[field]).some((x) => set.has(x));
+          return (m) => elements(metadataField(m, field)).some((x) => set.has(x));
         }
         case 'nin': {
           const set = new Set<MetadataScalar>(node.values);
-          return (m) => !elements(m?.[field]).some((x) => set.has(x));
+          return (m) => !elements(metadataField(m, field)).some((x) => set.has(x));
         }
         case 'exists': {
           const want = node.value;
-          return (m) => isPresent(m?.[field]) === want;
+          return (m) => isPresent(metadataField(m, field)) === want;
         }
         default: {
           if (node.valueKind === 'number') {
             const test = rangeTest(node.op, node.value as number);
-            return (m) => elements(m?.[field]).some((x) => typeof x === 'number' && test(x));
+            return (m) => elements(metadataField(m, field)).some((x) => typeof x === 'number' && test(x));
           }
           const test = rangeTest(node.op, parseDateTime(node.value as string));
           return (m) =>
-            elements(m?.[field]).some((x) => {
+            elements(metadataField(m, field)).some((x) => {
               // Only ISO-8601 values take part, as in Qdrant's datetime ranges.
               if (typeof x !== 'string') return false;
               const t = parseDateTime(x);

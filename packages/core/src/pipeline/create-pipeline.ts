@@ -269,7 +269,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     }
     await flushPending();
-    for (const b of bindings) await b.retriever.save?.();
+    // Only persistent retrievers are saved (the spec: save is present iff capabilities.persistent); a
+    // host that saves at its own checkpoints hands the pipeline views without save().
+    for (const b of bindings) if (b.retriever.capabilities.persistent) await b.retriever.save?.();
     progress('done');
     return { documents: docCount, chunks: chunkCount };
   }

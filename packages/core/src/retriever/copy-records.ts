@@ -15,7 +15,7 @@ export interface CopyRecordsOptions {
  * Moves every record of one index into another through the Retriever contract (`scan` on the
  * source, `upsert` into the target) — how a local HNSW index is handed over to Qdrant. Both must
  * have the same manifest (encoder, dimension, metric), so vectors are never mixed across models.
- * The target's `save()` is called at the end when it has one.
+ * The target's `save()` is called at the end when it is persistent.
  */
 export async function copyRecords(
   source: RetrieverV1,
@@ -38,6 +38,6 @@ export async function copyRecords(
     copied += page.length;
     options.onProgress?.({ phase: 'copy', completed: copied, total });
   }
-  await target.save?.();
+  if (target.capabilities.persistent) await target.save?.();
   return { copied };
 }

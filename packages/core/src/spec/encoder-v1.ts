@@ -23,7 +23,8 @@ export interface EmbedResult {
  * - if `normalized`, every vector has L2 norm 1 (±1e-3);
  * - results do not depend on batch composition (a batch equals one-by-one calls, within float tolerance);
  * - over-long input is truncated, not an error; non-string input is `INVALID_ARGUMENT`;
- * - an aborted signal rejects with `ABORTED`.
+ * - an aborted signal rejects with `ABORTED`;
+ * - concurrent calls return what the same calls return one at a time, and aborting one leaves the others running.
  */
 export interface EncoderV1 {
   readonly specificationVersion: SpecificationVersion;

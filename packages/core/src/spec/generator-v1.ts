@@ -48,7 +48,9 @@ export type GenerateStreamPart =
  * - `stream` yields text deltas, then exactly one `finish` part; the deltas concatenate to what `generate` returns;
  * - `maxTokens` is respected (finish reason 'length'); stop sequences end the text before the match ('stop');
  * - abort rejects (or ends the iteration with an error) with `ABORTED`, promptly;
- * - usage counts are non-negative integers and totalTokens = promptTokens + completionTokens.
+ * - usage counts are non-negative integers and totalTokens = promptTokens + completionTokens;
+ * - concurrent calls (streamed or not, seeded sampling included) return what they return one at a
+ *   time, and aborting one leaves the others running.
  */
 export interface GeneratorV1 {
   readonly specificationVersion: SpecificationVersion;

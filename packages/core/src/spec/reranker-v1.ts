@@ -17,7 +17,8 @@ export interface RerankResult {
 
 /**
  * Reranker v1: scores (query, passage) pairs. Results are sorted by score descending (ties by index),
- * each index appears once, and a document's score does not depend on the others in the request.
+ * each index appears once, and a document's score does not depend on the others in the request,
+ * nor on other requests running at the same time.
  */
 export interface RerankerV1 {
   readonly specificationVersion: SpecificationVersion;

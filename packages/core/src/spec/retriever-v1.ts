@@ -53,7 +53,11 @@ export interface RetrieverCapabilities {
   readonly query: 'vector' | 'text';
   /** `scan()` is implemented (needed to export an index). */
   readonly scan: boolean;
-  /** `save()` persists to durable storage. */
+  /**
+   * The retriever keeps what it stores across restarts and `save()` flushes it there. True if and
+   * only if `save` is present: hosts call `save()` on every persistent retriever after writing. An
+   * index without durable storage (e.g. one created without a file) is not persistent.
+   */
   readonly persistent: boolean;
 }
 
@@ -64,7 +68,10 @@ export interface RetrieverCapabilities {
  * - `upsert` replaces by id; vectors of the wrong length → `DIMENSION_MISMATCH`, NaN/Infinity → `INVALID_ARGUMENT`;
  * - `search` applies the core filter grammar exactly as core's reference evaluator does; invalid filters → `INVALID_FILTER`;
  * - hits are sorted by score descending, ties by id ascending, at most `k`;
- * - a request whose `encoderModelId` differs from the manifest → `MANIFEST_MISMATCH`.
+ * - a request whose `encoderModelId` differs from the manifest → `MANIFEST_MISMATCH`;
+ * - `save` is present exactly when `capabilities.persistent`;
+ * - concurrent calls return what the same calls return one at a time, and a search running while
+ *   an upsert, delete or compaction runs sees each record whole, before or after the change.
  */
 export interface RetrieverV1 {
   readonly specificationVersion: SpecificationVersion;
@@ -78,7 +85,7 @@ export interface RetrieverV1 {
   count(filter?: Filter): Promise<number>;
   /** Every stored record (with its vector for dense indexes), in pages. Present when capabilities.scan. */
   scan?(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Flushes to durable storage. Present when capabilities.persistent. */
+  /** Flushes to durable storage. Present if and only if capabilities.persistent. */
   save?(): Promise<void>;
   close?(): Promise<void>;
 }

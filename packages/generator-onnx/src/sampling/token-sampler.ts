@@ -66,7 +66,7 @@ export function candidateDistribution(
   let count = 0;
   for (let i = 0; i < vocab; i++) if ((logits[i] as number) >= floor) ids[count++] = i;
   const view = ids.subarray(0, count);
-  // Most likely first; ties by token id so the order (and thus sampling) is deterministic.
+  // Most likely first (for the top-k / top-p / min-p cuts); ties by token id.
   view.sort((a, b) => (logits[b] as number) - (logits[a] as number) || a - b);
   if (params.topK > 0 && params.topK < count) count = params.topK;
   let total = 0;
@@ -101,6 +101,36 @@ export function candidateDistribution(
   return { ids, probs, count };
 }
 
+/**
+ * Draws one token from the candidates by inverse CDF over **token id order** (as torch.multinomial does over the
+ * vocabulary), not over the likelihood order the cuts need. In likelihood order, which token a given `r` lands on
+ * depends on the order of nearly tied logits — and that order flips with float rounding, which differs between
+ * CPUs (AVX2 vs AVX-512 kernels), graph optimisation levels and thread counts. Untrained tokens (stories260k's
+ * byte tokens) are tied to 1e-6, so at a high temperature the same seed sampled different text on different
+ * machines. In id order a rounding change only moves the interval boundaries by a rounding error, so the drawn
+ * token changes only when `r` falls within that error of a boundary.
+ *
+ * `ids`' first `count` entries are reordered in place; `byToken` is scratch of vocabulary size.
+ */
+export function drawInTokenOrder(
+  ids: Int32Array,
+  probs: Float64Array,
+  count: number,
+  r: number,
+  byToken: Float64Array,
+): number {
+  for (let j = 0; j < count; j++) byToken[ids[j] as number] = probs[j] as number;
+  const order = ids.subarray(0, count).sort();
+  let cumulative = 0;
+  for (let j = 0; j < count; j++) {
+    const token = order[j] as number;
+    cumulative += byToken[token] as number;
+    if (r < cumulative) return token;
+  }
+  // r ≥ the total only through rounding: the last candidate.
+  return order[count - 1] as number;
+}
+
 export function createTokenSampler(
   params: SamplingParams,
   vocabSize: number,
@@ -110,6 +140,7 @@ export function createTokenSampler(
   const seen: number[] = [];
   const greedy = params.temperature === 0;
   const scratch = greedy ? undefined : { ids: new Int32Array(vocabSize), probs: new Float64Array(vocabSize) };
+  const byToken = greedy ? undefined : new Float64Array(vocabSize);
   const penalise = params.repetitionPenalty !== 1;
   const observe = (token: number) => {
     if (penalise && token >= 0 && token < vocabSize && seenFlags[token] === 0) {
@@ -124,19 +155,10 @@ export function createTokenSampler(
     sample(logits) {
       if (penalise) applyRepetitionPenalty(logits, seen, params.repetitionPenalty);
       let token: number;
-      if (greedy) token = argmax(logits);
+      if (greedy || !scratch || !byToken) token = argmax(logits);
       else {
         const { ids, probs, count } = candidateDistribution(logits, params, scratch);
-        const r = random();
-        let cumulative = 0;
-        token = ids[count - 1] as number;
-        for (let j = 0; j < count; j++) {
-          cumulative += probs[j] as number;
-          if (r < cumulative) {
-            token = ids[j] as number;
-            break;
-          }
-        }
+        token = drawInTokenOrder(ids, probs, count, random(), byToken);
       }
       observe(token);
       return token;

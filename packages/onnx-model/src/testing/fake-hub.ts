@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -57,8 +57,10 @@ export interface FakeHub {
  * For tests of code that downloads models (ours and plugins'): a local stand-in for the Hugging Face hub's resolve
  * endpoint on 127.0.0.1, serving model folders as repositories
  * (`/{org}/{name}/resolve/{revision}/{path}`), with the headers the real hub sends: `X-Repo-Commit`, `ETag`,
- * and for LFS files (`.onnx`) a 302 to a CDN URL plus `X-Linked-Etag` (sha256) / `X-Linked-Size`. Missing files
- * answer 404 with `X-Error-Code: EntryNotFound`; the CDN honours HTTP Range requests.
+ * and for LFS files (`.onnx`, `.onnx_data`) a 302 to a CDN URL plus `X-Linked-Etag` (sha256) / `X-Linked-Size`. Missing files
+ * answer 404 with `X-Error-Code: EntryNotFound`; the CDN honours HTTP Range requests. The file tree API
+ * (`/api/models/{org}/{name}/tree/{revision}/{path}`) lists a folder as the hub does, two entries per page
+ * linked by `Link: rel="next"`, so pagination is exercised.
  */
 export async function startFakeHub(repos: Record<string, string>): Promise<FakeHub> {
   const requests: FakeHubRequest[] = [];
@@ -114,6 +116,31 @@ export async function startFakeHub(repos: Record<string, string>): Promise<FakeH
       if (!dir) return void res.writeHead(404).end();
       return sendFile(req, res, join(dir, path), path);
     }
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+    if (tree) {
+      const root = repos[decodeURIComponent(tree[1]!)];
+      if (!root) return void res.writeHead(401, { 'x-error-code': 'RepoNotFound' }).end('{}');
+      const folder = (tree[3] ?? '').split('/').filter(Boolean).map(decodeURIComponent).join('/');
+      let entries: { type: string; path: string; size: number }[];
+      try {
+        entries = readdirSync(join(root, folder), { withFileTypes: true })
+          .map((e) => ({
+            type: e.isDirectory() ? 'directory' : 'file',
+            path: folder ? `${folder}/${e.name}` : e.name,
+            size: e.isDirectory() ? 0 : statSync(join(root, folder, e.name)).size,
+          }))
+          .sort((a, b) => (a.path < b.path ? -1 : 1));
+      } catch {
+        return void res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('{}');
+      }
+      const cursor = Number(url.searchParams.get('cursor') ?? 0);
+      const page = entries.slice(cursor, cursor + 2);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (cursor + 2 < entries.length) {
+        headers.link = `<${server.url}${url.pathname}?cursor=${cursor + 2}>; rel="next"`;
+      }
+      return void res.writeHead(200, headers).end(JSON.stringify(page));
+    }
     const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const dir = m ? repos[m[1]!] : undefined;
     if (!m || !dir) {
@@ -137,7 +164,8 @@ export async function startFakeHub(repos: Record<string, string>): Promise<FakeH
       return;
     }
     const body = readFileSync(file);
-    if (path.endsWith('.onnx')) {
+    // The hub stores weights in Git LFS: graphs and their external data.
+    if (/\.onnx(_data(_\d+)?)?$/.test(path)) {
       const sha = hub.lieAboutSha256 ? 'f'.repeat(64) : sha256(body);
       res
         .writeHead(302, {

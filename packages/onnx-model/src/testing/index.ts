@@ -1,3 +1,4 @@
+export { bareMeanPooledEmbeddings } from './bare-encoder-run.js';
 export {
   FAKE_COMMIT,
   type FakeHub,

@@ -58,7 +58,8 @@ export function valueAt(payload: Obj | undefined, path: string): unknown {
   let current: unknown = payload;
   for (const key of parsePath(path)) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Obj)[key];
+    // A JSON object in Qdrant has no prototype: `constructor` or `__proto__` is a key only where stored.
+    current = Object.hasOwn(current, key) ? (current as Obj)[key] : undefined;
   }
   return current;
 }

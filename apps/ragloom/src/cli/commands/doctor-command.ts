@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
+import { DECODER_MODEL_FILE_NAMES, inspectModelFiles, MODEL_DTYPES } from '@ragloom/onnx-model';
 import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig } from '../../config/config-file.js';
 import type { PluginReference } from '../../config/config-schema.js';
@@ -27,27 +28,56 @@ function hubCacheDir(loaded: LoadedConfig): string {
   return join(env.HF_HOME ? resolve(env.HF_HOME) : join(homedir(), '.cache', 'huggingface'), 'hub');
 }
 
-function checkModel(loaded: LoadedConfig, where: string, model: unknown): Check {
+/**
+ * An ONNX adapter's model: where it is, and the ONNX file (layout, dtype) the adapter would load — or which file
+ * is missing and what to set instead — by onnx-model's own rules, without loading it.
+ */
+async function checkModel(loaded: LoadedConfig, where: string, ref: PluginReference): Promise<Check> {
+  const options = ref.options as Record<string, unknown> | undefined;
+  const model = options?.model;
   if (typeof model !== 'string') return { status: 'ok', what: `${where}: no local model needed` };
   const resolved = resolveModelReference(model, loaded.dir, loaded.modelsPath);
-  if (isPathReference(resolved)) {
-    if (!existsSync(resolved)) {
-      return {
-        status: 'fail',
-        what: `${where}: model folder ${resolved} does not exist`,
-        fix: 'put the model there, or set models.path / RAGLOOM_MODELS to the folder that holds it',
-      };
-    }
-    const kind = modelFolderKind(resolved);
+  const offline = loaded.config.models.offline || /^(1|true|yes|on)$/i.test(process.env.HF_HUB_OFFLINE ?? '');
+  const dtype = MODEL_DTYPES.find((d) => d === options?.dtype);
+  if (options?.dtype !== undefined && dtype === undefined) {
     return {
-      status: 'ok',
-      what: `${where}: ${model} → ${resolved} (${kind === 'unknown' ? 'model folder' : kind})`,
+      status: 'fail',
+      what: `${where}: dtype ${JSON.stringify(options.dtype)} is not one of ${MODEL_DTYPES.join(', ')}`,
+      fix: `fix the ${where}'s "dtype" option`,
     };
   }
-  const cached = join(hubCacheDir(loaded), `models--${model.replace(/\//g, '--')}`);
-  if (existsSync(join(cached, 'snapshots')))
-    return { status: 'ok', what: `${where}: ${model} (in the Hugging Face cache)` };
-  const offline = loaded.config.models.offline || /^(1|true|yes|on)$/i.test(process.env.HF_HUB_OFFLINE ?? '');
+  const option = (key: string) => (typeof options?.[key] === 'string' ? (options[key] as string) : undefined);
+  const report = await inspectModelFiles(resolved, {
+    dtype,
+    modelFileName: option('modelFileName'),
+    subfolder: option('subfolder'),
+    modelFile: option('modelFile'),
+    revision: option('revision'),
+    baseNames: where === 'generator' ? DECODER_MODEL_FILE_NAMES : undefined,
+    cacheDir: hubCacheDir(loaded),
+    offline,
+  });
+  const place = isPathReference(resolved) ? `${model} → ${resolved}` : model;
+  if (report.status === 'problem') {
+    // The hint ends in what to set ("...: set dtype 'q4f16'"); say where to set it.
+    const hint = String(report.error.details.hint ?? '');
+    const setting = /: (set .+)$/.exec(hint)?.[1];
+    return {
+      status: 'fail',
+      what: `${where}: ${report.summary}`,
+      fix: setting
+        ? `${setting} in the ${where}'s options`
+        : hint || 'put the model there, or set models.path / RAGLOOM_MODELS to the folder that holds it',
+    };
+  }
+  if (report.status === 'ok') {
+    const kind = isPathReference(resolved) ? modelFolderKind(resolved) : 'unknown';
+    const cached = isPathReference(resolved) ? '' : ' (Hugging Face)';
+    return {
+      status: 'ok',
+      what: `${where}: ${place}${cached}${kind === 'unknown' ? '' : ` (${kind})`}: ${report.summary}`,
+    };
+  }
   return {
     status: offline ? 'fail' : 'warn',
     what: `${where}: ${model} is not downloaded yet${offline ? ' and downloads are off (offline)' : ' (it downloads on first use)'}`,
@@ -60,13 +90,15 @@ function checkModel(loaded: LoadedConfig, where: string, model: unknown): Check 
 async function runChecks(options: GlobalOptions): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  // engines: ^20.19.0 || >=22.12.0 (both lines can require() ESM; 21 and 22.0–22.11 cannot without a flag).
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
   checks.push(
-    major > 20 || (major === 20 && minor >= 19)
+    supported
       ? { status: 'ok', what: `Node ${process.versions.node}` }
       : {
           status: 'fail',
-          what: `Node ${process.versions.node} is too old`,
-          fix: 'install Node 20.19 or newer',
+          what: `Node ${process.versions.node} is not supported (ragloom needs ^20.19.0 || >=22.12.0)`,
+          fix: 'install Node 24 or 22 (LTS); 20.19+ still works but is end-of-life',
         },
   );
   let loaded: LoadedConfig;
@@ -120,8 +152,8 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
         fix: `install the package next to the config (npm install ${ref.use}) or fix "use"`,
       });
     }
-    const model = ref.options?.model;
-    if (model !== undefined && /onnx/.test(ref.use)) checks.push(checkModel(loaded, where, model));
+    if (ref.options?.model !== undefined && /onnx/.test(ref.use))
+      checks.push(await checkModel(loaded, where, ref));
   }
 
   try {
