@@ -1,5 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -12,7 +15,7 @@ import { documentUri } from '../src/mcp/mcp-server.js';
 import { stitchChunks } from '../src/mcp/source-documents.js';
 import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
 import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
-import { CLI, DOCS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
+import { APP_DIR, CLI, DOCS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
 
 const KEY = 'mcp-test-key';
 
@@ -246,6 +249,127 @@ describe('MCP over HTTP: the server rules', () => {
     const concurrent = (await Promise.all(queries.map(call))).map((r) => r.structuredContent);
     expect(concurrent).toEqual(sequential);
     await client.close();
+  });
+  test('refused before a tool runs: a client that cannot read the answer (406), a non-JSON-RPC body, an oversized body', async () => {
+    const post = (url: string, body: string, accept = 'application/json, text/event-stream') =>
+      fetch(`${url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept },
+        body,
+      });
+    const call = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'search', arguments: { query: 'port' } },
+    });
+    const notAcceptable = await post(corpus.url, call, 'text/html');
+    expect(notAcceptable.status).toBe(406);
+    expect(((await notAcceptable.json()) as { error: { message: string } }).error.message).toMatch(
+      /Not Acceptable/,
+    );
+    const notJsonRpc = await post(corpus.url, JSON.stringify({ search: 'port' }));
+    expect(notJsonRpc.status).toBe(400);
+    expect(((await notJsonRpc.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    // The server's body limit applies to /mcp as to every API route, before MCP parses anything.
+    const small = createRagloomServer(corpus.runtime, { apiKey: KEY, maxBodyBytes: 512 });
+    try {
+      const url = await small.listen(0, '127.0.0.1');
+      const big = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'search', arguments: { query: 'port '.repeat(200) } },
+      });
+      expect((await post(url, big)).status).toBe(413);
+      expect((await post(url, call)).status).toBe(200);
+    } finally {
+      await small.close(100);
+    }
+  });
+
+  test('an unknown tool is an error naming it, and the connection keeps working', async () => {
+    const client = await connect(
+      new StreamableHTTPClientTransport(new URL(`${corpus.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      }),
+    );
+    const outcome = await client.callTool({ name: 'delete_everything', arguments: {} }).then(
+      (r) => (r.isError ? textOf(r) : 'no error'),
+      (e: Error) => e.message,
+    );
+    expect(outcome).toContain('delete_everything');
+    expect(outcome).toMatch(/not found/i);
+    const after = await client.callTool({ name: 'search', arguments: { query: 'port', k: 1 } });
+    expect(after.isError).toBeFalsy();
+    await client.close();
+  });
+});
+
+/** The first fenced block of `language` after `marker` in a README. */
+function readmeBlock(readme: string, marker: string, language: string): string {
+  const text = readFileSync(readme, 'utf8');
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error(`"${marker}" is not in ${readme}`);
+  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(text.slice(at))?.[1];
+  if (block === undefined) throw new Error(`no \`\`\`${language} block after "${marker}" in ${readme}`);
+  return block;
+}
+
+const REPO = join(APP_DIR, '..', '..');
+const APP_README = join(APP_DIR, 'README.md');
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+describe("the README's MCP snippets, run as written", () => {
+  test('the MCP client config starts `ragloom mcp` on the configured index, from any working directory', async () => {
+    type Config = { mcpServers: { ragloom: { command: string; args: string[] } } };
+    const config = JSON.parse(readmeBlock(APP_README, '## MCP', 'json')) as Config;
+    // The top-level README shows the same entry.
+    expect(JSON.parse(readmeBlock(join(REPO, 'README.md'), '## Use it from an AI agent', 'json'))).toEqual(
+      config,
+    );
+    const { command, args } = config.mcpServers.ragloom;
+    const filled = args.map((a) =>
+      a
+        .replace('/path/to/ragloom/', `${REPO}/`)
+        .replace('/path/to/your/ragloom.config.json', join(corpus.dir, 'ragloom.config.json')),
+    );
+    expect(filled.some((a) => a.includes('/path/to/'))).toBe(false);
+    const client = await connect(
+      new StdioClientTransport({
+        command,
+        args: filled,
+        // An MCP client starts the server wherever it runs, not in the project folder.
+        cwd: tmpdir(),
+        // `node` is the Node running this test.
+        env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const result = await client.callTool({ name: 'search', arguments: { query: 'port 8787', k: 1 } });
+      const { passages } = result.structuredContent as { passages: Passage[] };
+      expect(passages[0]).toMatchObject({ source: 'docs/server.md' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test.skipIf(!hasCurl)('the curl command is a whole MCP tool call against `ragloom serve`', async () => {
+    const command = readmeBlock(APP_README, 'one `curl` is a whole MCP call', 'sh').replaceAll(
+      'http://127.0.0.1:8787',
+      corpus.url,
+    );
+    const { stdout } = await promisify(execFile)('sh', ['-c', command], {
+      env: { PATH: process.env.PATH ?? '', RAGLOOM_API_KEY: KEY },
+    });
+    const reply = JSON.parse(stdout) as {
+      id: number;
+      result: { structuredContent: { passages: Passage[] } };
+    };
+    expect(reply.id).toBe(1);
+    expect(reply.result.structuredContent.passages.length).toBe(2);
+    expect(reply.result.structuredContent.passages[0]).toMatchObject({ source: 'docs/server.md', line: 1 });
   });
 });
 
