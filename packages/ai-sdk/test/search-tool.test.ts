@@ -118,6 +118,21 @@ describe('ragloomSearchTool with generateText (AI SDK 6)', () => {
     expect(result.text).toContain('docs/cats.md');
   });
 
+  test('concurrent tool calls get what each gets alone', async () => {
+    const search = ragloomSearchTool({ pipeline });
+    const inputs = [
+      { query: 'red ball in the garden', k: 2 },
+      { query: 'bones in the yard', k: 2 },
+      { query: 'goldfish bowl', k: 3, filter: { year: { $gte: 2020 } } },
+      { query: 'mail carrier', k: 1 },
+    ];
+    const run = (input: (typeof inputs)[number]) => search.execute(input, {});
+    const sequential: RagloomSearchOutput[] = [];
+    for (const input of inputs) sequential.push(await run(input));
+    expect(new Set(sequential.map((o) => o.passages[0]!.documentId)).size).toBe(3); // the queries differ
+    expect(await Promise.all(inputs.map(run))).toEqual(sequential);
+  });
+
   test('the model may filter; the filter is core grammar, ANDed with a fixed filter', async () => {
     const model = toolUsingModel({ query: 'animals', k: 5, filter: { year: { $gte: 2020 } } });
     const result = await generateText({

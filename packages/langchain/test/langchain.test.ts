@@ -101,6 +101,24 @@ describe('RagloomRetriever', () => {
     expect(documents.map((d) => d.metadata.ragloom.documentId).sort()).toEqual(['cats.md', 'fish.md']);
   });
 
+  test('concurrent queries (invoke in parallel and batch) get what each gets alone', async () => {
+    const retriever = new RagloomRetriever({ pipeline, k: 3 });
+    const questions = [
+      'red ball in the garden',
+      'bones in the yard',
+      'goldfish bowl',
+      'mail carrier',
+      'dusk',
+    ];
+    const view = (documents: RagloomDocument[]) =>
+      documents.map((d) => [d.id, d.pageContent, d.metadata.ragloom.score, d.metadata.ragloom.number]);
+    const sequential = [];
+    for (const q of questions) sequential.push(view(await retriever.invoke(q)));
+    expect(new Set(sequential.map((r) => r[0]![0])).size).toBeGreaterThan(1); // the queries differ
+    expect((await Promise.all(questions.map((q) => retriever.invoke(q)))).map(view)).toEqual(sequential);
+    expect((await retriever.batch(questions, { maxConcurrency: 5 })).map(view)).toEqual(sequential);
+  });
+
   test('bad configuration fails at construction: a bad filter names its path, no source is INVALID_CONFIG', () => {
     let error: unknown;
     try {
