@@ -10,12 +10,13 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { FILTER_GRAMMAR_DESCRIPTION, NO_PASSAGES_ANSWER } from '@ragloom/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/config-file.js';
+import type { RagloomConfigInput } from '../src/config/config-schema.js';
 import { ingestFiles } from '../src/ingest/ingest-files.js';
 import { documentUri } from '../src/mcp/mcp-server.js';
 import { stitchChunks } from '../src/mcp/source-documents.js';
 import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
 import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
-import { APP_DIR, CLI, DOCS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
+import { APP_DIR, CLI, DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
 
 const KEY = 'mcp-test-key';
 
@@ -26,8 +27,8 @@ interface Served {
   readonly url: string;
 }
 
-async function serve(ingest: boolean): Promise<Served> {
-  const dir = makeProject(DOCS, HYBRID_CONFIG);
+async function serve(ingest: boolean, config: RagloomConfigInput = HYBRID_CONFIG): Promise<Served> {
+  const dir = makeProject(DOCS, config);
   const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
   if (ingest) await ingestFiles(runtime, { paths: [join(dir, 'docs')] });
   const server = createRagloomServer(runtime, { apiKey: KEY });
@@ -195,6 +196,16 @@ describe.each(Object.entries(transports))('MCP over %s', (_name, makeTransport) 
     expect((unknown as Error).message).toContain('no document "nope.md"');
   });
 
+  test('concurrent tool calls on one connection get what each gets alone', async () => {
+    const queries = ['port', 'API key', 'content hash', 'BM25 检索', 'deleted files'];
+    const call = (query: string) => client.callTool({ name: 'search', arguments: { query, k: 3 } });
+    const sequential = [];
+    for (const q of queries) sequential.push((await call(q)).structuredContent);
+    expect(new Set(sequential.map((r) => JSON.stringify(r))).size).toBe(queries.length);
+    const concurrent = (await Promise.all(queries.map(call))).map((r) => r.structuredContent);
+    expect(concurrent).toEqual(sequential);
+  });
+
   test('an empty index: no passages, the no-passages answer, no resources', async () => {
     const search = await onEmpty.callTool({ name: 'search', arguments: { query: 'port' } });
     expect(search.structuredContent).toEqual({ query: 'port', passages: [] });
@@ -236,20 +247,6 @@ describe('MCP over HTTP: the server rules', () => {
     expect(bad.status).toBe(400);
   });
 
-  test('concurrent clients get the same answers as one at a time', async () => {
-    const queries = ['port', 'API key', 'content hash', 'BM25 检索', 'deleted files'];
-    const client = await connect(
-      new StreamableHTTPClientTransport(new URL(`${corpus.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
-      }),
-    );
-    const call = (query: string) => client.callTool({ name: 'search', arguments: { query, k: 3 } });
-    const sequential = [];
-    for (const q of queries) sequential.push((await call(q)).structuredContent);
-    const concurrent = (await Promise.all(queries.map(call))).map((r) => r.structuredContent);
-    expect(concurrent).toEqual(sequential);
-    await client.close();
-  });
   test('refused before a tool runs: a client that cannot read the answer (406), a non-JSON-RPC body, an oversized body', async () => {
     const post = (url: string, body: string, accept = 'application/json, text/event-stream') =>
       fetch(`${url}/mcp`, {
@@ -303,6 +300,129 @@ describe('MCP over HTTP: the server rules', () => {
     const after = await client.callTool({ name: 'search', arguments: { query: 'port', k: 1 } });
     expect(after.isError).toBeFalsy();
     await client.close();
+  });
+});
+
+/** Counts the test generator keeps (test/fixtures/plugins/slow-generator.mjs). */
+type GeneratorStats = { started: number; aborted: number; finished: number };
+function statsOf(runtime: RagloomRuntime): GeneratorStats {
+  const generator = runtime.generator;
+  if (!generator || !('stats' in generator)) throw new Error('the runtime has no test generator');
+  return generator.stats as GeneratorStats;
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('MCP ask with a generator configured', () => {
+  let generated: Served;
+  beforeAll(async () => {
+    generated = await serve(true, {
+      ...HYBRID_CONFIG,
+      generator: { use: join(FIXTURE_PLUGINS, 'slow-generator.mjs'), options: { tokenDelayMs: 30 } },
+    });
+  });
+  afterAll(async () => {
+    await generated.server.close(100);
+    await generated.runtime.close();
+  });
+  const httpClient = () =>
+    connect(
+      new StreamableHTTPClientTransport(new URL(`${generated.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      }),
+    );
+
+  test('the answer is generated, and its [n] are citations to the passages it was given', async () => {
+    const client = await httpClient();
+    try {
+      const result = await client.callTool({
+        name: 'ask',
+        arguments: { question: 'Which port does the server listen on?', k: 2 },
+      });
+      expect(result.isError).toBeFalsy();
+      const answer = result.structuredContent as {
+        answer: string;
+        mode: string;
+        finish_reason: string;
+        citations: Citation[];
+      };
+      expect(answer.mode).toBe('generated');
+      expect(answer.answer).toMatch(/^Answer to: Which port does the server listen on\? \[1\]/);
+      expect(answer.finish_reason).toBe('stop');
+      expect(answer.citations).toHaveLength(1);
+      expect(answer.citations[0]).toMatchObject({ number: 1, source: 'docs/server.md' });
+      expect(textOf(result)).toContain(`Sources:\n[1] ${answer.citations[0]!.label}`);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a client that goes away mid-answer stops the generation', async () => {
+    const stats = statsOf(generated.runtime);
+    await waitFor(() => generated.server.activeRequests === 0, 'the server to be idle');
+    const before = { ...stats };
+    const controller = new AbortController();
+    const pending = fetch(`${generated.url}/mcp`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'ask', arguments: { question: 'Which port does the server listen on?' } },
+      }),
+    }).catch((error: Error) => error);
+    await waitFor(() => stats.started === before.started + 1, 'the generation to start');
+    controller.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    await waitFor(
+      () => stats.aborted === before.aborted + 1 && generated.server.activeRequests === 0,
+      'the generation to be aborted',
+    );
+    expect(stats.finished).toBe(before.finished);
+  });
+
+  test('an answer that runs past requestTimeoutMs is a 504 and stops the generation', async () => {
+    const stats = statsOf(generated.runtime);
+    const quick = createRagloomServer(generated.runtime, { apiKey: KEY, requestTimeoutMs: 150 });
+    try {
+      const url = await quick.listen(0, '127.0.0.1');
+      const before = { ...stats };
+      const client = await connect(
+        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+        }),
+      );
+      const t0 = Date.now();
+      const error = await client
+        .callTool({ name: 'ask', arguments: { question: 'Which port does the server listen on?' } })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      // The SDK client's StreamableHTTPError carries the HTTP status as `code`.
+      expect(error).toMatchObject({ code: 504 });
+      expect(error?.message).toContain('longer than 150 ms');
+      expect(Date.now() - t0).toBeLessThan(2000);
+      await waitFor(
+        () => stats.aborted === before.aborted + 1 && quick.activeRequests === 0,
+        'the generation to be aborted',
+      );
+      await client.close();
+    } finally {
+      await quick.close(100);
+    }
   });
 });
 

@@ -27,18 +27,28 @@ export async function handleMcpPost(
     enableJsonResponse: true,
   });
   // Closing the transport aborts the tool calls it runs: on disconnect, and on the server's timeout or shutdown.
+  // A closed transport never answers the request it was handling, so `stopped` is what ends the wait then.
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
   const end = () => {
     void transport.close();
     void server.close();
+    stop();
   };
   res.on('close', end);
   signal.addEventListener('abort', end, { once: true });
+  if (res.closed || signal.aborted) end();
   try {
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await Promise.race([transport.handleRequest(req, res, body), stopped]);
+    // Timed out or shut down before answering: the server's common handling sends the error (504, 503).
+    if (signal.aborted && !res.headersSent) throw signal.reason;
     // The request counts as running (concurrency limit, graceful shutdown) until its answer is sent.
-    if (!res.writableFinished) await once(res, 'close');
+    if (!res.writableFinished && !res.closed) await once(res, 'close');
   } finally {
+    res.off('close', end);
     signal.removeEventListener('abort', end);
   }
 }
