@@ -14,6 +14,25 @@ export {
   ragloomConfigSchema,
 } from './config/config-schema.js';
 export { type ConfigPreset, configTemplate } from './config/config-template.js';
+export type { MemberSpec, SetProblem } from './index-set/committed-set.js';
+export type { IndexSetView } from './index-set/index-set-reader.js';
+export type { CommitRequest, CommitResult, IndexSetWriter } from './index-set/index-set-writer.js';
+export {
+  type AcquireWriterLockOptions,
+  acquireWriterLock,
+  describeHolder,
+  type LockHolder,
+  type LockStatus,
+  readWriterLock,
+  type WriterLock,
+} from './index-set/writer-lock.js';
+export {
+  API_ID_PREFIX,
+  type DocumentInput,
+  type IngestDocumentsOptions,
+  type IngestDocumentsResult,
+  ingestDocuments,
+} from './ingest/ingest-documents.js';
 export {
   type IngestFilesOptions,
   type IngestFilesProgress,
@@ -30,6 +49,7 @@ export {
   openRuntime,
   type RagloomRuntime,
   type RetrieverEntry,
+  type RuntimeIndexSet,
 } from './runtime/open-runtime.js';
 export { locateCitation, locatePassage, type SourceLocation } from './runtime/source-location.js';
 export { createRagloomServer, type RagloomServer } from './server/create-server.js';

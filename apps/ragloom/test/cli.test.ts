@@ -3,7 +3,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/program.js';
-import { CLI, DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject, runCli } from './helpers/project.js';
+import {
+  CLI,
+  committedFile,
+  committedState,
+  DOCS,
+  FIXTURE_PLUGINS,
+  HYBRID_CONFIG,
+  makeProject,
+  runCli,
+} from './helpers/project.js';
 
 const COMMANDS = ['init', 'ingest', 'query', 'ask', 'chat', 'serve', 'export', 'import', 'doctor', 'demo'];
 
@@ -238,7 +247,7 @@ describe('the ragloom binary', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect((await runCli(['ask', 'port?'], { cwd: mismatch })).code).toBe(0);
 
-    writeFileSync(join(mismatch, '.ragloom', 'indexes', 'bm25', 'bm25.index'), 'garbage');
+    writeFileSync(committedFile(join(mismatch, '.ragloom'), 'bm25', 'bm25.index'), 'garbage');
     const corrupt = await runCli(['query', 'port'], { cwd: mismatch });
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toContain('error [INDEX_CORRUPT]');
@@ -334,7 +343,7 @@ describe('the ragloom binary', () => {
     // The eval index is a cache: a damaged one is rebuilt, with a warning, to the same result.
     const evalRoot = join(dir, '.ragloom', 'eval');
     const [slug] = readdirSync(evalRoot).filter((d) => d.startsWith('beir-'));
-    writeFileSync(join(evalRoot, slug!, 'indexes', 'bm25', 'bm25.index'), 'not an index');
+    writeFileSync(committedFile(join(evalRoot, slug!), 'bm25', 'bm25.index'), 'not an index');
     const rebuilt = await runCli(['eval', 'beir', '--out', 'out-beir'], { cwd: dir });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stderr).toContain('warning rebuilding the eval index');
@@ -370,9 +379,8 @@ describe('the ragloom binary', () => {
     expect(stderr).toMatch(/the index on disk is the last checkpoint \(\d+ written in this run\)/);
 
     // What is on disk is consistent: the next run skips exactly the checkpointed files and adds the rest.
-    const stateFile = join(dir, '.ragloom', 'ingest-state.json');
-    const saved = existsSync(stateFile)
-      ? Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')).files).length
+    const saved = existsSync(join(dir, '.ragloom', 'index-set'))
+      ? Object.keys(committedState(join(dir, '.ragloom')).files).length
       : 0;
     expect(saved).toBeLessThan(1200);
     const rest = await runCli(['ingest', 'docs'], { cwd: dir, timeoutMs: 60_000 });

@@ -5,7 +5,7 @@ import { startFakeHub } from '@ragloom/onnx-model/testing';
 import { assetPath } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { checkHub, DEFAULT_ENCODER, DEFAULT_GENERATOR, planDemo } from '../src/demo/demo-setup.js';
-import { DOCS, makeProject, runCli } from './helpers/project.js';
+import { committedFile, DOCS, makeProject, runCli } from './helpers/project.js';
 
 describe('model downloads (against a local stand-in for the Hugging Face hub)', () => {
   it('downloads a model by hub id once, with a progress bar, into the HF cache; the next run uses the cache', async () => {
@@ -116,7 +116,7 @@ describe('the demo picks its mode from what is available', () => {
 
     // Its index is a cache: one left by another version is rebuilt, not a reason to fail.
     writeFileSync(
-      join(tmp, 'ragloom-demo', 'offline', 'indexes', 'bm25', 'bm25.index'),
+      committedFile(join(tmp, 'ragloom-demo', 'offline'), 'bm25', 'bm25.index'),
       'from another version',
     );
     const again = await runCli(question, { cwd: tmpdir(), env });

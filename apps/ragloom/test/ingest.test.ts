@@ -1,16 +1,16 @@
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config-file.js';
+import { readNewestManifest } from '../src/index-set/set-manifest.js';
 import { ingestFiles } from '../src/ingest/ingest-files.js';
-import { readIngestState } from '../src/ingest/ingest-state.js';
 import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
 import { locatePassage } from '../src/runtime/source-location.js';
 import { makePdf } from './helpers/make-pdf.js';
 import { DOCS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
 
 async function openProject(dir: string): Promise<RagloomRuntime> {
-  return openRuntime(await loadConfig({ cwd: dir, env: {} }));
+  return openRuntime(await loadConfig({ cwd: dir, env: {} }), { access: 'write' });
 }
 
 async function counts(runtime: RagloomRuntime) {
@@ -50,7 +50,7 @@ describe('incremental ingest', () => {
     expect(await runtime.pipeline.retrieve('incremental content hash', { k: 10 })).not.toContainEqual(
       expect.objectContaining({ documentId: 'docs/ingest.txt' }),
     );
-    const state = await readIngestState(runtime.loaded.dataDir, runtime.settingsFingerprint);
+    const state = runtime.indexSet.state;
     expect(Object.keys(state.files).sort()).toEqual(['docs/paper.pdf', 'docs/server.md', 'docs/zh.md']);
     const total = Object.values(state.files).reduce((n, f) => n + f.chunks, 0);
     expect(await counts(runtime)).toEqual([total, total]);
@@ -124,7 +124,7 @@ describe('incremental ingest', () => {
 
     // What is on disk agrees with itself: the saved indexes hold exactly the files the state lists.
     runtime = await openProject(dir);
-    const state = await readIngestState(runtime.loaded.dataDir, runtime.settingsFingerprint);
+    const state = runtime.indexSet.state;
     const saved = Object.values(state.files);
     expect(saved.length).toBeGreaterThan(0);
     expect(saved.length).toBeLessThan(40);
@@ -157,10 +157,12 @@ describe('incremental ingest', () => {
     });
     expect(warnings[0]).toContain('changed since the last ingest');
     expect(result.updated.length).toBe(3);
-    const state = await readIngestState(runtime.loaded.dataDir, runtime.settingsFingerprint);
+    const state = runtime.indexSet.state;
     const chunks = Object.values(state.files).reduce((n, f) => n + f.chunks, 0);
     expect(await counts(runtime)).toEqual([chunks, chunks]);
-    expect(existsSync(join(dir, '.ragloom', 'indexes', 'dense', 'hnsw.index'))).toBe(true);
+    const manifest = await readNewestManifest(join(dir, '.ragloom'));
+    expect(manifest?.members.dense).toMatchObject({ storage: 'files', count: chunks });
+    expect(manifest?.members.dense?.files.map((f) => f.name)).toEqual(['hnsw.index']);
     await runtime.close();
   });
 });

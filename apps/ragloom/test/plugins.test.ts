@@ -33,7 +33,7 @@ describe('plugins', () => {
     const plugin = await loadPlugin('ragloom-plugin-template', { configDir: dir });
     expect(plugin.module.packageDir).toBe(join(dir, 'node_modules', 'ragloom-plugin-template'));
 
-    const runtime = await openRuntime(loaded);
+    const runtime = await openRuntime(loaded, { access: 'write' });
     expect(runtime.retrievers[0]!.retriever.provider).toBe('flat');
     expect(runtime.retrievers[0]!.retriever.manifest).toEqual({
       kind: 'dense',
@@ -110,7 +110,7 @@ describe('plugins', () => {
       {},
       { encoder: hashing, retrievers: [{ name: 'dense', use: '@ragloom/retriever-hnsw' }] },
     );
-    const first = await openRuntime(await loadConfig({ cwd: dir, env: {} }));
+    const first = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { access: 'write' });
     await first.pipeline.ingest([{ id: 'a', text: 'some text to index' }]);
     await first.close();
     const changed = makeProject(

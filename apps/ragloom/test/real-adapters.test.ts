@@ -20,7 +20,10 @@ describe('the local model stack, from a model folder (encoder-onnx, hnsw, bm25, 
       generator: { use: '@ragloom/generator-onnx', options: { model: 'stories260k' } },
       generation: { maxTokens: 12 },
     });
-    const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+    const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), {
+      generator: true,
+      access: 'write',
+    });
     try {
       expect(runtime.encoder!.modelId).toBe('bow-bert-128');
       expect(runtime.describeMode()).toEqual({
@@ -67,6 +70,7 @@ describe('the local model stack, from a model folder (encoder-onnx, hnsw, bm25, 
     const warnings: string[] = [];
     const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), {
       generator: true,
+      access: 'write',
       log: (_level, message) => warnings.push(message),
     });
     try {

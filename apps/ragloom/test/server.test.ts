@@ -27,7 +27,7 @@ async function start(
   let rt = runtime;
   if (!rt) {
     const dir = makeProject(DOCS, config);
-    rt = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+    rt = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true, access: 'write' });
     await ingestFiles(rt, { paths: [join(dir, 'docs')] });
   }
   const server = createRagloomServer(rt, options);
@@ -172,14 +172,45 @@ describe('OpenAI-compatible API (official openai SDK as the client)', () => {
       }),
     });
     expect(ingest.status).toBe(200);
-    expect(await ingest.json()).toEqual({ documents: 1, chunks: 1 });
+    expect(await ingest.json()).toEqual({
+      applied: true,
+      generation: expect.any(Number),
+      documents: 1,
+      chunks: 1,
+      ids: ['api://notes/new.md'],
+    });
     const search = await fetch(`${extractive.url}/search`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query: 'zeppelin hangar', k: 3, filter: { lang: 'en' } }),
     });
     const body = (await search.json()) as { hits: { id: string; label: string }[] };
-    expect(body.hits[0]).toMatchObject({ id: 'notes/new.md#0', label: 'notes/new.md:1-2' });
+    expect(body.hits[0]).toMatchObject({ id: 'api://notes/new.md#0', label: 'api://notes/new.md:1-2' });
+  });
+
+  it('keeps __proto__ and constructor as ordinary fields in HTTP metadata and filters', async () => {
+    const post = (path: string, body: string) =>
+      fetch(`${extractive.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body,
+      });
+    // Raw JSON: a `__proto__` key in a JS object literal would set the prototype instead.
+    const ingest = await post(
+      '/ingest',
+      '{"documents":[{"id":"proto-field","text":"The quokka sleeps by day.","metadata":{"__proto__":"x"}},' +
+        '{"id":"constructor-field","text":"The quokka eats at night.","metadata":{"constructor":"y"}}]}',
+    );
+    expect(ingest.status).toBe(200);
+    const ids = async (filter: string) => {
+      const response = await post('/search', `{"query":"quokka","k":20,"filter":${filter}}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { hits: { id: string }[] }).hits.map((h) => h.id).sort();
+    };
+    expect(await ids('{"__proto__":"x"}')).toEqual(['api://proto-field#0']);
+    expect(await ids('{"__proto__":"nope"}')).toEqual([]); // not dropped into match-all
+    expect(await ids('{"constructor":{"$exists":true}}')).toEqual(['api://constructor-field#0']);
+    expect(await ids('{"toString":{"$exists":true}}')).toEqual([]);
   });
 
   it('says what is wrong with a request: malformed JSON, schema errors with the field path, oversize body', async () => {

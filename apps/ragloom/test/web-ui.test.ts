@@ -21,7 +21,7 @@ beforeAll(async () => {
     ...HYBRID_CONFIG,
     generator: { use: join(FIXTURE_PLUGINS, 'slow-generator.mjs'), options: { tokenDelayMs: 60 } },
   });
-  runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+  runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true, access: 'write' });
   await ingestFiles(runtime, { paths: [join(dir, 'docs')] });
   server = createRagloomServer(runtime);
   url = await server.listen(0, '127.0.0.1');

@@ -12,7 +12,7 @@ export const pluginReferenceSchema = z
 
 export const retrieverReferenceSchema = pluginReferenceSchema
   .extend({
-    /** Names the index: its files live in `<dataDir>/indexes/<name>/`, and `--retriever <name>` picks it. */
+    /** Names the index: it is a member of the data dir's index set, and `--retriever <name>` picks it. */
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_" only (it names a folder)'),
@@ -105,6 +105,20 @@ const serverSchema = z
     maxConcurrent: z.number().int().positive().default(16),
     /** Serve the chat page at `/`. */
     webUi: z.boolean().default(true),
+    /**
+     * Documents sent to POST /ingest live under `api://<id>` and may not set `metadata.source`, so they can
+     * neither replace file-sourced documents nor cite files. true lifts both (trusted clients only).
+     */
+    allowFileSources: z.boolean().default(false),
+  })
+  .strict();
+
+const lockSchema = z
+  .object({
+    /** Seconds a writer (ingest, import, serve) waits for another one to finish before failing with INDEX_LOCKED. */
+    waitSeconds: z.number().nonnegative().default(60),
+    /** A lock held by a process on another machine counts as abandoned after this long without a heartbeat. */
+    staleSeconds: z.number().positive().default(30),
   })
   .strict();
 
@@ -131,6 +145,8 @@ export const ragloomConfigSchema = z
     generation: generationSchema.prefault({}),
     ingest: ingestSchema.prefault({}),
     server: serverSchema.prefault({}),
+    /** One writer per data dir, across processes (see the README's "Several writers"). */
+    lock: lockSchema.prefault({}),
   })
   .strict();
 

@@ -23,6 +23,7 @@ import {
   writeReport,
 } from '@ragloom/eval';
 import type { LoadedConfig } from '../config/config-file.js';
+import { requireWriter } from '../ingest/require-writer.js';
 import { type OpenRuntimeOptions, openRuntime, type RagloomRuntime } from '../runtime/open-runtime.js';
 
 export interface RunEvalOptions {
@@ -146,14 +147,26 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
   const open = () =>
     openRuntime(
       { ...loaded, dataDir: evalDir },
-      { ...options.runtime, generator: dataset.kind === 'squad', signal: options.signal },
+      {
+        ...options.runtime,
+        generator: dataset.kind === 'squad',
+        signal: options.signal,
+        // The eval index is its own index set; a second eval of the same data waits for the first.
+        access: 'write',
+        lockWaitMs: 10 * 60_000,
+      },
     );
   let runtime: RagloomRuntime;
   try {
     runtime = await open();
   } catch (error) {
     // The eval index is a cache of the data set: one built by other settings or an older format is rebuilt.
-    if (!isRagloomError(error, 'MANIFEST_MISMATCH') && !isRagloomError(error, 'INDEX_CORRUPT')) throw error;
+    if (
+      !isRagloomError(error, 'MANIFEST_MISMATCH') &&
+      !isRagloomError(error, 'INDEX_CORRUPT') &&
+      !isRagloomError(error, 'INDEX_MISMATCH')
+    )
+      throw error;
     options.runtime?.log?.('warn', `rebuilding the eval index: ${error.message.split('\n')[0]}`);
     await rm(evalDir, { recursive: true, force: true });
     runtime = await open();
@@ -168,32 +181,36 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
       const fingerprint = await indexFingerprint(runtime, files);
       reusedIndex = await indexIsCurrent(evalDir, fingerprint, runtime);
       if (!reusedIndex) {
-        for (const r of runtime.retrievers)
-          if ((await r.retriever.count()) > 0) await r.retriever.delete({ filter: {} });
         const dense = runtime.retrievers.some((r) => r.retriever.manifest.kind === 'dense');
         const batch = Math.min(64, runtime.encoder?.maxBatchSize ?? 64);
-        for (let i = 0; i < data.corpus.length; i += batch) {
-          const docs = data.corpus.slice(i, i + batch);
-          const texts = docs.map((d) => (d.title ? `${d.title}\n${d.text}` : d.text));
-          const vectors = dense
-            ? (await runtime.encoder!.embed({ texts, inputType: 'document', signal: options.signal }))
-                .embeddings
-            : undefined;
-          const records: RetrieverRecord[] = docs.map((d, j) => ({
-            id: d.id,
-            text: texts[j]!,
-            metadata: { ...d.metadata, documentId: d.id },
-            vector: vectors?.[j],
-          }));
-          for (const r of runtime.retrievers) {
-            const isDense = r.retriever.manifest.kind === 'dense';
-            await r.retriever.upsert(isDense ? records : records.map(({ vector: _v, ...rest }) => rest), {
-              signal: options.signal,
-            });
-          }
-          progress('index', Math.min(i + batch, data.corpus.length), data.corpus.length);
-        }
-        for (const r of runtime.retrievers) await r.retriever.save?.();
+        // Built inside one commit of the eval index set: all retrievers get the whole corpus, or none.
+        await requireWriter(runtime, 'eval').commit({
+          signal: options.signal,
+          apply: async (members) => {
+            for (const m of members.values()) if ((await m.count()) > 0) await m.delete({ filter: {} });
+            for (let i = 0; i < data.corpus.length; i += batch) {
+              const docs = data.corpus.slice(i, i + batch);
+              const texts = docs.map((d) => (d.title ? `${d.title}\n${d.text}` : d.text));
+              const vectors = dense
+                ? (await runtime.encoder!.embed({ texts, inputType: 'document', signal: options.signal }))
+                    .embeddings
+                : undefined;
+              const records: RetrieverRecord[] = docs.map((d, j) => ({
+                id: d.id,
+                text: texts[j]!,
+                metadata: { ...d.metadata, documentId: d.id },
+                vector: vectors?.[j],
+              }));
+              for (const m of members.values()) {
+                const isDense = m.manifest.kind === 'dense';
+                await m.upsert(isDense ? records : records.map(({ vector: _v, ...rest }) => rest), {
+                  signal: options.signal,
+                });
+              }
+              progress('index', Math.min(i + batch, data.corpus.length), data.corpus.length);
+            }
+          },
+        });
         await writeFileAtomic(
           join(evalDir, 'eval-index.json'),
           JSON.stringify({ dataset: source, fingerprint, records: data.corpus.length }),
@@ -238,15 +255,24 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
       const fingerprint = await indexFingerprint(runtime, [dataset.file]);
       reusedIndex = await indexIsCurrent(evalDir, fingerprint, runtime);
       if (!reusedIndex) {
-        for (const r of runtime.retrievers)
-          if ((await r.retriever.count()) > 0) await r.retriever.delete({ filter: {} });
-        const result = await runtime.pipeline.ingest([...contexts.values()], {
+        let chunks = 0;
+        await requireWriter(runtime, 'eval').commit({
           signal: options.signal,
-          onProgress: (e) => progress('index', e.documents, contexts.size),
+          apply: async (members) => {
+            for (const m of members.values()) if ((await m.count()) > 0) await m.delete({ filter: {} });
+            const pipeline = runtime.pipelineWith({
+              retrievers: runtime.retrievers.map((r) => ({ ...r, retriever: members.get(r.name)! })),
+            });
+            const result = await pipeline.ingest([...contexts.values()], {
+              signal: options.signal,
+              onProgress: (e) => progress('index', e.documents, contexts.size),
+            });
+            chunks = result.chunks;
+          },
         });
         await writeFileAtomic(
           join(evalDir, 'eval-index.json'),
-          JSON.stringify({ dataset: source, fingerprint, records: result.chunks }),
+          JSON.stringify({ dataset: source, fingerprint, records: chunks }),
         );
       }
       const answerMetric = options.answerMetric ?? (isMostlyCjk(examples) ? 'cmrc' : 'squad');

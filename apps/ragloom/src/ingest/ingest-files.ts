@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { type Document, isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
+import type { IndexSetWriter } from '../index-set/index-set-writer.js';
+import { createStagingArea } from '../index-set/staging-area.js';
 import { loadDocumentFile, sourceTypeOf } from '../loaders/load-document-file.js';
 import type { LoadedDocument, SkippedFile } from '../loaders/loaded-document.js';
-import type { RagloomRuntime, RetrieverEntry } from '../runtime/open-runtime.js';
-import { type IngestFileEntry, type IngestState, readIngestState, writeIngestState } from './ingest-state.js';
+import type { RagloomRuntime } from '../runtime/open-runtime.js';
+import { emptyIngestState, type IngestFileEntry, type IngestState } from './ingest-state.js';
 import { createLocatedChunker } from './located-chunker.js';
+import { requireWriter } from './require-writer.js';
 import { type FoundFile, isUnderRoots, walkFiles } from './walk-files.js';
 
 export interface IngestFilesProgress {
@@ -29,6 +32,10 @@ export interface IngestFilesOptions {
   readonly onWarning?: (message: string) => void;
   /** Documents per pipeline call (default 64). */
   readonly sliceSize?: number;
+  /** Drop every index and the ingest state first, and ingest everything again (in the same commits). */
+  readonly rebuild?: boolean;
+  /** A checkpoint is also taken once this many records are staged (default 20,000), to bound memory. */
+  readonly maxStagedRecords?: number;
 }
 
 export interface IngestFilesResult {
@@ -41,12 +48,10 @@ export interface IngestFilesResult {
   readonly chunks: number;
   /** True when the signal fired: the index on disk is the last checkpoint. */
   readonly interrupted: boolean;
+  /** Checkpoints committed by this run, and the generation of the index set after the last one. */
   readonly checkpoints: number;
+  readonly generation: number;
 }
-
-// Written for files a checkpoint is committing: if the process dies between saving the indexes and the
-// final state, the next run sees a hash that matches nothing and ingests (or removes) the file again.
-const UNCONFIRMED = '0'.repeat(64);
 
 interface PlannedFile {
   readonly file: FoundFile;
@@ -56,52 +61,61 @@ interface PlannedFile {
   readonly previous?: IngestFileEntry;
 }
 
-/** Retrievers whose `save` is left out, so that pipeline calls do not write; checkpoints save them. */
-function withoutSave(entries: readonly RetrieverEntry[]): RetrieverEntry[] {
-  return entries.map((entry) => {
-    const r = entry.retriever;
-    return {
-      ...entry,
-      retriever: {
-        specificationVersion: r.specificationVersion,
-        provider: r.provider,
-        manifest: r.manifest,
-        capabilities: r.capabilities,
-        upsert: (records, options) => r.upsert(records, options),
-        delete: (selector) => r.delete(selector),
-        search: (request) => r.search(request),
-        count: (filter) => r.count(filter),
-      },
-    };
-  });
+/** The state after a checkpoint: its file entries (null: removed) put onto the newest committed state. */
+export function withFileChanges(
+  state: IngestState,
+  changes: ReadonlyMap<string, IngestFileEntry | null>,
+  settings: string,
+): IngestState {
+  const files = { ...state.files };
+  const api = { ...state.api };
+  for (const [source, entry] of changes) {
+    if (entry === null) delete files[source];
+    else {
+      files[source] = entry;
+      // A file's documents replace any that were sent over HTTP with the same id (when allowed).
+      for (const id of entry.documents) delete api[id];
+    }
+  }
+  return { ...state, settings, files, api };
 }
 
 /**
  * Incremental ingest: hashes every file under `paths`, loads and indexes only new or changed ones, removes
- * the chunks of files that disappeared, and checkpoints (every index saved atomically, then the state
- * file) every `ingest.checkpointSeconds` and at the end. When the signal fires, nothing more is written:
- * the indexes on disk stay at the last checkpoint, and the next run picks up from there.
+ * the chunks of files that disappeared, and checkpoints every `ingest.checkpointSeconds` and at the end.
+ * Writes are staged and each checkpoint is one commit of the index set: every retriever and the ingest
+ * state move to a new generation together, or (on abort, error or crash) none does. Several ingests of
+ * one writer may run at once (a server serving two CLIs): each commits only the files it touched.
  */
-export async function ingestFiles(
+export function ingestFiles(
   runtime: RagloomRuntime,
+  options: IngestFilesOptions,
+): Promise<IngestFilesResult> {
+  const writer = requireWriter(runtime, 'ingestFiles');
+  // A rebuild replaces what every other ingest commits, so it runs alone; other ingests run side by side.
+  const run = () => ingestFilesNow(runtime, writer, options);
+  return options.rebuild ? writer.operations.write(run) : writer.operations.read(run);
+}
+
+async function ingestFilesNow(
+  runtime: RagloomRuntime,
+  writer: IndexSetWriter,
   options: IngestFilesOptions,
 ): Promise<IngestFilesResult> {
   const { config, loaded } = runtime;
   const { signal } = options;
   const warn = options.onWarning ?? (() => {});
   const sliceSize = options.sliceSize ?? 64;
-  let committed = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
-  const settingsChanged =
-    committed.settings !== runtime.settingsFingerprint && Object.keys(committed.files).length > 0;
+  const maxStaged = options.maxStagedRecords ?? 20_000;
+  const settings = runtime.settingsFingerprint;
+  const base = options.rebuild ? emptyIngestState(settings) : writer.state;
+  const settingsChanged = base.settings !== settings && Object.keys(base.files).length > 0;
   if (settingsChanged) {
     warn('the chunker, encoder or retrievers changed since the last ingest: every file is ingested again');
   }
-  const current: IngestState = {
-    ...committed,
-    settings: runtime.settingsFingerprint,
-    files: { ...committed.files },
-  };
-  const touched = new Set<string>();
+  const current: IngestState = { ...base, settings, files: { ...base.files } };
+  /** File entries changed since the last checkpoint (null: the file's chunks were removed). */
+  const changes = new Map<string, IngestFileEntry | null>();
   const progress = {
     phase: 'scanning' as IngestFilesProgress['phase'],
     filesDone: 0,
@@ -180,32 +194,31 @@ export async function ingestFiles(
       return chunks;
     },
   };
-  const pipeline = runtime.pipelineWith({ chunker: counting, retrievers: withoutSave(runtime.retrievers) });
+  const staging = createStagingArea(runtime.retrievers);
+  const pipeline = runtime.pipelineWith({ chunker: counting, retrievers: staging.entries });
+  // A rebuild empties every member in its first commit, so until then readers keep the old set.
+  let rebuildPending = options.rebuild === true;
+  if (rebuildPending) staging.deleteEverything();
 
   let checkpoints = 0;
+  let generation = writer.generation;
   let lastCheckpoint = Date.now();
   const checkpoint = async () => {
-    if (touched.size === 0) return;
+    if (changes.size === 0 && !rebuildPending) return;
     progress.phase = 'saving';
     report();
-    const intent: IngestState = { ...current, files: { ...committed.files } };
-    for (const source of touched) {
-      const before = committed.files[source];
-      const after = current.files[source];
-      const documents = [...new Set([...(before?.documents ?? []), ...(after?.documents ?? [])])];
-      intent.files[source] = {
-        sha256: UNCONFIRMED,
-        size: after?.size ?? before?.size ?? 0,
-        chunks: after?.chunks ?? before?.chunks ?? 0,
-        ingestedAt: after?.ingestedAt ?? before?.ingestedAt ?? new Date().toISOString(),
-        documents,
-      };
-    }
-    await writeIngestState(loaded.dataDir, intent);
-    for (const entry of runtime.retrievers) await entry.retriever.save?.();
-    await writeIngestState(loaded.dataDir, current);
-    committed = { ...current, files: { ...current.files } };
-    touched.clear();
+    const writes = staging.take();
+    const committedChanges = new Map(changes);
+    const fresh = rebuildPending;
+    const result = await writer.commit({
+      writes,
+      signal,
+      update: (state) =>
+        withFileChanges(fresh ? emptyIngestState(settings, state.setId) : state, committedChanges, settings),
+    });
+    changes.clear();
+    rebuildPending = false;
+    generation = result.generation;
     checkpoints++;
     lastCheckpoint = Date.now();
     progress.phase = 'ingesting';
@@ -225,7 +238,7 @@ export async function ingestFiles(
         if (!gone && !unusable) continue;
         await pipeline.deleteDocuments(entry.documents);
         delete current.files[source];
-        touched.add(source);
+        changes.set(source, null);
         removed.push(source);
       }
     }
@@ -252,15 +265,18 @@ export async function ingestFiles(
         const ids = docs.map((d) => d.id);
         const stale = (plan.previous?.documents ?? []).filter((id) => !ids.includes(id));
         if (stale.length > 0) await pipeline.deleteDocuments(stale); // JSONL lines that were removed
-        const chunks = ids.reduce((n, id) => n + (chunksPerDocument.get(id) ?? 0), 0);
-        current.files[plan.file.source] = {
+        const documentChunks = ids.map((id) => chunksPerDocument.get(id) ?? 0);
+        const chunks = documentChunks.reduce((n, c) => n + c, 0);
+        const entry: IngestFileEntry = {
           sha256: plan.sha256,
           size: plan.size,
           documents: ids,
+          documentChunks,
           chunks,
           ingestedAt: new Date().toISOString(),
         };
-        touched.add(plan.file.source);
+        current.files[plan.file.source] = entry;
+        changes.set(plan.file.source, entry);
         (plan.previous ? updated : added).push(plan.file.source);
         progress.chunks += chunks;
         progress.filesDone++;
@@ -274,7 +290,11 @@ export async function ingestFiles(
       report();
       slice = [];
       sliceDocuments = 0;
-      if (Date.now() - lastCheckpoint >= config.ingest.checkpointSeconds * 1000) await checkpoint();
+      if (
+        Date.now() - lastCheckpoint >= config.ingest.checkpointSeconds * 1000 ||
+        staging.stagedRecords >= maxStaged
+      )
+        await checkpoint();
     };
 
     for (const plan of planned) {
@@ -297,7 +317,7 @@ export async function ingestFiles(
         if (plan.previous) {
           await pipeline.deleteDocuments(plan.previous.documents);
           delete current.files[plan.file.source];
-          touched.add(plan.file.source);
+          changes.set(plan.file.source, null);
           removed.push(plan.file.source);
         }
         progress.filesDone++;
@@ -327,5 +347,6 @@ export async function ingestFiles(
     chunks: progress.chunks,
     interrupted,
     checkpoints,
+    generation,
   };
 }

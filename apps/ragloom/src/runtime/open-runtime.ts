@@ -19,9 +19,16 @@ import {
   type RetrieverV1,
 } from '@ragloom/core';
 import type { LoadedConfig } from '../config/config-file.js';
-import type { PluginReference, RagloomConfig } from '../config/config-schema.js';
+import type { PluginReference, RagloomConfig, RetrieverReference } from '../config/config-schema.js';
+import type { MemberSpec, SetProblem } from '../index-set/committed-set.js';
+import { type IndexSetReader, type IndexSetView, openIndexSetReader } from '../index-set/index-set-reader.js';
+import { type IndexSetWriter, openIndexSetWriter } from '../index-set/index-set-writer.js';
+import { acquireWriterLock, type WriterLock } from '../index-set/writer-lock.js';
+import { commitDeletion, commitDocuments } from '../ingest/ingest-documents.js';
+import type { IngestState } from '../ingest/ingest-state.js';
 import { createComponent } from '../plugins/load-plugin.js';
 import { resolveModelReference } from './model-path.js';
+import { readOnlyRetriever } from './read-only-retriever.js';
 
 export interface RetrieverEntry {
   readonly name: string;
@@ -44,6 +51,43 @@ export interface OpenRuntimeOptions {
   readonly signal?: AbortSignal;
   /** Where plugin packages are looked up (default: the config folder, then the app's own install). */
   readonly searchFrom?: readonly string[];
+  /**
+   * `read` (default): open the newest committed generation of the index set; `refresh()` moves to a newer
+   * one. `write`: also become the set's one writer (taking the data dir's lock, or using `lock`).
+   */
+  readonly access?: 'read' | 'write';
+  /** For `write`: a lock the caller already took (the CLI takes it first, to say it is waiting). */
+  readonly lock?: WriterLock;
+  /** For `write` without `lock`: how long to wait for another writer (default 0: INDEX_LOCKED at once). */
+  readonly lockWaitMs?: number;
+  /** For `write`: start from empty indexes and ingest state (ingest --rebuild). */
+  readonly rebuild?: boolean;
+  /** Open although the members of the set disagree (doctor, import, export --to); problems are listed. */
+  readonly tolerateMismatch?: boolean;
+}
+
+/** The runtime's index set: what is committed, and (for writers) how to commit. */
+export interface RuntimeIndexSet {
+  readonly access: 'read' | 'write';
+  readonly dataDir: string;
+  /** The generation the runtime's retrievers show (0 before the first commit). */
+  readonly generation: number;
+  readonly setId: string | undefined;
+  /** The ingest state of that generation. */
+  readonly state: IngestState;
+  /** Problems found on open (only with `tolerateMismatch`). */
+  readonly problems: readonly SetProblem[];
+  /** Records per member, as of that generation. */
+  readonly counts: ReadonlyMap<string, number>;
+  /** The writer (access `write`). */
+  readonly writer?: IndexSetWriter;
+  /** Readers: open the newest generation if another process committed one (true when it changed). */
+  refresh(): Promise<boolean>;
+  /**
+   * The runtime as it is now, kept open until `release` even if a refresh moves on meanwhile: each server
+   * request runs on one lease, so it never mixes two generations.
+   */
+  lease(): { readonly runtime: RagloomRuntime; release(): void };
 }
 
 export interface RagloomRuntime {
@@ -61,6 +105,8 @@ export interface RagloomRuntime {
   readonly pipeline: Pipeline;
   /** A pipeline over the same components with another chunker and retrievers (ingest uses this). */
   pipelineWith(overrides: { chunker?: ChunkerV1; retrievers?: readonly RetrieverEntry[] }): Pipeline;
+  /** The index set the retrievers belong to. */
+  readonly indexSet: RuntimeIndexSet;
   /** Changes when settings that shape the stored index change (chunker, encoder, retrievers). */
   readonly settingsFingerprint: string;
   /** One line each for retrieval and answers, e.g. "hybrid: bm25 + dense (HNSW, all-MiniLM-L6-v2)". */
@@ -94,7 +140,7 @@ const CORRUPT_HINT =
   'the index files are damaged or from an incompatible version; rebuild them with `ragloom ingest --rebuild <paths>`';
 
 /** Adds what to do to the errors a user meets when opening an existing index. */
-function withFixHint(error: unknown): unknown {
+export function withFixHint(error: unknown): unknown {
   if (isRagloomError(error, 'MANIFEST_MISMATCH') || isRagloomError(error, 'INDEX_CORRUPT')) {
     if (error.message.includes('\n  fix: ')) return error;
     const hint = error.code === 'MANIFEST_MISMATCH' ? MANIFEST_HINT : CORRUPT_HINT;
@@ -157,24 +203,50 @@ export async function openRuntime(
     return component;
   };
 
+  let lock: WriterLock | undefined;
+  let ownsLock = false;
+  let reader: IndexSetReader | undefined;
+  let writer: IndexSetWriter | undefined;
   try {
     const encoder = config.encoder ? await build('encoder', config.encoder, 'encoder', 'encoder') : undefined;
     const denseManifest: DenseIndexManifest | undefined = encoder
       ? { kind: 'dense', encoderModelId: encoder.modelId, dimension: encoder.dimension, metric: 'cosine' }
       : undefined;
 
-    const retrievers: RetrieverEntry[] = [];
-    for (const [i, ref] of config.retrievers.entries()) {
-      const { component } = await createComponent(
-        'retriever',
-        ref,
-        `retrievers[${i}]`,
-        context('retriever', ref.name, join(loaded.dataDir, 'indexes', ref.name), denseManifest),
-        loadOptions,
-      );
-      const closable = component as { close?: () => Promise<void> };
-      if (typeof closable.close === 'function') closers.push(() => closable.close!());
-      retrievers.push({ name: ref.name, use: ref.use, retriever: component, weight: ref.weight, k: ref.k });
+    const members: MemberSpec[] = config.retrievers.map((ref, i) => ({
+      name: ref.name,
+      use: ref.use,
+      open: async (storageDir) =>
+        (
+          await createComponent(
+            'retriever',
+            ref,
+            `retrievers[${i}]`,
+            context('retriever', ref.name, storageDir, denseManifest),
+            loadOptions,
+          )
+        ).component,
+    }));
+    const setOptions = {
+      dataDir: loaded.dataDir,
+      members,
+      settings: settingsFingerprint(config),
+      tolerateMismatch: options.tolerateMismatch,
+      log,
+    };
+    if (options.access === 'write') {
+      lock = options.lock;
+      if (!lock) {
+        lock = await acquireWriterLock(loaded.dataDir, {
+          waitMs: options.lockWaitMs,
+          staleMs: config.lock.staleSeconds * 1000,
+          signal: options.signal,
+        });
+        ownsLock = true;
+      }
+      writer = await openIndexSetWriter({ ...setOptions, lock, rebuild: options.rebuild });
+    } else {
+      reader = await openIndexSetReader(setOptions);
     }
 
     const reranker =
@@ -195,17 +267,17 @@ export async function openRuntime(
     }
 
     const chunker = createConfiguredChunker(config);
-    const pipelineWith = (overrides: { chunker?: ChunkerV1; retrievers?: readonly RetrieverEntry[] }) => {
+    const composePipeline = (entries: readonly RetrieverEntry[], overrideChunker?: ChunkerV1) => {
       try {
         return createPipeline({
           encoder,
-          retrievers: (overrides.retrievers ?? retrievers).map((r) => ({
+          retrievers: entries.map((r) => ({
             retriever: r.retriever,
             name: r.name,
             weight: r.weight,
             k: r.k,
           })),
-          chunker: overrides.chunker ?? chunker,
+          chunker: overrideChunker ?? chunker,
           reranker,
           generator,
           fusion: config.retrieval.fusion,
@@ -218,9 +290,60 @@ export async function openRuntime(
         throw withFixHint(error);
       }
     };
-    const pipeline = pipelineWith({});
+    const entry = (ref: RetrieverReference, retriever: RetrieverV1): RetrieverEntry => ({
+      name: ref.name,
+      use: ref.use,
+      retriever,
+      weight: ref.weight,
+      k: ref.k,
+    });
 
-    const describeMode = () => {
+    // The retrievers and pipeline a caller sees: for a writer, fixed wrappers that look up its current
+    // members (a rollback reopens them) behind the commit gate; for a reader, those of one view each.
+    const writerEntries = writer
+      ? config.retrievers.map((ref) => {
+          const w = writer!;
+          return entry(
+            ref,
+            readOnlyRetriever(() => w.members.find((m) => m.name === ref.name)!.retriever, w.gate),
+          );
+        })
+      : undefined;
+    // The runtime's own pipeline writes through the index set: an ingest or delete is one commit.
+    const committing = (pipeline: Pipeline): Pipeline => ({
+      ...pipeline,
+      ingest: async (documents, ingestOptions) =>
+        (await commitDocuments(runtime, documents, ingestOptions)).result,
+      deleteDocuments: async (ids) => {
+        const first = config.retrievers[0]!.name;
+        const before = runtime.indexSet.counts.get(first) ?? 0;
+        await commitDeletion(runtime, ids);
+        return { deleted: Math.max(0, before - (runtime.indexSet.counts.get(first) ?? 0)) };
+      },
+    });
+    const writerPipeline = writerEntries ? committing(composePipeline(writerEntries)) : undefined;
+    const viewShapes = new WeakMap<IndexSetView, { entries: RetrieverEntry[]; pipeline: Pipeline }>();
+    const shapeOf = (view: IndexSetView) => {
+      let shape = viewShapes.get(view);
+      if (!shape) {
+        const entries = config.retrievers.flatMap((ref) => {
+          const member = view.members.find((m) => m.name === ref.name);
+          return member
+            ? [
+                entry(
+                  ref,
+                  readOnlyRetriever(() => member.retriever),
+                ),
+              ]
+            : [];
+        });
+        shape = { entries, pipeline: committing(composePipeline(entries)) };
+        viewShapes.set(view, shape);
+      }
+      return shape;
+    };
+
+    const describeMode = (retrievers: readonly RetrieverEntry[]) => {
       const parts = retrievers.map((r) => {
         const m = r.retriever.manifest;
         const what =
@@ -243,24 +366,81 @@ export async function openRuntime(
       return { retrieval, answer };
     };
 
-    return {
+    const fingerprint = settingsFingerprint(config);
+    type Shape = { entries: readonly RetrieverEntry[]; pipeline: Pipeline };
+    /** A runtime whose retrievers are whatever `shape` gives: the newest view, one leased view, or the writer's. */
+    const runtimeOver = (shape: () => Shape, close: () => Promise<void>): RagloomRuntime => ({
       loaded,
       config,
       encoder,
-      retrievers,
+      get retrievers() {
+        return shape().entries;
+      },
       reranker,
       generator,
       generatorUnavailable,
       chunker,
-      pipeline,
-      pipelineWith,
-      settingsFingerprint: settingsFingerprint(config),
-      describeMode,
-      async close() {
-        for (const close of closers.reverse()) await close().catch(() => {});
+      get pipeline() {
+        return shape().pipeline;
+      },
+      pipelineWith: (overrides) =>
+        composePipeline(overrides.retrievers ?? shape().entries, overrides.chunker),
+      settingsFingerprint: fingerprint,
+      describeMode: () => describeMode(shape().entries),
+      indexSet,
+      close,
+    });
+    const currentShape = (): Shape =>
+      reader ? shapeOf(reader.view) : { entries: writerEntries!, pipeline: writerPipeline! };
+
+    const indexSet: RuntimeIndexSet = {
+      access: writer ? 'write' : 'read',
+      dataDir: loaded.dataDir,
+      get generation() {
+        return writer ? writer.generation : reader!.view.generation;
+      },
+      get setId() {
+        return writer ? writer.setId : reader!.view.setId;
+      },
+      get state() {
+        return writer ? writer.state : reader!.view.state;
+      },
+      get problems() {
+        return writer ? writer.problems : reader!.view.problems;
+      },
+      get counts() {
+        return writer ? writer.counts : reader!.view.counts;
+      },
+      writer,
+      refresh: () => (reader ? reader.refresh() : Promise.resolve(false)),
+      lease() {
+        if (!reader) return { runtime, release: () => {} };
+        const held = reader.lease();
+        const shape = shapeOf(held.view);
+        return {
+          runtime: runtimeOver(
+            () => shape,
+            async () => held.release(),
+          ),
+          release: held.release,
+        };
       },
     };
+
+    let closed = false;
+    const runtime = runtimeOver(currentShape, async () => {
+      if (closed) return;
+      closed = true;
+      await reader?.close().catch(() => {});
+      await writer?.close().catch(() => {});
+      if (ownsLock) await lock?.release().catch(() => {});
+      for (const close of closers.reverse()) await close().catch(() => {});
+    });
+    return runtime;
   } catch (error) {
+    await reader?.close().catch(() => {});
+    await writer?.close().catch(() => {});
+    if (ownsLock) await lock?.release().catch(() => {});
     for (const close of closers.reverse()) await close().catch(() => {});
     throw withFixHint(error);
   }

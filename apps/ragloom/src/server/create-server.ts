@@ -1,14 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { RagloomError } from '@ragloom/core';
+import { isRagloomError, RagloomError } from '@ragloom/core';
 import { handleMcpPost, MCP_PATH, refuseMcpMethod } from '../mcp/mcp-http.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { handleEmbeddings } from './embeddings.js';
+import { checkFileIngest, streamFileIngest } from './file-ingest-route.js';
 import { errorBody, errorResponse } from './http-errors.js';
 import { readJsonBody } from './read-json-body.js';
-import { createIngestHandler, handleSearch } from './search-and-ingest.js';
+import { handleIngest, handleSearch } from './search-and-ingest.js';
 import type { RagloomServerOptions } from './server-options.js';
 import { PUBLIC_DIR, readStaticFile } from './static-files.js';
 
@@ -56,11 +57,30 @@ function bearer(req: IncomingMessage): string | undefined {
   return typeof apiKey === 'string' ? apiKey : undefined;
 }
 
+/** What an API route handler gets: the runtime of its lease (one index generation for the whole request). */
+interface RouteContext {
+  readonly runtime: RagloomRuntime;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly signal: AbortSignal;
+  /** The parsed JSON body, or undefined when the refusal was already sent. */
+  readBody(): Promise<unknown>;
+}
+
+interface ApiRoute {
+  /** Resolves to a JSON body to send with 200, or undefined when the handler answered itself. */
+  readonly handle: (ctx: RouteContext) => Promise<unknown>;
+  /** Held to requestTimeoutMs (default true); a long streamed ingest ends when its client goes away. */
+  readonly timeout?: boolean;
+}
+
 /**
  * The ragloom HTTP server: OpenAI-compatible `/v1/chat/completions` (RAG, SSE streaming), `/v1/embeddings`
- * and `/v1/models`, plus `/search`, `/ingest`, `/healthz` and the web UI. Every API request is validated,
- * authenticated (when a key is set), size-limited, time-limited and counted against a concurrency limit;
- * a client that disconnects aborts its generation.
+ * and `/v1/models`, plus `/search`, `/ingest`, `/ingest/files` (the CLI's writes while the server owns the
+ * data dir), `/healthz` and the web UI. Every API request is validated, authenticated (when a key is set),
+ * size-limited, time-limited and counted against a concurrency limit; a client that disconnects aborts its
+ * work. Each request runs on one generation of the index set: a reader server moves to a generation
+ * another process committed between requests, never during one.
  */
 export function createRagloomServer(
   runtime: RagloomRuntime,
@@ -72,7 +92,6 @@ export function createRagloomServer(
   const modelName = options.modelName ?? 'ragloom';
   const webUi = options.webUi ?? true;
   const started = Date.now();
-  const ingest = createIngestHandler(runtime);
   const inFlight = new Set<AbortController>();
   const sockets = new Set<Socket>();
   let active = 0;
@@ -86,84 +105,87 @@ export function createRagloomServer(
     return { object: 'list', data: list };
   };
 
-  async function route(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const method = req.method ?? 'GET';
-    const api: Record<string, () => Promise<unknown>> = {
-      'POST /v1/chat/completions': async () => {
-        const body = await readBody();
-        if (body === undefined) return undefined;
-        await handleChatCompletions(runtime, body, res, signal, modelName);
-        return undefined;
-      },
-      'POST /v1/embeddings': async () => {
-        const body = await readBody();
-        return body === undefined ? undefined : handleEmbeddings(runtime, body, signal);
-      },
-      'GET /v1/models': async () => models(),
-      'POST /search': async () => {
-        const body = await readBody();
-        return body === undefined ? undefined : handleSearch(runtime, body, signal);
-      },
-      'POST /ingest': async () => {
-        const body = await readBody();
-        return body === undefined ? undefined : ingest(body, signal);
-      },
-      // MCP (Streamable HTTP, stateless) beside the OpenAI-compatible API, behind the same checks.
-      [`POST ${MCP_PATH}`]: async () => {
-        const body = await readBody();
-        if (body !== undefined) await handleMcpPost(runtime, req, res, body, signal);
-        return undefined;
-      },
-      [`GET ${MCP_PATH}`]: async () => refuseMcpMethod(req, res),
-      [`DELETE ${MCP_PATH}`]: async () => refuseMcpMethod(req, res),
+  const withBody =
+    (fn: (ctx: RouteContext, body: unknown) => Promise<unknown>) =>
+    async (ctx: RouteContext): Promise<unknown> => {
+      const body = await ctx.readBody();
+      return body === undefined ? undefined : fn(ctx, body);
     };
-    async function readBody(): Promise<unknown> {
-      const result = await readJsonBody(req, maxBody);
-      if (result.ok) return result.value;
-      sendJson(res, result.status, errorBody(result.message, 'invalid_request_error', result.code), {
-        ...(result.status === 413 ? { connection: 'close' } : {}),
-      });
-      return undefined;
+  const routes: Record<string, ApiRoute> = {
+    'POST /v1/chat/completions': {
+      handle: withBody(async (ctx, body) => {
+        await handleChatCompletions(ctx.runtime, body, ctx.res, ctx.signal, modelName);
+        return undefined;
+      }),
+    },
+    'POST /v1/embeddings': {
+      handle: withBody((ctx, body) => handleEmbeddings(ctx.runtime, body, ctx.signal)),
+    },
+    'GET /v1/models': { handle: async () => models() },
+    'POST /search': { handle: withBody((ctx, body) => handleSearch(ctx.runtime, body, ctx.signal)) },
+    'POST /ingest': {
+      handle: withBody((ctx, body) =>
+        handleIngest(ctx.runtime, body, ctx.signal, { allowFileSources: options.allowFileSources }),
+      ),
+    },
+    'POST /ingest/files': {
+      timeout: false,
+      handle: withBody(async (ctx, body) => {
+        const request = await checkFileIngest(ctx.runtime, ctx.req, body);
+        await streamFileIngest(ctx.runtime, request, ctx.res, ctx.signal, options.onError);
+        return undefined;
+      }),
+    },
+    // MCP (Streamable HTTP, stateless) beside the OpenAI-compatible API: the same checks, on the lease's runtime.
+    [`POST ${MCP_PATH}`]: {
+      handle: withBody(async (ctx, body) => {
+        await handleMcpPost(ctx.runtime, ctx.req, ctx.res, body, ctx.signal);
+        return undefined;
+      }),
+    },
+    [`GET ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
+    [`DELETE ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
+  };
+
+  function sendModel(res: ServerResponse, id: string): void {
+    const found = models().data.find((m) => m.id === id);
+    if (found) sendJson(res, 200, found);
+    else
+      sendJson(
+        res,
+        404,
+        errorBody(
+          `model "${id}" does not exist on this server`,
+          'invalid_request_error',
+          'model_not_found',
+          'model',
+        ),
+      );
+  }
+
+  function routeFor(method: string, path: string, res: ServerResponse): ApiRoute | undefined {
+    const route = routes[`${method} ${path}`];
+    if (route) return route;
+    if (Object.keys(routes).some((k) => k.endsWith(` ${path}`))) {
+      sendJson(
+        res,
+        405,
+        errorBody(`${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed'),
+      );
+    } else {
+      sendJson(res, 404, errorBody(`no route ${method} ${path}`, 'invalid_request_error', 'not_found'));
     }
-    const model = method === 'GET' && /^\/v1\/models\/(.+)$/.exec(path);
-    if (model) {
-      const id = decodeURIComponent(model[1]!);
-      const found = models().data.find((m) => m.id === id);
-      if (found) sendJson(res, 200, found);
-      else
-        sendJson(
-          res,
-          404,
-          errorBody(
-            `model "${id}" does not exist on this server`,
-            'invalid_request_error',
-            'model_not_found',
-            'model',
-          ),
-        );
-      return;
+    return undefined;
+  }
+
+  /** A reader server moves to what another process committed before it starts a request. */
+  async function refreshIndex(): Promise<void> {
+    try {
+      await runtime.indexSet.refresh();
+    } catch (error) {
+      // The newest generation could not be opened: keep serving the one we have, and say why.
+      options.onError?.(error);
     }
-    const handler = api[`${method} ${path}`];
-    if (!handler) {
-      const known = Object.keys(api).some((k) => k.endsWith(` ${path}`));
-      if (known) {
-        sendJson(
-          res,
-          405,
-          errorBody(`${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed'),
-        );
-      } else {
-        sendJson(res, 404, errorBody(`no route ${method} ${path}`, 'invalid_request_error', 'not_found'));
-      }
-      return;
-    }
-    const result = await handler();
-    if (result !== undefined) sendJson(res, 200, result);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -213,6 +235,16 @@ export function createRagloomServer(
       );
       return;
     }
+    const model = method === 'GET' && /^\/v1\/models\/(.+)$/.exec(path);
+    if (model) {
+      sendModel(res, decodeURIComponent(model[1]!));
+      return;
+    }
+    const route = routeFor(method, path, res);
+    if (!route) {
+      req.resume();
+      return;
+    }
     if (active >= maxConcurrent) {
       req.resume();
       sendJson(
@@ -230,25 +262,47 @@ export function createRagloomServer(
     active++;
     const controller = new AbortController();
     inFlight.add(controller);
-    const timer = setTimeout(
-      () => controller.abort(new RagloomError('TIMEOUT', `the request took longer than ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer =
+      route.timeout === false
+        ? undefined
+        : setTimeout(
+            () =>
+              controller.abort(new RagloomError('TIMEOUT', `the request took longer than ${timeoutMs} ms`)),
+            timeoutMs,
+          );
     // A client that goes away stops its work (generation, embedding) at the next step.
     const onClose = () => {
       if (!res.writableFinished) controller.abort(new RagloomError('ABORTED', 'the client disconnected'));
     };
     res.on('close', onClose);
+    await refreshIndex();
+    const lease = runtime.indexSet.lease();
     try {
-      await route(req, res, path, controller.signal);
+      const result = await route.handle({
+        runtime: lease.runtime,
+        req,
+        res,
+        signal: controller.signal,
+        readBody: async () => {
+          const body = await readJsonBody(req, maxBody);
+          if (body.ok) return body.value;
+          sendJson(res, body.status, errorBody(body.message, 'invalid_request_error', body.code), {
+            ...(body.status === 413 ? { connection: 'close' } : {}),
+          });
+          return undefined;
+        },
+      });
+      if (result !== undefined) sendJson(res, 200, result);
     } catch (error) {
-      const { status, body } = errorResponse(
-        controller.signal.aborted ? (controller.signal.reason ?? error) : error,
-      );
+      // An abort is reported by its reason (timeout, disconnect, shutdown) unless a route said more about
+      // it (an ingest adds what was applied) with a typed error of another code.
+      const aborted = controller.signal.aborted && (!isRagloomError(error) || error.code === 'ABORTED');
+      const { status, body } = errorResponse(aborted ? (controller.signal.reason ?? error) : error);
       if (status >= 500 && status !== 504) options.onError?.(error);
       if (!res.headersSent) sendJson(res, status, body);
       else if (!res.writableEnded) res.end();
     } finally {
+      lease.release();
       clearTimeout(timer);
       res.off('close', onClose);
       inFlight.delete(controller);

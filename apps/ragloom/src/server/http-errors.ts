@@ -25,6 +25,7 @@ const STATUS: Partial<Record<RagloomErrorCode, number>> = {
   CONTEXT_LENGTH_EXCEEDED: 400,
   DIMENSION_MISMATCH: 400,
   NOT_FOUND: 404,
+  INDEX_LOCKED: 409,
   UNSUPPORTED: 400,
   TIMEOUT: 504,
   ABORTED: 499,
@@ -35,12 +36,17 @@ const STATUS: Partial<Record<RagloomErrorCode, number>> = {
 };
 
 /** HTTP status and body for an error thrown while serving a request. */
-export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
+export function errorResponse(error: unknown): { status: number; body: ErrorBody & { applied?: boolean } } {
   if (isRagloomError(error)) {
-    const status = STATUS[error.code] ?? 500;
+    // A route may ask for a status of its own (403 for a refused writer token).
+    const asked = error.details.httpStatus;
+    const status = typeof asked === 'number' ? asked : (STATUS[error.code] ?? 500);
     const type = status < 500 ? 'invalid_request_error' : status === 504 ? 'timeout_error' : 'server_error';
     const param = typeof error.details.param === 'string' ? error.details.param : null;
-    return { status, body: errorBody(error.message, type, error.code.toLowerCase(), param) };
+    const body = errorBody(error.message, type, error.code.toLowerCase(), param);
+    // Write routes say whether anything of the request was committed.
+    const applied = error.details.applied;
+    return { status, body: typeof applied === 'boolean' ? { ...body, applied } : body };
   }
   return { status: 500, body: errorBody('internal server error', 'server_error', 'internal_error') };
 }

@@ -1,8 +1,32 @@
+import { isAbsolute } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import { z } from 'zod';
 import { formatFieldPath } from '../config/config-file.js';
 
-const filterSchema = z.record(z.string(), z.unknown());
+/**
+ * A JSON object kept key for key, each value checked by `value`. zod's `z.record` copies into a new object
+ * by assignment, which drops a `__proto__` key (the assignment sets the prototype instead), so a filter
+ * `{"__proto__": "x"}` would become match-all. Core's filters read every own key as a field name, so the
+ * HTTP layer keeps them all: `Object.fromEntries` defines own properties.
+ */
+function ownKeysObject<V extends z.ZodType>(value: V) {
+  return z
+    .custom<Record<string, unknown>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      'expected an object',
+    )
+    .transform((input, ctx) => {
+      const entries: [string, z.output<V>][] = [];
+      for (const key of Object.keys(input)) {
+        const result = value.safeParse(input[key]);
+        if (result.success) entries.push([key, result.data]);
+        else for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+      }
+      return Object.fromEntries(entries) as Record<string, z.output<V>>;
+    });
+}
+
+const filterSchema = ownKeysObject(z.unknown());
 
 const contentPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
 
@@ -71,23 +95,35 @@ export const ingestRequestSchema = z
           .object({
             id: z.string().min(1).max(512),
             text: z.string(),
-            metadata: z
-              .record(
+            metadata: ownKeysObject(
+              z.union([
                 z.string(),
-                z.union([
-                  z.string(),
-                  z.number(),
-                  z.boolean(),
-                  z.null(),
-                  z.array(z.union([z.string(), z.number(), z.boolean()])),
-                ]),
-              )
-              .optional(),
+                z.number(),
+                z.boolean(),
+                z.null(),
+                z.array(z.union([z.string(), z.number(), z.boolean()])),
+              ]),
+            ).optional(),
           })
           .strict(),
       )
       .min(1, 'send at least one document')
       .max(10_000),
+  })
+  .strict();
+
+/** `POST /ingest/files`: the CLI hands an ingest of files on this machine to the server that owns the data dir. */
+export const fileIngestRequestSchema = z
+  .object({
+    paths: z
+      .array(z.string().min(1).refine(isAbsolute, 'paths must be absolute (the CLI resolves them)'))
+      .min(1, 'send at least one path')
+      .max(10_000),
+    prune: z.boolean().optional(),
+    rebuild: z.boolean().optional(),
+    /** The CLI's config file and settings fingerprint: they must be the server's. */
+    config: z.string().min(1),
+    settings: z.string().min(1),
   })
   .strict();
 

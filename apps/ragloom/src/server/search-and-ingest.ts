@@ -1,7 +1,6 @@
-import type { Document, Filter } from '@ragloom/core';
-import { createLocatedChunker } from '../ingest/located-chunker.js';
-import type { LoadedDocument } from '../loaders/loaded-document.js';
-import { lineAtOffset, lineStarts } from '../loaders/source-lines.js';
+import { type Filter, isRagloomError, RagloomError } from '@ragloom/core';
+import { lockedError, readWriterLock } from '../index-set/writer-lock.js';
+import { ingestDocuments } from '../ingest/ingest-documents.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
 import { passageJson } from './citation-json.js';
 import { ingestRequestSchema, parseRequest, searchRequestSchema } from './request-schemas.js';
@@ -17,35 +16,51 @@ export async function handleSearch(runtime: RagloomRuntime, body: unknown, signa
   return { query: request.query, hits: passages.map(passageJson) };
 }
 
+/** The refusal of a server that does not write: it names the process that does, if any. */
+export async function readOnlyError(runtime: RagloomRuntime): Promise<RagloomError> {
+  const holder = await readWriterLock(runtime.loaded.dataDir).catch(() => undefined);
+  const why = 'this server serves it read-only (started with --read-only), so nothing was applied';
+  const error =
+    holder && !holder.stale
+      ? lockedError(runtime.loaded.dataDir, holder, `; ${why}`)
+      : new RagloomError('INDEX_LOCKED', `the index in ${runtime.loaded.dataDir}: ${why}`);
+  error.details.applied = false;
+  return error;
+}
+
 /**
  * POST /ingest: documents sent as JSON (`{documents: [{id, text, metadata}]}`) are chunked, embedded and
- * stored, replacing earlier versions with the same id; every index is then saved. Runs one at a time.
+ * committed to every index of the set with the ingest state — the whole request or nothing of it. They
+ * live under `api://<id>` unless the server allows file sources. The response says what was applied.
  */
-export function createIngestHandler(runtime: RagloomRuntime) {
-  let queue: Promise<unknown> = Promise.resolve();
-  return async (body: unknown, signal: AbortSignal) => {
-    const request = parseRequest(ingestRequestSchema, body);
-    const located = new Map<string, LoadedDocument>();
-    const documents: Document[] = request.documents.map((d) => {
-      const document: Document = {
-        id: d.id,
-        text: d.text.replace(/\r\n?/g, '\n'),
-        metadata: {
-          ...d.metadata,
-          source: typeof d.metadata?.source === 'string' ? d.metadata.source : d.id,
-          type: 'text',
-        },
-      };
-      const starts = lineStarts(document.text);
-      located.set(d.id, { document, lineAt: (offset) => lineAtOffset(starts, offset) });
-      return document;
+export async function handleIngest(
+  runtime: RagloomRuntime,
+  body: unknown,
+  signal: AbortSignal,
+  options: { allowFileSources?: boolean } = {},
+) {
+  const request = parseRequest(ingestRequestSchema, body);
+  if (!runtime.indexSet.writer) throw await readOnlyError(runtime);
+  try {
+    const result = await ingestDocuments(runtime, request.documents, {
+      signal,
+      sharedNamespace: options.allowFileSources,
     });
-    const pipeline = runtime.pipelineWith({
-      chunker: createLocatedChunker(runtime.chunker, (id) => located.get(id)),
+    return {
+      applied: true,
+      generation: result.generation,
+      documents: result.documents,
+      chunks: result.chunks,
+      ids: result.ids,
+    };
+  } catch (error) {
+    // Whatever stopped it (a timeout, a bad document, a failed save), nothing of it was committed.
+    const reason = isRagloomError(error) ? error : signal.aborted ? signal.reason : undefined;
+    if (!isRagloomError(reason)) throw error;
+    throw new RagloomError(reason.code, `${reason.message}; nothing of this request was applied`, {
+      cause: error,
+      details: { ...reason.details, applied: false },
+      retryable: reason.retryable,
     });
-    const run = queue.then(() => pipeline.ingest(documents, { signal }));
-    queue = run.catch(() => {});
-    const result = await run;
-    return { documents: result.documents, chunks: result.chunks };
-  };
+  }
 }

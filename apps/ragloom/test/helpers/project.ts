@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RagloomConfigInput } from '../../src/config/config-schema.js';
+import type { SetManifest } from '../../src/index-set/set-manifest.js';
 
 export const APP_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(APP_DIR, 'dist', 'cli', 'main.js');
@@ -85,4 +86,30 @@ export function runCli(
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Where the newest committed generation keeps a member's file (for tests that damage or swap it). */
+export function committedFile(dataDir: string, member: string, file: string): string {
+  const manifest = newestManifestSync(dataDir);
+  const dir = manifest.members[member]?.dir;
+  if (!dir) throw new Error(`member ${member} has no files in ${dataDir}`);
+  return join(dataDir, 'index-set', ...dir.split('/'), file);
+}
+
+/** The ingest state of the newest committed generation, read as a user would (no app code). */
+export function committedState(dataDir: string): {
+  files: Record<string, unknown>;
+  api: Record<string, unknown>;
+} {
+  const manifest = newestManifestSync(dataDir);
+  return JSON.parse(readFileSync(join(dataDir, 'index-set', ...manifest.state.path.split('/')), 'utf8'));
+}
+
+function newestManifestSync(dataDir: string): SetManifest {
+  const names = readdirSync(join(dataDir, 'index-set'))
+    .filter((n) => /^manifest-\d+\.json$/.test(n))
+    .sort();
+  const newest = names.at(-1);
+  if (!newest) throw new Error(`no committed generation in ${dataDir}`);
+  return JSON.parse(readFileSync(join(dataDir, 'index-set', newest), 'utf8'));
 }

@@ -10,6 +10,10 @@ export const RAGLOOM_ERROR_CODES = [
   'MODEL_NOT_FOUND',
   'MODEL_INVALID',
   'INDEX_CORRUPT',
+  /** Another process writes to this index set (its lock names the holder), or wrote while this one held it. */
+  'INDEX_LOCKED',
+  /** The members of an index set disagree with each other or with the set's manifest (stale, swapped, other corpus). */
+  'INDEX_MISMATCH',
   'IO_ERROR',
   'NOT_FOUND',
   'UNSUPPORTED',

@@ -64,6 +64,8 @@ Ctrl-C stops the answer being written. Questions can also be piped in, one per l
           if (!interactive) process.stdout.write(`${prompt}${question}\n`);
           process.stdout.write(style.bold('ragloom › ', color));
           current = new AbortController();
+          // Answer from what another process committed meanwhile (or, if that cannot be opened, from before).
+          await runtime.indexSet.refresh().catch(printError);
           try {
             const result = await printAnswerStream(
               runtime.pipeline.askStream(question, {

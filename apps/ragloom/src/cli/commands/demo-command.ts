@@ -68,6 +68,8 @@ Modes, chosen from what is available (the demo prints which one it uses):
         });
         const runtime = await openRuntime(loaded, {
           generator: true,
+          access: 'write',
+          lockWaitMs: 60_000,
           onProgress: downloadProgress(),
           log: (level, message) => (level === 'warn' ? warn(message) : undefined),
         });
@@ -82,7 +84,11 @@ Modes, chosen from what is available (the demo prints which one it uses):
           return await open();
         } catch (error) {
           // The demo's index is a cache of the bundled docs: one from another version is simply rebuilt.
-          if (!isRagloomError(error, 'INDEX_CORRUPT') && !isRagloomError(error, 'MANIFEST_MISMATCH'))
+          if (
+            !isRagloomError(error, 'INDEX_CORRUPT') &&
+            !isRagloomError(error, 'INDEX_MISMATCH') &&
+            !isRagloomError(error, 'MANIFEST_MISMATCH')
+          )
             throw error;
           warn(`rebuilding the demo index (${error.message.split('\n')[0]})`);
           await rm(plan.dataDir, { recursive: true, force: true });

@@ -6,7 +6,9 @@ import { DECODER_MODEL_FILE_NAMES, inspectModelFiles, MODEL_DTYPES } from '@ragl
 import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig } from '../../config/config-file.js';
 import type { PluginReference } from '../../config/config-schema.js';
-import { readIngestState } from '../../ingest/ingest-state.js';
+import { MISMATCH_HINT } from '../../index-set/committed-set.js';
+import { describeHolder, readWriterLock } from '../../index-set/writer-lock.js';
+import { stateChunkTotal } from '../../ingest/ingest-state.js';
 import { loadPlugin } from '../../plugins/load-plugin.js';
 import { isPathReference, modelFolderKind, resolveModelReference } from '../../runtime/model-path.js';
 import { openRuntime, settingsFingerprint } from '../../runtime/open-runtime.js';
@@ -170,26 +172,59 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
 
   if (pluginsOk) {
     try {
-      const runtime = await openRuntime(loaded, { generator: false });
+      const runtime = await openRuntime(loaded, { generator: false, tolerateMismatch: true });
       try {
+        const set = runtime.indexSet;
+        const problems = set.problems;
         for (const r of runtime.retrievers) {
           const m = r.retriever.manifest;
           const what =
             m.kind === 'dense'
               ? `dense, ${m.encoderModelId}, dim ${m.dimension}, ${m.metric}`
               : `sparse, ${m.analyzer}`;
+          const own = problems.filter((p) => p.member === r.name);
           checks.push({
-            status: 'ok',
-            what: `index ${r.name}: ${await r.retriever.count()} chunks (${what})`,
+            status: own.length > 0 ? 'fail' : 'ok',
+            what: `index ${r.name}: ${set.counts.get(r.name) ?? (await r.retriever.count())} chunks (${what})${own.map((p) => `; ${p.message}`).join('')}`,
+            fix: MISMATCH_HINT,
           });
         }
-        const state = await readIngestState(loaded.dataDir, runtime.settingsFingerprint);
+        for (const p of problems.filter(
+          (p) => p.member === undefined || !runtime.retrievers.some((r) => r.name === p.member),
+        ))
+          checks.push({ status: 'fail', what: `index set: ${p.message}`, fix: MISMATCH_HINT });
+        const state = set.state;
         const files = Object.keys(state.files);
+        const documents = Object.keys(state.api).length;
+        if (set.generation > 0) {
+          checks.push({
+            status: 'ok',
+            what: `index set ${set.setId}: generation ${set.generation}, every member and the ingest state agree on it`,
+          });
+        } else if (files.length > 0) {
+          checks.push({
+            status: 'warn',
+            what: 'the data dir was written by an older ragloom (no index set manifest yet)',
+            fix: 'run `ragloom ingest <paths>` once: it turns the indexes into a checksummed index set',
+          });
+        }
         const missing = files.filter((f) => !existsSync(resolve(loaded.dir, f)));
-        if (files.length === 0) {
+        if (files.length === 0 && documents === 0) {
           checks.push({ status: 'warn', what: 'nothing ingested yet', fix: 'run `ragloom ingest <folder>`' });
         } else {
-          checks.push({ status: 'ok', what: `ingest state: ${files.length} files` });
+          checks.push({
+            status: 'ok',
+            what: `ingest state: ${files.length} files${documents > 0 ? `, ${documents} documents sent over HTTP` : ''}`,
+          });
+        }
+        const expected = stateChunkTotal(state);
+        const counted = [...set.counts.values()];
+        if (set.generation > 0 && counted.some((n) => n !== expected)) {
+          checks.push({
+            status: 'warn',
+            what: `the ingest state accounts for ${expected} chunks, the indexes hold ${counted.join(' / ')}`,
+            fix: 'records added by `ragloom import` are not in the ingest state; `ragloom ingest --rebuild <paths>` makes them agree',
+          });
         }
         if (missing.length > 0) {
           checks.push({
@@ -214,10 +249,26 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
         status: 'fail',
         what: `cannot open the components: ${message}`,
         fix:
-          isRagloomError(error, 'MANIFEST_MISMATCH') || isRagloomError(error, 'INDEX_CORRUPT')
+          isRagloomError(error, 'MANIFEST_MISMATCH') ||
+          isRagloomError(error, 'INDEX_CORRUPT') ||
+          isRagloomError(error, 'INDEX_MISMATCH')
             ? 'rebuild the index with `ragloom ingest --rebuild <paths>`'
             : 'see the message above',
       });
+    }
+    const lock = await readWriterLock(loaded.dataDir, { staleMs: config.lock.staleSeconds * 1000 }).catch(
+      () => undefined,
+    );
+    if (lock) {
+      checks.push(
+        lock.stale
+          ? {
+              status: 'warn',
+              what: `a writer lock was left by a process that is gone (${lock.staleReason})`,
+              fix: 'nothing to do: the next writer removes it',
+            }
+          : { status: 'ok', what: `being written by ${describeHolder(lock)}` },
+      );
     }
   }
   const keyEnv = config.server.apiKeyEnv;

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { isRagloomError } from '@ragloom/core';
 import type { Command } from 'commander';
-import { ingestFiles } from '../../ingest/ingest-files.js';
-import { INGEST_STATE_FILE } from '../../ingest/ingest-state.js';
-import { openRuntime } from '../../runtime/open-runtime.js';
+import { describeLockHolder } from '../../index-set/writer-lock.js';
+import { type IngestFilesOptions, type IngestFilesResult, ingestFiles } from '../../ingest/ingest-files.js';
+import { openRuntime, settingsFingerprint } from '../../runtime/open-runtime.js';
 import {
   downloadProgress,
   type GlobalOptions,
@@ -13,11 +13,14 @@ import {
   loadCliConfig,
   warn,
 } from '../cli-context.js';
+import { ingestThroughServer } from '../ingest-through-server.js';
 import { createProgressBar } from '../progress-bar.js';
+import { takeWriterAccess } from '../writer-access.js';
 
 interface IngestCommandOptions {
   readonly rebuild?: boolean;
   readonly prune: boolean;
+  readonly wait?: string;
 }
 
 export function registerIngestCommand(program: Command): void {
@@ -29,12 +32,19 @@ export function registerIngestCommand(program: Command): void {
     .argument('<paths...>', 'files or folders to ingest')
     .option('--rebuild', 'drop the existing indexes and ingest everything from scratch')
     .option('--no-prune', 'keep the chunks of files that were deleted from these folders')
+    .option(
+      '--wait <seconds>',
+      'how long to wait while another process writes the index (default: lock.waitSeconds)',
+    )
     .addHelpText(
       'after',
       `
-Files are tracked by content hash in <dataDir>/${INGEST_STATE_FILE}: unchanged files are skipped, changed ones
-replace their old chunks, and files gone from the given folders lose theirs. Every index is saved atomically
-at checkpoints (ingest.checkpointSeconds) and at the end; Ctrl-C keeps the last checkpoint.
+Files are tracked by content hash in the ingest state: unchanged files are skipped, changed ones replace
+their old chunks, and files gone from the given folders lose theirs. Every checkpoint (ingest.checkpointSeconds,
+and the end) commits all indexes and the state together: Ctrl-C keeps the last checkpoint, and so does a crash.
+
+One process writes a data dir at a time: another ingest waits for the lock (--wait), and while
+\`ragloom serve\` runs on this data dir the ingest is sent to it and committed there.
 
 Examples:
   ragloom ingest docs/
@@ -44,70 +54,113 @@ Examples:
     .action(async (paths: string[], options: IngestCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const loaded = await loadCliConfig(globals);
-      if (options.rebuild) {
-        await rm(join(loaded.dataDir, 'indexes'), { recursive: true, force: true });
-        await rm(join(loaded.dataDir, INGEST_STATE_FILE), { force: true });
-      }
       const interrupt = interruptSignal(() =>
         process.stderr.write(
           '\nstopping: the index keeps its last checkpoint (Ctrl-C again to quit at once)\n',
         ),
       );
-      const runtime = await openRuntime(loaded, {
-        onProgress: downloadProgress(),
-        log: (level, message) => (level === 'warn' ? warn(message) : info(message, globals)),
-        signal: interrupt.signal,
-      });
+      const bar = createProgressBar({ title: 'ingest', unit: 'docs' });
+      const report: Pick<IngestFilesOptions, 'onProgress' | 'onWarning'> = {
+        onWarning: (message) => {
+          bar.clear();
+          warn(message);
+        },
+        onProgress: (p) => {
+          if (p.phase === 'ingesting' && p.documentsTotal > 0) {
+            bar.update(
+              p.documentsDone,
+              p.documentsTotal,
+              `${p.chunks} chunks${p.file ? ` · ${p.file}` : ''}`,
+            );
+          } else if (p.phase === 'saving') {
+            bar.update(p.documentsDone, p.documentsTotal, 'saving');
+          }
+        },
+      };
+      const started = Date.now();
+      let result: IngestFilesResult;
       try {
-        if (options.rebuild) {
-          // Remote indexes (Qdrant) survive the folder removal above; empty them too.
-          for (const entry of runtime.retrievers) {
-            if ((await entry.retriever.count()) > 0) await entry.retriever.delete({ filter: {} });
+        const access = await takeWriterAccess(loaded, globals, {
+          wait: options.wait,
+          throughServer: true,
+          command: `ragloom ingest ${paths.join(' ')}`,
+          signal: interrupt.signal,
+        });
+        if (access.kind === 'server') {
+          info(
+            `the index is served by ${describeLockHolder(access.holder)}, which runs this ingest`,
+            globals,
+          );
+          try {
+            result = await ingestThroughServer(
+              access.holder,
+              {
+                paths: paths.map((p) => resolve(p)),
+                prune: options.prune,
+                rebuild: options.rebuild,
+                config: loaded.path,
+                settings: settingsFingerprint(loaded.config),
+              },
+              {
+                ...report,
+                signal: interrupt.signal,
+                apiKey: process.env[loaded.config.server.apiKeyEnv] || undefined,
+              },
+            );
+          } catch (error) {
+            if (!isRagloomError(error, 'ABORTED')) throw error;
+            bar.done('interrupted');
+            process.stderr.write(
+              'the server keeps the last checkpoint of this ingest; run the same command again to continue\n',
+            );
+            process.exitCode = 130;
+            return;
+          }
+        } else {
+          try {
+            const runtime = await openRuntime(loaded, {
+              onProgress: downloadProgress(),
+              log: (level, message) => (level === 'warn' ? warn(message) : info(message, globals)),
+              signal: interrupt.signal,
+              access: 'write',
+              lock: access.lock,
+              rebuild: options.rebuild,
+            });
+            try {
+              info(`retrieval: ${runtime.describeMode().retrieval}`, globals);
+              result = await ingestFiles(runtime, {
+                paths,
+                prune: options.prune,
+                rebuild: options.rebuild,
+                signal: interrupt.signal,
+                ...report,
+              });
+            } finally {
+              await runtime.close();
+            }
+          } finally {
+            await access.lock.release();
           }
         }
-        info(`retrieval: ${runtime.describeMode().retrieval}`, globals);
-        const bar = createProgressBar({ title: 'ingest', unit: 'docs' });
-        const started = Date.now();
-        const result = await ingestFiles(runtime, {
-          paths,
-          prune: options.prune,
-          signal: interrupt.signal,
-          onWarning: (message) => {
-            bar.clear();
-            warn(message);
-          },
-          onProgress: (p) => {
-            if (p.phase === 'ingesting' && p.documentsTotal > 0) {
-              bar.update(
-                p.documentsDone,
-                p.documentsTotal,
-                `${p.chunks} chunks${p.file ? ` · ${p.file}` : ''}`,
-              );
-            } else if (p.phase === 'saving') {
-              bar.update(p.documentsDone, p.documentsTotal, 'saving');
-            }
-          },
-        });
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        const summary =
-          `${result.added.length} new, ${result.updated.length} changed, ${result.unchanged} unchanged, ` +
-          `${result.removed.length} removed, ${result.skipped.length} skipped`;
-        if (result.interrupted) {
-          bar.done(`interrupted after ${result.documents} documents`);
-          process.stderr.write(
-            `the index on disk is the last checkpoint (${result.checkpoints} written in this run); ` +
-              'run the same command again to continue\n',
-          );
-          process.exitCode = 130;
-          return;
-        }
-        bar.done(`ingested ${result.documents} documents, ${result.chunks} chunks`);
-        process.stdout.write(`files: ${summary} (${seconds}s)\n`);
-        if (!existsSync(loaded.dataDir)) return;
-        process.stdout.write(`index: ${loaded.dataDir}\n`);
       } finally {
         interrupt.dispose();
-        await runtime.close();
       }
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const summary =
+        `${result.added.length} new, ${result.updated.length} changed, ${result.unchanged} unchanged, ` +
+        `${result.removed.length} removed, ${result.skipped.length} skipped`;
+      if (result.interrupted) {
+        bar.done(`interrupted after ${result.documents} documents`);
+        process.stderr.write(
+          `the index on disk is the last checkpoint (${result.checkpoints} written in this run); ` +
+            'run the same command again to continue\n',
+        );
+        process.exitCode = 130;
+        return;
+      }
+      bar.done(`ingested ${result.documents} documents, ${result.chunks} chunks`);
+      process.stdout.write(`files: ${summary} (${seconds}s)\n`);
+      if (!existsSync(loaded.dataDir)) return;
+      process.stdout.write(`index: ${loaded.dataDir} (generation ${result.generation})\n`);
     });
 }

@@ -1,12 +1,20 @@
 import type { Command } from 'commander';
 import { createRagloomServer } from '../../server/create-server.js';
-import { type GlobalOptions, openCliRuntime, printError } from '../cli-context.js';
+import { type GlobalOptions, loadCliConfig, openCliRuntime, printError } from '../cli-context.js';
 import { style, useColor } from '../terminal.js';
+import { takeWriterLock } from '../writer-access.js';
 
 interface ServeOptions {
   readonly host?: string;
   readonly port?: string;
   readonly logRequests?: boolean;
+  readonly readOnly?: boolean;
+  readonly wait?: string;
+}
+
+/** The address other processes on this machine use to reach a server bound to every interface. */
+function localUrl(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 export function registerServeCommand(program: Command): void {
@@ -16,6 +24,11 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'interface to bind (default: server.host, 127.0.0.1)')
     .option('-p, --port <port>', 'port (default: server.port, 8787; 0 picks a free one)')
     .option('--log-requests', 'print one line per request')
+    .option('--read-only', 'serve without writing: no /ingest; picks up what other processes commit')
+    .option(
+      '--wait <seconds>',
+      'how long to wait while another process writes the index (default: lock.waitSeconds)',
+    )
     .addHelpText(
       'after',
       `
@@ -29,13 +42,36 @@ Endpoints:
   GET  /healthz               liveness and mode
   GET  /                      the chat page
 
+The server is the one writer of its data dir while it runs: \`ragloom ingest\` on the same data dir is
+sent to it and committed here; import and export --to are refused until it stops. With --read-only it
+writes nothing and moves to each generation another process commits.
+
 Any OpenAI client works: new OpenAI({ baseURL: "http://127.0.0.1:8787/v1", apiKey: process.env.RAGLOOM_API_KEY }).
 When $RAGLOOM_API_KEY (server.apiKeyEnv) is set, API routes need "Authorization: Bearer <key>".
 Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
     )
     .action(async (options: ServeOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const runtime = await openCliRuntime(globals, { generator: true });
+      const loaded = await loadCliConfig(globals);
+      const lock = options.readOnly
+        ? undefined
+        : await takeWriterLock(loaded, globals, {
+            wait: options.wait,
+            command: 'ragloom serve',
+            role: 'server',
+            alternative: 'serve it read-only beside the writer with `ragloom serve --read-only`',
+          });
+      let runtime: Awaited<ReturnType<typeof openCliRuntime>>;
+      try {
+        runtime = await openCliRuntime(globals, {
+          generator: true,
+          access: lock ? 'write' : 'read',
+          lock,
+        });
+      } catch (error) {
+        await lock?.release();
+        throw error;
+      }
       const settings = runtime.config.server;
       const apiKey = process.env[settings.apiKeyEnv] || undefined;
       const color = useColor(process.stderr);
@@ -45,6 +81,7 @@ Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
         requestTimeoutMs: settings.requestTimeoutMs,
         maxConcurrent: settings.maxConcurrent,
         webUi: settings.webUi,
+        allowFileSources: settings.allowFileSources,
         onRequest: options.logRequests
           ? (e) => process.stderr.write(`${e.method} ${e.path} ${e.status} ${e.ms}ms\n`)
           : undefined,
@@ -52,10 +89,12 @@ Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
       });
       const port = options.port === undefined ? settings.port : Number(options.port);
       const url = await server.listen(port, options.host ?? settings.host);
+      await lock?.advertise({ url: localUrl(url) });
       const mode = runtime.describeMode();
       process.stderr.write(
         `${style.dim(`retrieval: ${mode.retrieval}\nanswer: ${mode.answer}`, color)}\n` +
-          `${apiKey ? `API key required (from $${settings.apiKeyEnv})\n` : ''}`,
+          `${apiKey ? `API key required (from $${settings.apiKeyEnv})\n` : ''}` +
+          `${lock ? '' : 'read-only: POST /ingest is refused; other processes write the index\n'}`,
       );
       process.stdout.write(`ragloom serving on ${url}  (web UI: ${url}/, API: ${url}/v1)\n`);
       await new Promise<void>((resolve) => {
@@ -72,6 +111,7 @@ Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
         process.on('SIGTERM', stop);
       });
       await runtime.close();
+      await lock?.release();
       process.stderr.write('stopped\n');
     });
 }
