@@ -29,7 +29,11 @@ interface Served {
 
 async function serve(ingest: boolean, config: RagloomConfigInput = HYBRID_CONFIG): Promise<Served> {
   const dir = makeProject(DOCS, config);
-  const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+  // This process is the writer; `ragloom mcp` (stdio) opens the same data dir as a reader, as beside a server.
+  const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), {
+    generator: true,
+    access: 'write',
+  });
   if (ingest) await ingestFiles(runtime, { paths: [join(dir, 'docs')] });
   const server = createRagloomServer(runtime, { apiKey: KEY });
   return { dir, runtime, server, url: await server.listen(0, '127.0.0.1') };
@@ -505,6 +509,29 @@ describe('documents read back from the index', () => {
     const stitched = stitchChunks(chunks);
     for (const c of chunks) expect(stitched.slice(c.start, c.end)).toBe(c.text);
     expect(stitched).toBe(text);
+  });
+
+  test('a running `ragloom mcp` (stdio) sees what another process ingested after it started', async () => {
+    const served = await serve(true);
+    const client = await connect(transports['stdio (ragloom mcp)']!(() => served));
+    try {
+      const search = () => client.callTool({ name: 'search', arguments: { query: 'zebra migration' } });
+      const sources = async () =>
+        ((await search()).structuredContent as { passages: Passage[] }).passages.map((p) => p.source);
+      expect(await sources()).not.toContain('docs/zebra.md');
+      writeFileSync(
+        join(served.dir, 'docs/zebra.md'),
+        '# Zebras\n\nZebra migration crosses the river in July.\n',
+      );
+      await ingestFiles(served.runtime, { paths: [join(served.dir, 'docs')] });
+      expect((await sources())[0]).toBe('docs/zebra.md');
+      const { resources } = await client.listResources();
+      expect(resources.map((r) => r.name)).toContain('docs/zebra.md');
+    } finally {
+      await client.close();
+      await served.server.close(100);
+      await served.runtime.close();
+    }
   });
 
   test('a file changed since ingest is read from the index, not from disk', async () => {

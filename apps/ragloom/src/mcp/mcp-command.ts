@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
-import { type GlobalOptions, openCliRuntime } from '../cli/cli-context.js';
-import { createRagloomMcpServer } from './mcp-server.js';
+import { type GlobalOptions, openCliRuntime, printError } from '../cli/cli-context.js';
+import { createRagloomMcpServer, newestRuntime } from './mcp-server.js';
 
 /** `ragloom mcp`: the knowledge base as an MCP server on stdin/stdout, for Claude Desktop, Cursor, IDE agents. */
 export function registerMcpCommand(program: Command): void {
@@ -25,7 +25,8 @@ Stdout carries the protocol; messages go to stderr.`,
       const globals = command.optsWithGlobals<GlobalOptions>();
       // Progress and mode lines go to stderr; stdout belongs to the protocol.
       const runtime = await openCliRuntime({ ...globals, quiet: true }, { generator: true });
-      const server = createRagloomMcpServer(runtime);
+      // Each call sees what other processes (ragloom ingest, a server) committed since the last one.
+      const server = createRagloomMcpServer(newestRuntime(runtime, printError));
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => {
         transport.onclose = () => resolve();

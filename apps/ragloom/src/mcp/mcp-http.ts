@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
-import { createRagloomMcpServer } from './mcp-server.js';
+import { createRagloomMcpServer, fixedRuntime } from './mcp-server.js';
 
 /** The MCP endpoint of `ragloom serve`, beside the OpenAI-compatible API. */
 export const MCP_PATH = '/mcp';
@@ -21,7 +21,7 @@ export async function handleMcpPost(
   body: unknown,
   signal: AbortSignal,
 ): Promise<void> {
-  const server = createRagloomMcpServer(runtime);
+  const server = createRagloomMcpServer(fixedRuntime(runtime));
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

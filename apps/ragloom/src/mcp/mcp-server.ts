@@ -71,13 +71,38 @@ const checkedFilter = (filter: Record<string, unknown> | undefined): Filter | un
   return filter as Filter;
 };
 
+/** How a tool call or resource read gets its runtime: one generation of the index for the whole call. */
+export type RuntimeAccess = <T>(work: (runtime: RagloomRuntime) => Promise<T>) => Promise<T>;
+
+/** Every call on this runtime as it is (an HTTP request already runs on its own lease). */
+export const fixedRuntime =
+  (runtime: RagloomRuntime): RuntimeAccess =>
+  (work) =>
+    work(runtime);
+
 /**
- * The ragloom MCP server over a runtime: tools `search` (passages with source, lines/page and score) and `ask`
- * (an answer with numbered citations; extractive when no generator is configured), and the indexed documents as
- * resources (`ragloom://documents/{id}`, listed and read). One server per connection (stdio) or per request
- * (stateless Streamable HTTP); the runtime is shared.
+ * Each call on the newest generation another process committed (a long-lived `ragloom mcp` sees later ingests),
+ * leased for the call so it never mixes two. A refresh that fails keeps the generation it has.
  */
-export function createRagloomMcpServer(runtime: RagloomRuntime): McpServer {
+export const newestRuntime =
+  (runtime: RagloomRuntime, onRefreshError: (error: unknown) => void): RuntimeAccess =>
+  async (work) => {
+    await runtime.indexSet.refresh().catch(onRefreshError);
+    const lease = runtime.indexSet.lease();
+    try {
+      return await work(lease.runtime);
+    } finally {
+      lease.release();
+    }
+  };
+
+/**
+ * The ragloom MCP server: tools `search` (passages with source, lines/page and score) and `ask` (an answer with
+ * numbered citations; extractive when no generator is configured), and the indexed documents as resources
+ * (`ragloom://documents/{id}`, listed and read). One server per connection (stdio) or per request (stateless
+ * Streamable HTTP); `access` gives each call its runtime.
+ */
+export function createRagloomMcpServer(access: RuntimeAccess): McpServer {
   const server = new McpServer(
     { name: 'ragloom', title: 'ragloom knowledge base', version: APP_VERSION },
     {
@@ -103,11 +128,9 @@ export function createRagloomMcpServer(runtime: RagloomRuntime): McpServer {
     },
     async ({ query, k, filter }, extra) => {
       try {
-        const passages = await runtime.pipeline.retrieve(query, {
-          k,
-          filter: checkedFilter(filter),
-          signal: extra.signal,
-        });
+        const passages = await access((runtime) =>
+          runtime.pipeline.retrieve(query, { k, filter: checkedFilter(filter), signal: extra.signal }),
+        );
         const hits = passages.map(passageJson);
         const text =
           hits.length === 0
@@ -145,23 +168,22 @@ export function createRagloomMcpServer(runtime: RagloomRuntime): McpServer {
     async ({ question, k, filter }, extra) => {
       try {
         const options = { k, filter: checkedFilter(filter), signal: extra.signal };
-        for await (const part of streamAnswer(runtime, question, options)) {
-          if (part.type !== 'finish') continue;
-          const citations = part.citations.map((c) => citationJson(c, part.passages));
-          const sources = citations.map((c) => `[${c.number}] ${c.label}`).join('\n');
-          return {
-            content: [
-              { type: 'text', text: sources ? `${part.answer}\n\nSources:\n${sources}` : part.answer },
-            ],
-            structuredContent: {
-              answer: part.answer,
-              mode: part.mode,
-              finish_reason: part.finishReason,
-              citations,
-            },
-          };
-        }
-        throw new Error('the answer stream ended without a result');
+        const part = await access(async (runtime) => {
+          for await (const part of streamAnswer(runtime, question, options))
+            if (part.type === 'finish') return part;
+          throw new Error('the answer stream ended without a result');
+        });
+        const citations = part.citations.map((c) => citationJson(c, part.passages));
+        const sources = citations.map((c) => `[${c.number}] ${c.label}`).join('\n');
+        return {
+          content: [{ type: 'text', text: sources ? `${part.answer}\n\nSources:\n${sources}` : part.answer }],
+          structuredContent: {
+            answer: part.answer,
+            mode: part.mode,
+            finish_reason: part.finishReason,
+            citations,
+          },
+        };
       } catch (error) {
         return toolError(error);
       }
@@ -172,7 +194,7 @@ export function createRagloomMcpServer(runtime: RagloomRuntime): McpServer {
     'document',
     new ResourceTemplate(`${DOCUMENT_URI_PREFIX}{id}`, {
       list: async () => ({
-        resources: (await listSourceDocuments(runtime)).map((d) => ({
+        resources: (await access(listSourceDocuments)).map((d) => ({
           uri: documentUri(d.id),
           name: d.id,
           title: d.title ?? d.source,
@@ -194,7 +216,7 @@ export function createRagloomMcpServer(runtime: RagloomRuntime): McpServer {
         throw new McpError(RESOURCE_NOT_FOUND, `resource ${uri.href} is not a valid document URI`);
       }
       try {
-        const document = await readSourceDocument(runtime, id);
+        const document = await access((runtime) => readSourceDocument(runtime, id));
         return {
           contents: [
             {
