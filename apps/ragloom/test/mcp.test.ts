@@ -511,6 +511,27 @@ describe('documents read back from the index', () => {
     expect(stitched).toBe(text);
   });
 
+  test('a file that grew since ingest: only the indexed text is returned, never what was added', async () => {
+    const served = await serve(true);
+    try {
+      writeFileSync(join(served.dir, 'docs/ingest.txt'), `${DOCS['docs/ingest.txt']}SECRET added later\n`);
+      const client = await connect(
+        new StreamableHTTPClientTransport(new URL(`${served.url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+        }),
+      );
+      const read = await client.readResource({ uri: documentUri('docs/ingest.txt') });
+      const content = read.contents[0] as { text: string; _meta?: { from?: string } };
+      expect(content._meta?.from).toBe('index');
+      expect(content.text).not.toContain('SECRET');
+      expect(content.text).toContain('Deleted files lose their chunks.');
+      await client.close();
+    } finally {
+      await served.server.close(100);
+      await served.runtime.close();
+    }
+  });
+
   test('a running `ragloom mcp` (stdio) sees what another process ingested after it started', async () => {
     const served = await serve(true);
     const client = await connect(transports['stdio (ragloom mcp)']!(() => served));

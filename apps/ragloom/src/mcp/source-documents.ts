@@ -112,8 +112,23 @@ export function stitchChunks(chunks: readonly IndexedChunk[]): string {
 }
 
 /**
+ * True when everything of `text` outside the chunks is whitespace, so returning it discloses nothing the index
+ * does not hold (a file that grew since ingest, or a `source` naming some other file, fails this).
+ */
+function coveredByChunks(text: string, chunks: readonly IndexedChunk[]): boolean {
+  if (chunks.length === 0) return false;
+  let at = 0;
+  for (const chunk of [...chunks].sort((a, b) => a.start - b.start)) {
+    if (chunk.start > at && /\S/.test(text.slice(at, chunk.start))) return false;
+    at = Math.max(at, chunk.end);
+  }
+  return !/\S/.test(text.slice(at));
+}
+
+/**
  * The source file's text when it is a text or markdown file that still holds exactly what was indexed (every
- * chunk found at its offsets), else undefined. Only text the index already holds is ever returned.
+ * chunk found at its offsets, nothing but whitespace around them), else undefined. Only text the index already
+ * holds is ever returned.
  */
 async function unchangedFileText(
   runtime: RagloomRuntime,
@@ -127,7 +142,8 @@ async function unchangedFileText(
     const info = await stat(path);
     if (!info.isFile() || info.size > MAX_SOURCE_BYTES) return undefined;
     const text = (await readFile(path, 'utf8')).replace(/\r\n?/g, '\n');
-    return document.chunks.every((c) => text.slice(c.start, c.end) === c.text) ? text : undefined;
+    const matches = document.chunks.every((c) => text.slice(c.start, c.end) === c.text);
+    return matches && coveredByChunks(text, document.chunks) ? text : undefined;
   } catch {
     return undefined;
   }
