@@ -108,9 +108,12 @@ describe('the ragloom binary', () => {
         options: { tokenDelayMs: 0, countTurns: true },
       },
     });
-    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    // The generator is a fixture loaded by module path: code the user trusts.
+    const env = { RAGLOOM_TRUST_CONFIG: '1' };
+    expect((await runCli(['ingest', 'docs'], { cwd: dir, env })).code).toBe(0);
     const chat = await runCli(['chat'], {
       cwd: dir,
+      env,
       input: 'What port does the server use?\nAnd how do I change it?\n/clear\nWhat is ingest?\n',
     });
     expect(chat.code, chat.stderr).toBe(0);
@@ -149,7 +152,7 @@ describe('the ragloom binary', () => {
       fetch(`${url}/search`, {
         method: 'POST',
         body,
-        headers: key ? { authorization: `Bearer ${key}` } : {},
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       });
     expect((await search('{"query":"port"}')).status).toBe(401);
     const ok = await search('{"query":"port"}', 'k-123');
@@ -226,10 +229,10 @@ describe('the ragloom binary', () => {
       {},
       { retrievers: [{ name: 'x', use: join(FIXTURE_PLUGINS, 'wrong-version') }] },
     );
-    const w = await runCli(['query', 'x'], { cwd: wrong });
+    const w = await runCli(['--trust-config', 'query', 'x'], { cwd: wrong });
     expect(w.code).toBe(1);
     expect(w.stderr).toContain('declares specificationVersion "v2", but this ragloom supports "v1"');
-    const doctor = await runCli(['doctor'], { cwd: wrong });
+    const doctor = await runCli(['doctor', '--trust-config'], { cwd: wrong });
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain('✖ retrievers[0] (x):');
 

@@ -10,8 +10,13 @@ import {
   FIXTURE_PLUGINS,
   HYBRID_CONFIG,
   makeProject,
-  runCli,
+  runCli as runAnyCli,
 } from './helpers/project.js';
+
+// These configs load the slow encoder fixture by module path: code the user trusts.
+const TRUSTED = { RAGLOOM_TRUST_CONFIG: '1' };
+const runCli = (args: readonly string[], options: Parameters<typeof runAnyCli>[1]) =>
+  runAnyCli(args, { ...options, env: { ...TRUSTED, ...options.env } });
 
 const SLOW_CONFIG = {
   ...HYBRID_CONFIG,
@@ -41,7 +46,7 @@ interface Running {
 function start(args: string[], cwd: string): Running {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', RAGLOOM_MODELS: undefined },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', RAGLOOM_MODELS: undefined, ...TRUSTED },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };
@@ -163,7 +168,7 @@ describe('several writers on one data dir (the ragloom binary)', () => {
     expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
     const chat = spawn(process.execPath, [CLI, 'chat'], {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', RAGLOOM_MODELS: undefined },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', RAGLOOM_MODELS: undefined, ...TRUSTED },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -265,6 +265,7 @@ describe('limits, disconnects and shutdown (slow generator)', () => {
   const ask = (url: string, signal?: AbortSignal, stream = true) =>
     fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       signal,
       body: JSON.stringify({
         model: 'ragloom',

@@ -41,6 +41,8 @@ function run(name: string, args: string[], cwd: string): Proc {
       FORCE_COLOR: '0',
       RAGLOOM_MODELS: undefined,
       RAGLOOM_API_KEY: undefined,
+      // The config loads the slow encoder fixture by module path: code the user trusts.
+      RAGLOOM_TRUST_CONFIG: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,17 +2,24 @@
 // corpus) and, as the floor, a bare node:http server answering a fixed JSON of the same size; drives each with
 // autocannon (50 connections) on loopback, /v1/chat/completions and /search for 30 s each, twice, and prints
 // throughput, p50/p99 latency, status counts and the server's memory after each round.
-// `--quick` runs 3 s per endpoint for a smoke test. Exits non-zero on any 5xx or socket error.
+// `--quick` runs 3 s per endpoint for a smoke test; `--duration <s>` and `--connections 50,200` set the load.
+// While each load runs, a second client checks that answers under load equal those given one request at a
+// time. Exits non-zero on any 5xx, socket error, timeout or differing answer.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 const quick = process.argv.includes('--quick');
-const DURATION = quick ? 3 : 30;
-const CONNECTIONS = 50;
+const DURATION = Number(flag('--duration') ?? (quick ? 3 : 30));
+const CONNECTION_COUNTS = (flag('--connections') ?? '50').split(',').map(Number);
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const require = createRequire(import.meta.url);
 const appDir = dirname(require.resolve('ragloom/package.json'));
@@ -56,6 +63,7 @@ interface Row {
   server: string;
   endpoint: string;
   round: number;
+  connections: number;
   reqPerSec: number;
   p50: number;
   p99: number;
@@ -66,23 +74,73 @@ interface Row {
   timeouts: number;
 }
 
-async function load(server: string, url: string, endpoint: string, round: number): Promise<Row> {
-  const body = (q: string) =>
-    endpoint === '/search'
-      ? JSON.stringify({ query: q, k: 5 })
-      : JSON.stringify({ model: 'ragloom', messages: [{ role: 'user', content: q }] });
+const requestBody = (endpoint: string, q: string) =>
+  endpoint === '/search'
+    ? JSON.stringify({ query: q, k: 5 })
+    : JSON.stringify({ model: 'ragloom', messages: [{ role: 'user', content: q }] });
+
+/** What must not change under load: the hits of a search, the text and citations of an answer. */
+async function answerOf(url: string, endpoint: string, q: string): Promise<string> {
+  let res = await fetch(`${url}${endpoint}`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: requestBody(endpoint, q),
+  });
+  // A busy server says 429; a client retries, as OpenAI's SDK does.
+  while (res.status === 429) {
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 20));
+    res = await fetch(`${url}${endpoint}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: requestBody(endpoint, q),
+    });
+  }
+  const json = (await res.json()) as { hits?: unknown; choices?: { message: unknown }[]; ragloom?: unknown };
+  return JSON.stringify(endpoint === '/search' ? json.hits : [json.choices?.[0]?.message, json.ragloom]);
+}
+
+/** Asks every question again and again while `running` is pending; counts answers that differ from `expected`. */
+async function checkUnderLoad(
+  url: string,
+  endpoint: string,
+  expected: Map<string, string>,
+  running: Promise<unknown>,
+) {
+  let done = false;
+  void running.finally(() => (done = true));
+  let checked = 0;
+  let differing = 0;
+  while (!done) {
+    const answers = await Promise.all(QUESTIONS.map((q) => answerOf(url, endpoint, q)));
+    answers.forEach((a, i) => {
+      checked++;
+      if (a !== expected.get(QUESTIONS[i]!)) differing++;
+    });
+  }
+  return { checked, differing };
+}
+
+async function load(
+  server: string,
+  url: string,
+  endpoint: string,
+  round: number,
+  connections: number,
+): Promise<Row> {
   const result = await autocannon({
     url: `${url}${endpoint}`,
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: QUESTIONS.map((q) => ({ method: 'POST', body: body(q) })),
+    headers: JSON_HEADERS,
+    requests: QUESTIONS.map((q) => ({ method: 'POST', body: requestBody(endpoint, q) })),
   });
   return {
     server,
     endpoint,
     round,
+    connections,
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -109,7 +167,8 @@ try {
     join(work, 'ragloom.config.json'),
     JSON.stringify({
       retrievers: [{ name: 'bm25', use: '@ragloom/retriever-bm25', options: { analyzer: 'auto' } }],
-      server: { maxConcurrent: 64, requestTimeoutMs: 30_000 },
+      // One load generator opens every connection from 127.0.0.1: raise the per-client bound above them.
+      server: { maxConcurrent: 64, requestTimeoutMs: 30_000, maxConnectionsPerClient: 1024 },
     }),
   );
   await run(['ingest', 'docs', '--quiet'], work);
@@ -117,7 +176,7 @@ try {
   const server = spawn(process.execPath, ['--expose-gc', bin, 'serve', '--port', '0'], {
     cwd: work,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RAGLOOM_API_KEY: '' },
+    env: { ...process.env, RAGLOOM_API_KEY: '', RAGLOOM_HEALTHZ_GC: '1' },
   });
   children.push(server);
   const [, url] = await waitForLine(server, /serving on (http:\/\/\S+)/);
@@ -126,6 +185,7 @@ try {
   const sample = await (
     await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
+      headers: JSON_HEADERS,
       body: JSON.stringify({ model: 'ragloom', messages: [{ role: 'user', content: QUESTIONS[0] }] }),
     })
   ).text();
@@ -145,19 +205,35 @@ try {
   const [, floorUrl] = await waitForLine(floor, /floor on (http:\/\/\S+)/);
 
   console.log(
-    `ragloom serve (BM25 + extractive, demo corpus) at ${url}; ${CONNECTIONS} connections, ${DURATION} s per run`,
+    `ragloom serve (BM25 + extractive, demo corpus) at ${url}; ${CONNECTION_COUNTS.join(' and ')} connections, ${DURATION} s per run`,
   );
+  const endpoints = ['/v1/chat/completions', '/search'];
+  // The answers given one request at a time, to compare those under load with.
+  const expected = new Map<string, Map<string, string>>();
+  for (const endpoint of endpoints) {
+    const answers = new Map<string, string>();
+    for (const q of QUESTIONS) answers.set(q, await answerOf(url!, endpoint, q));
+    expected.set(endpoint, answers);
+  }
   const rows: Row[] = [];
+  const checks: { endpoint: string; connections: number; checked: number; differing: number }[] = [];
   const mem: { round: number; rss: number; heap_used: number }[] = [{ round: 0, ...(await memory(url!)) }];
   for (const round of [1, 2]) {
-    for (const endpoint of ['/v1/chat/completions', '/search']) {
-      rows.push(await load('ragloom', url!, endpoint, round));
-      console.log(JSON.stringify(rows.at(-1)));
+    for (const connections of CONNECTION_COUNTS) {
+      for (const endpoint of endpoints) {
+        const running = load('ragloom', url!, endpoint, round, connections);
+        const check = await checkUnderLoad(url!, endpoint, expected.get(endpoint)!, running);
+        rows.push(await running);
+        checks.push({ endpoint, connections, ...check });
+        console.log(
+          JSON.stringify({ ...rows.at(-1), ...check, loadavg: loadavg().map((l) => l.toFixed(2)) }),
+        );
+      }
     }
     await new Promise((r) => setTimeout(r, 1000)); // let the server go idle; /healthz?gc collects first
     mem.push({ round, ...(await memory(url!)) });
   }
-  rows.push(await load('node:http floor', floorUrl!, '/v1/chat/completions', 1));
+  rows.push(await load('node:http floor', floorUrl!, '/v1/chat/completions', 1, CONNECTION_COUNTS[0]!));
 
   console.log('\nThroughput and latency (autocannon)');
   console.table(
@@ -165,6 +241,7 @@ try {
       server: r.server,
       endpoint: r.endpoint,
       round: r.round,
+      connections: r.connections,
       'req/s': Math.round(r.reqPerSec),
       'p50 ms': r.p50,
       'p99 ms': r.p99,
@@ -187,12 +264,39 @@ try {
     `growth from round 1 to round 2: rss ${(((r2.rss - r1.rss) / r1.rss) * 100).toFixed(1)}%, ` +
       `heap ${(((r2.heap_used - r1.heap_used) / r1.heap_used) * 100).toFixed(1)}%`,
   );
+  console.log('\nAnswers checked under load against the same requests one at a time');
+  console.table(checks);
+  const differing = checks.reduce((n, c) => n + c.differing, 0);
+  console.log(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   const bad = rows
     .filter((r) => r.server === 'ragloom')
     .reduce((n, r) => n + r.s5xx + r.errors + r.timeouts, 0);
   console.log(bad === 0 ? 'zero 5xx, socket errors and timeouts' : `FAILED: ${bad} 5xx / errors / timeouts`);
-  process.exitCode = bad === 0 ? 0 : 1;
+  console.log(
+    differing === 0
+      ? 'every answer under load equals the one given alone'
+      : `FAILED: ${differing} answers differ under load`,
+  );
+  process.exitCode = bad === 0 && differing === 0 ? 0 : 1;
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  // The server releases its writer lock as it stops: let it finish before the folder goes.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
   rmSync(work, { recursive: true, force: true });
 }

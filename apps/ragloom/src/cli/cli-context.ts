@@ -1,5 +1,6 @@
 import { isRagloomError, type RagloomError } from '@ragloom/core';
 import { type LoadedConfig, loadConfig } from '../config/config-file.js';
+import { userTrustsConfig } from '../config/config-trust.js';
 import { type OpenRuntimeOptions, openRuntime, type RagloomRuntime } from '../runtime/open-runtime.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { style, useColor } from './terminal.js';
@@ -7,6 +8,8 @@ import { style, useColor } from './terminal.js';
 export interface GlobalOptions {
   readonly config?: string;
   readonly quiet?: boolean;
+  /** The user trusts the config's own code (a module config, plugins by path). */
+  readonly trustConfig?: boolean;
 }
 
 export const stderrColor = () => useColor(process.stderr);
@@ -39,7 +42,7 @@ export function downloadProgress(): NonNullable<OpenRuntimeOptions['onProgress']
 }
 
 export async function loadCliConfig(options: GlobalOptions): Promise<LoadedConfig> {
-  return loadConfig({ path: options.config });
+  return loadConfig({ path: options.config, trustCode: userTrustsConfig(options.trustConfig) });
 }
 
 /** Opens the configured components with download progress bars and warnings on stderr. */

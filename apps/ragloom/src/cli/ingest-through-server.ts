@@ -7,6 +7,7 @@ export interface FileIngestRequest {
   readonly paths: readonly string[];
   readonly prune?: boolean;
   readonly rebuild?: boolean;
+  readonly exclude?: readonly string[];
   readonly config: string;
   readonly settings: string;
 }

@@ -24,6 +24,10 @@ export function createProgram(): Command {
       'config file (default: ragloom.config.json here or in a parent folder; env RAGLOOM_CONFIG)',
     )
     .option('-q, --quiet', 'print only results (no mode lines or progress notes)')
+    .option(
+      '--trust-config',
+      'let the config run its own code: a .mjs/.js config, plugins by module path (env RAGLOOM_TRUST_CONFIG=1)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -37,7 +41,11 @@ Getting started:
   ragloom demo                  try it on the bundled sample docs (no config, no network needed)
 
 Environment: RAGLOOM_CONFIG (config file), RAGLOOM_MODELS (folder of local models),
-RAGLOOM_API_KEY (server key), HF_HUB_OFFLINE=1 (never download), NO_COLOR.`,
+RAGLOOM_API_KEY (server key), RAGLOOM_TRUST_CONFIG=1 (run the config's own code), HF_HUB_OFFLINE=1
+(never download), NO_COLOR.
+
+A config runs code only when you trust it: plugins named by npm package load as they are, but a module
+config (.mjs/.js/.ts) or "use": "./file.mjs" needs --trust-config; \`ragloom doctor\` lists what would run.`,
     );
   registerInitCommand(program);
   registerIngestCommand(program);

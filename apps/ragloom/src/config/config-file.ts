@@ -13,6 +13,7 @@ import {
 } from 'jsonc-parser';
 import type { z } from 'zod';
 import { type RagloomConfig, ragloomConfigSchema } from './config-schema.js';
+import { assertConfigFileTrusted, assertPluginPathsTrusted } from './config-trust.js';
 
 /** Config file names looked for, in this order, in the working folder and then its parents. */
 export const CONFIG_FILE_NAMES = [
@@ -41,6 +42,12 @@ export interface FindConfigOptions {
   readonly path?: string;
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Whether code that came with the config may run: a module config file (.mjs/.js/.ts) and plugins named
+   * by module path. Default true for code that calls this itself; the CLI passes the user's
+   * `--trust-config` / RAGLOOM_TRUST_CONFIG, so a config found in a cloned repository runs nothing.
+   */
+  readonly trustCode?: boolean;
 }
 
 /** Finds the config file the CLI would use, or throws INVALID_CONFIG saying where it looked. */
@@ -199,7 +206,10 @@ export function resolveConfigPaths(
 /** Finds, reads and validates the config: the first step of every CLI command. */
 export async function loadConfig(options: FindConfigOptions = {}): Promise<LoadedConfig> {
   const path = findConfigFile(options);
+  const trusted = options.trustCode ?? true;
+  assertConfigFileTrusted(path, trusted);
   const { raw, tree, text } = await readRawConfig(path);
   const config = parseConfig(raw, path, tree, text);
+  assertPluginPathsTrusted(config, path, dirname(path), trusted);
   return resolveConfigPaths(config, path, options.env);
 }

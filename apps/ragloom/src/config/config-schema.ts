@@ -78,8 +78,21 @@ const ingestSchema = z
     extensions: z
       .array(z.string().regex(/^\.[A-Za-z0-9]+$/, 'an extension such as ".md"'))
       .default(['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.jsonl']),
-    /** Folder and file names skipped while walking folders. */
+    /**
+     * Paths left out while walking folders, in .gitignore syntax relative to the walked folder: a name
+     * ("node_modules") matches at any depth, "drafts/**" or "*.log" as in git. Hidden names (".env") are
+     * always left out.
+     */
     exclude: z.array(z.string().min(1)).default(['node_modules', '.git', '.ragloom', 'dist']),
+    /** Honour .gitignore files in the walked folders. */
+    gitignore: z.boolean().default(true),
+    /**
+     * Symbolic links met while walking a folder: "inside" follows those whose target stays inside the
+     * folder being ingested, "never" follows none, "all" follows any (a link to /etc/passwd would be read).
+     */
+    followSymlinks: z.enum(['inside', 'never', 'all']).default('inside'),
+    /** An ingest whose files add up to more than this many MiB is refused before any work. */
+    maxTotalMiB: z.number().positive().default(1024),
     /** Seconds between checkpoints (atomic saves of every index and the ingest state) during a long ingest. */
     checkpointSeconds: z.number().positive().default(30),
     /** Largest file read, in MiB; bigger files are skipped with a warning. */
@@ -91,7 +104,10 @@ const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8787),
-    /** Environment variable holding the API key clients must send as `Authorization: Bearer <key>`. */
+    /**
+     * Environment variable holding the API key clients must send as `Authorization: Bearer <key>` or
+     * `x-api-key: <key>`. Without a key, `serve` binds only to loopback addresses unless given --insecure.
+     */
     apiKeyEnv: z.string().min(1).default('RAGLOOM_API_KEY'),
     /** Largest request body in bytes (413 above). */
     maxBodyBytes: z
@@ -105,6 +121,31 @@ const serverSchema = z
     maxConcurrent: z.number().int().positive().default(16),
     /** Serve the chat page at `/`. */
     webUi: z.boolean().default(true),
+    /**
+     * Host names the server answers for besides loopback names (localhost, *.localhost) and IP addresses:
+     * "ragloom.example.com", ".example.com" (it and its subdomains) or "*". Other Host headers get 421,
+     * which stops DNS rebinding.
+     */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    /**
+     * Browser origins (e.g. "https://app.example.com") allowed to call the API from their pages, with CORS
+     * and preflight; "*" allows any. Requests from other origins are refused with 403.
+     */
+    cors: z
+      .array(
+        z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin such as "https://app.example.com", or "*"'),
+      )
+      .default([]),
+    /** Request headers must arrive within this long (408 otherwise). */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** A request body must arrive within this long (408 otherwise), separately from requestTimeoutMs. */
+    bodyTimeoutMs: z.number().int().positive().default(30_000),
+    /** After 5 s, a body arriving slower than this many bytes per second on average is cut off (408). */
+    minBodyBytesPerSecond: z.number().nonnegative().default(1024),
+    /** Open connections from one client address; more are refused with 429. */
+    maxConnectionsPerClient: z.number().int().positive().default(32),
+    /** Open connections in all; more are closed at once. */
+    maxConnections: z.number().int().positive().default(1024),
     /**
      * Documents sent to POST /ingest live under `api://<id>` and may not set `metadata.source`, so they can
      * neither replace file-sourced documents nor cite files. true lifts both (trusted clients only).

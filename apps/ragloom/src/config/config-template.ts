@@ -36,15 +36,26 @@ const COMMON_BOTTOM = `
   // Sent to the generator (ignored by extractive answers).
   "generation": { "maxTokens": 384, "temperature": 0 },
 
+  // What ingest reads from folders: hidden names and .gitignore'd paths are left out, and symbolic links
+  // are followed only while they stay inside the folder ("inside" | "never" | "all").
+  "ingest": {
+    "exclude": ["node_modules", ".git", ".ragloom", "dist"],
+    "followSymlinks": "inside"
+  },
+
   "server": {
+    // A host other than loopback needs an API key (or serve --insecure).
     "host": "127.0.0.1",
     "port": 8787,
-    // Clients must send "Authorization: Bearer <key>" when this environment variable is set.
+    // Clients must send "Authorization: Bearer <key>" (or "x-api-key: <key>") when this variable is set.
     "apiKeyEnv": "RAGLOOM_API_KEY",
     "maxBodyBytes": 1048576,
     "requestTimeoutMs": 120000,
     // Requests served at once; more get HTTP 429.
-    "maxConcurrent": 16
+    "maxConcurrent": 16,
+    // Browser origins allowed to call the API (CORS), and host names served besides localhost and IPs.
+    "cors": [],
+    "allowedHosts": []
   }
 }
 `;

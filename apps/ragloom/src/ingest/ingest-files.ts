@@ -36,6 +36,37 @@ export interface IngestFilesOptions {
   readonly rebuild?: boolean;
   /** A checkpoint is also taken once this many records are staged (default 20,000), to bound memory. */
   readonly maxStagedRecords?: number;
+  /** gitignore-style patterns left out besides `ingest.exclude` (the CLI's --exclude). */
+  readonly exclude?: readonly string[];
+}
+
+/** `3 hidden, 2 ignored by .gitignore`: how many entries were left out for each reason. */
+function summarizeReasons(entries: readonly SkippedFile[]): string {
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}
+
+/** Refuses, before any work, an ingest whose files add up to more than `ingest.maxTotalMiB`. */
+async function checkTotalSize(files: readonly FoundFile[], maxTotalMiB: number): Promise<void> {
+  let total = 0;
+  for (const file of files) {
+    try {
+      total += (await stat(file.path)).size;
+    } catch {
+      // Unreadable files are reported by the ingest itself.
+    }
+  }
+  const limit = maxTotalMiB * 1024 * 1024;
+  if (total > limit) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `the ${files.length} files to ingest add up to ${(total / 2 ** 20).toFixed(1)} MiB, more than ` +
+        `ingest.maxTotalMiB (${maxTotalMiB} MiB): ingest a smaller folder, leave files out with --exclude, ` +
+        'or raise ingest.maxTotalMiB',
+      { details: { totalBytes: total, limitBytes: limit } },
+    );
+  }
 }
 
 export interface IngestFilesResult {
@@ -43,7 +74,10 @@ export interface IngestFilesResult {
   readonly updated: string[];
   readonly unchanged: number;
   readonly removed: string[];
+  /** Files that could not be used (unreadable, too large, links the policy refuses), each with its reason. */
   readonly skipped: SkippedFile[];
+  /** Entries the folder walk left out: hidden, .gitignore'd, excluded, unsupported types. */
+  readonly excluded: SkippedFile[];
   readonly documents: number;
   readonly chunks: number;
   /** True when the signal fired: the index on disk is the last checkpoint. */
@@ -128,12 +162,19 @@ async function ingestFilesNow(
   let storedDocuments = 0;
   const report = () => options.onProgress?.({ ...progress });
 
-  const found = await walkFiles(options.paths, {
+  const walked = await walkFiles(options.paths, {
     baseDir: loaded.dir,
     extensions: config.ingest.extensions,
-    exclude: config.ingest.exclude,
+    exclude: [...config.ingest.exclude, ...(options.exclude ?? [])],
+    followSymlinks: config.ingest.followSymlinks,
+    gitignore: config.ingest.gitignore,
   });
-  const skipped: SkippedFile[] = [];
+  const found = walked.files;
+  // Links the policy refused are reported one by one; hidden, ignored and unsupported entries in a summary.
+  const skipped: SkippedFile[] = [...walked.refused];
+  const { excluded } = walked;
+  if (excluded.length > 0) warn(`left out ${excluded.length} entries: ${summarizeReasons(excluded)}`);
+  await checkTotalSize(found, config.ingest.maxTotalMiB);
   const planned: PlannedFile[] = [];
   let unchanged = 0;
   const maxBytes = config.ingest.maxFileMiB * 1024 * 1024;
@@ -343,6 +384,7 @@ async function ingestFilesNow(
     unchanged,
     removed,
     skipped,
+    excluded,
     documents: storedDocuments,
     chunks: progress.chunks,
     interrupted,

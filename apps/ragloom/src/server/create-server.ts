@@ -1,15 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isRagloomError, RagloomError } from '@ragloom/core';
 import { handleMcpPost, MCP_PATH, refuseMcpMethod } from '../mcp/mcp-http.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
+import { apiKeyMatches } from './api-key.js';
 import { handleChatCompletions } from './chat-completions.js';
+import { createClientConnections } from './client-connections.js';
 import { handleEmbeddings } from './embeddings.js';
 import { checkFileIngest, streamFileIngest } from './file-ingest-route.js';
+import { hostAllowed } from './host-check.js';
 import { errorBody, errorResponse } from './http-errors.js';
+import { decideOrigin, preflightHeaders } from './origin-policy.js';
 import { readJsonBody } from './read-json-body.js';
+import { parseRequestTarget } from './request-target.js';
 import { handleIngest, handleSearch } from './search-and-ingest.js';
+import { setBaseSecurityHeaders, UI_SECURITY_HEADERS } from './security-headers.js';
 import type { RagloomServerOptions } from './server-options.js';
 import { PUBLIC_DIR, readStaticFile } from './static-files.js';
 
@@ -40,47 +45,39 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function keyMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (typeof header === 'string') {
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (match) return match[1];
-  }
-  const apiKey = req.headers['x-api-key'];
-  return typeof apiKey === 'string' ? apiKey : undefined;
-}
-
 /** What an API route handler gets: the runtime of its lease (one index generation for the whole request). */
 interface RouteContext {
   readonly runtime: RagloomRuntime;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly signal: AbortSignal;
-  /** The parsed JSON body, or undefined when the refusal was already sent. */
-  readBody(): Promise<unknown>;
+  /** The parsed JSON body (routes that take one), read in full before the request took its slot. */
+  readonly body: unknown;
 }
 
 interface ApiRoute {
   /** Resolves to a JSON body to send with 200, or undefined when the handler answered itself. */
   readonly handle: (ctx: RouteContext) => Promise<unknown>;
+  /** Takes a JSON body (POST routes). */
+  readonly body?: boolean;
   /** Held to requestTimeoutMs (default true); a long streamed ingest ends when its client goes away. */
   readonly timeout?: boolean;
 }
 
+/** Once a body trickles in for this long, it must keep up `minBodyBytesPerSecond` on average. */
+const BODY_RATE_GRACE_MS = 5_000;
+
 /**
  * The ragloom HTTP server: OpenAI-compatible `/v1/chat/completions` (RAG, SSE streaming), `/v1/embeddings`
  * and `/v1/models`, plus `/search`, `/ingest`, `/ingest/files` (the CLI's writes while the server owns the
- * data dir), `/healthz` and the web UI. Every API request is validated, authenticated (when a key is set),
- * size-limited, time-limited and counted against a concurrency limit; a client that disconnects aborts its
- * work. Each request runs on one generation of the index set: a reader server moves to a generation
- * another process committed between requests, never during one.
+ * data dir), `/healthz` and the web UI.
+ *
+ * Each request passes, in order: a request target that parses (400), a Host that names this server (421,
+ * against DNS rebinding), an Origin that is its own or listed in `cors` (403; CORS and preflight for listed
+ * ones), the API key when one is set (401), the route (404/405), a JSON body sent as application/json
+ * (415) read in full under a deadline and a minimum rate (408, 413) — and only then takes one of the
+ * `maxConcurrent` slots (429), so slow clients cannot hold them. Headers have their own deadline, and
+ * connections per client address are bounded. Each request runs on one generation of the index set.
  */
 export function createRagloomServer(
   runtime: RagloomRuntime,
@@ -91,9 +88,18 @@ export function createRagloomServer(
   const maxConcurrent = options.maxConcurrent ?? 16;
   const modelName = options.modelName ?? 'ragloom';
   const webUi = options.webUi ?? true;
+  const allowedHosts = options.allowedHosts ?? [];
+  const cors = options.cors ?? [];
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const bodyDeadline = {
+    timeoutMs: options.bodyTimeoutMs ?? 30_000,
+    minBytesPerSecond: options.minBodyBytesPerSecond ?? 1024,
+    graceMs: BODY_RATE_GRACE_MS,
+  };
   const started = Date.now();
   const inFlight = new Set<AbortController>();
   const sockets = new Set<Socket>();
+  const clients = createClientConnections(options.maxConnectionsPerClient ?? 32);
   let active = 0;
   let closing = false;
 
@@ -105,43 +111,41 @@ export function createRagloomServer(
     return { object: 'list', data: list };
   };
 
-  const withBody =
-    (fn: (ctx: RouteContext, body: unknown) => Promise<unknown>) =>
-    async (ctx: RouteContext): Promise<unknown> => {
-      const body = await ctx.readBody();
-      return body === undefined ? undefined : fn(ctx, body);
-    };
   const routes: Record<string, ApiRoute> = {
     'POST /v1/chat/completions': {
-      handle: withBody(async (ctx, body) => {
-        await handleChatCompletions(ctx.runtime, body, ctx.res, ctx.signal, modelName);
+      body: true,
+      handle: async (ctx) => {
+        await handleChatCompletions(ctx.runtime, ctx.body, ctx.res, ctx.signal, modelName);
         return undefined;
-      }),
+      },
     },
     'POST /v1/embeddings': {
-      handle: withBody((ctx, body) => handleEmbeddings(ctx.runtime, body, ctx.signal)),
+      body: true,
+      handle: (ctx) => handleEmbeddings(ctx.runtime, ctx.body, ctx.signal),
     },
     'GET /v1/models': { handle: async () => models() },
-    'POST /search': { handle: withBody((ctx, body) => handleSearch(ctx.runtime, body, ctx.signal)) },
+    'POST /search': { body: true, handle: (ctx) => handleSearch(ctx.runtime, ctx.body, ctx.signal) },
     'POST /ingest': {
-      handle: withBody((ctx, body) =>
-        handleIngest(ctx.runtime, body, ctx.signal, { allowFileSources: options.allowFileSources }),
-      ),
+      body: true,
+      handle: (ctx) =>
+        handleIngest(ctx.runtime, ctx.body, ctx.signal, { allowFileSources: options.allowFileSources }),
     },
     'POST /ingest/files': {
+      body: true,
       timeout: false,
-      handle: withBody(async (ctx, body) => {
-        const request = await checkFileIngest(ctx.runtime, ctx.req, body);
+      handle: async (ctx) => {
+        const request = await checkFileIngest(ctx.runtime, ctx.req, ctx.body);
         await streamFileIngest(ctx.runtime, request, ctx.res, ctx.signal, options.onError);
         return undefined;
-      }),
+      },
     },
     // MCP (Streamable HTTP, stateless) beside the OpenAI-compatible API: the same checks, on the lease's runtime.
     [`POST ${MCP_PATH}`]: {
-      handle: withBody(async (ctx, body) => {
-        await handleMcpPost(ctx.runtime, ctx.req, ctx.res, body, ctx.signal);
+      body: true,
+      handle: async (ctx) => {
+        await handleMcpPost(ctx.runtime, ctx.req, ctx.res, ctx.body, ctx.signal);
         return undefined;
-      }),
+      },
     },
     [`GET ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
     [`DELETE ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
@@ -171,6 +175,12 @@ export function createRagloomServer(
         res,
         405,
         errorBody(`${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed'),
+        {
+          allow: Object.keys(routes)
+            .filter((k) => k.endsWith(` ${path}`))
+            .map((k) => k.split(' ')[0])
+            .join(', '),
+        },
       );
     } else {
       sendJson(res, 404, errorBody(`no route ${method} ${path}`, 'invalid_request_error', 'not_found'));
@@ -188,14 +198,75 @@ export function createRagloomServer(
     }
   }
 
+  /** A refusal sent before the body was read: the connection closes so the unread body is not parsed. */
+  function refuse(res: ServerResponse, status: number, message: string, code: string, headers = {}): void {
+    sendJson(res, status, errorBody(message, 'invalid_request_error', code), {
+      connection: 'close',
+      ...headers,
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = Date.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
+    const target = parseRequestTarget(req.url);
     res.on('finish', () =>
-      options.onRequest?.({ method, path, status: res.statusCode, ms: Date.now() - t0 }),
+      options.onRequest?.({
+        time: new Date(t0).toISOString(),
+        method,
+        path: target?.path ?? '(malformed)',
+        status: res.statusCode,
+        ms: Date.now() - t0,
+        client: req.socket.remoteAddress ?? '',
+      }),
     );
+    setBaseSecurityHeaders(res);
+    if (!target) {
+      refuse(
+        res,
+        400,
+        'malformed request target: the path must be a valid percent-encoded URL path',
+        'invalid_url',
+      );
+      return;
+    }
+    const { path, query } = target;
+    if (!hostAllowed(req.headers.host, allowedHosts)) {
+      refuse(
+        res,
+        421,
+        `this server does not answer for host ${JSON.stringify(req.headers.host)}; add it to server.allowedHosts`,
+        'host_not_allowed',
+      );
+      return;
+    }
+    const origin = decideOrigin(req, cors);
+    if (origin.kind === 'refused') {
+      refuse(
+        res,
+        403,
+        `requests from origin ${origin.origin} are refused; list it in server.cors to allow it`,
+        'origin_not_allowed',
+      );
+      return;
+    }
+    if (origin.kind === 'allowed') {
+      for (const [name, value] of Object.entries(origin.headers)) res.setHeader(name, value);
+      if (method === 'OPTIONS') {
+        const preflight = preflightHeaders(req, origin.headers);
+        if (preflight) {
+          res.writeHead(204, preflight);
+          res.end();
+        } else
+          refuse(
+            res,
+            403,
+            'CORS preflight asks for a method or header this API does not take',
+            'cors_refused',
+          );
+        return;
+      }
+    }
 
     if (method === 'GET' && path === '/healthz') {
       sendJson(res, closing ? 503 : 200, {
@@ -204,9 +275,9 @@ export function createRagloomServer(
         active_requests: active,
         mode: runtime.describeMode(),
         memory_mb: (() => {
-          // `?gc` collects first when node runs with --expose-gc, so load tests can compare live memory.
+          // `?gc` collects first (node --expose-gc), for load tests; only when the operator turned it on.
           const gc = (globalThis as { gc?: () => void }).gc;
-          if (url.searchParams.has('gc') && typeof gc === 'function') gc();
+          if (options.healthzGc && query.has('gc') && typeof gc === 'function') gc();
           const m = process.memoryUsage();
           return { rss: Math.round(m.rss / 2 ** 20), heap_used: Math.round(m.heapUsed / 2 ** 20) };
         })(),
@@ -216,28 +287,28 @@ export function createRagloomServer(
     if (method === 'GET' && webUi && !path.startsWith('/v1')) {
       const file = await readStaticFile(PUBLIC_DIR, path);
       if (file) {
-        res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
+        res.writeHead(200, {
+          'content-type': file.type,
+          'cache-control': 'no-cache',
+          ...UI_SECURITY_HEADERS,
+        });
         res.end(file.body);
         return;
       }
     }
-    if (options.apiKey !== undefined && !keyMatches(bearer(req), options.apiKey)) {
-      req.resume();
-      sendJson(
+    if (options.apiKey !== undefined && !apiKeyMatches(req, options.apiKey)) {
+      refuse(
         res,
         401,
-        errorBody(
-          'missing or wrong API key: send "Authorization: Bearer <key>"',
-          'invalid_request_error',
-          'invalid_api_key',
-        ),
+        'missing or wrong API key: send "Authorization: Bearer <key>" (or "x-api-key: <key>")',
+        'invalid_api_key',
         { 'www-authenticate': 'Bearer' },
       );
       return;
     }
     const model = method === 'GET' && /^\/v1\/models\/(.+)$/.exec(path);
     if (model) {
-      sendModel(res, decodeURIComponent(model[1]!));
+      sendModel(res, model[1]!);
       return;
     }
     const route = routeFor(method, path, res);
@@ -245,8 +316,17 @@ export function createRagloomServer(
       req.resume();
       return;
     }
+    let body: unknown;
+    if (route.body) {
+      const read = await readJsonBody(req, maxBody, bodyDeadline);
+      if (!read.ok) {
+        // A body left unread (too large, too slow, wrong type) would be parsed as the next request.
+        refuse(res, read.status, read.message, read.code);
+        return;
+      }
+      body = read.value;
+    } else req.resume();
     if (active >= maxConcurrent) {
-      req.resume();
       sendJson(
         res,
         429,
@@ -283,14 +363,7 @@ export function createRagloomServer(
         req,
         res,
         signal: controller.signal,
-        readBody: async () => {
-          const body = await readJsonBody(req, maxBody);
-          if (body.ok) return body.value;
-          sendJson(res, body.status, errorBody(body.message, 'invalid_request_error', body.code), {
-            ...(body.status === 413 ? { connection: 'close' } : {}),
-          });
-          return undefined;
-        },
+        body,
       });
       if (result !== undefined) sendJson(res, 200, result);
     } catch (error) {
@@ -310,17 +383,46 @@ export function createRagloomServer(
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      options.onError?.(error);
-      if (!res.headersSent) sendJson(res, 500, errorBody('internal server error', 'server_error'));
-      else res.end();
-    });
-  });
+  const server = createServer(
+    {
+      // Headers must arrive within headersTimeoutMs; the body has its own deadline (readJsonBody).
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + bodyDeadline.timeoutMs,
+      // Node checks those deadlines this often (default 30 s, which lets a slow client overstay).
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    },
+    (req, res) => {
+      if (clients.wasRefused(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      handle(req, res).catch((error: unknown) => {
+        options.onError?.(error);
+        if (!res.headersSent) sendJson(res, 500, errorBody('internal server error', 'server_error'));
+        else res.end();
+      });
+    },
+  );
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = options.maxConnections ?? 1024;
   server.on('connection', (socket) => {
+    if (!clients.admit(socket)) return;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+  });
+  // Malformed requests Node's parser refuses (bad request line, oversized headers) get a bare 400, no log.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   return {

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRagloomError, RagloomError } from '@ragloom/core';
@@ -6,6 +5,7 @@ import { ingestFiles } from '../ingest/ingest-files.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
 import { fileIngestRequestSchema, parseRequest } from './request-schemas.js';
 import { readOnlyError } from './search-and-ingest.js';
+import { secretsEqual } from './secret-compare.js';
 
 /** The header the CLI sends with the token it read from the data dir's lock file. */
 export const WRITER_TOKEN_HEADER = 'x-ragloom-writer-token';
@@ -28,13 +28,6 @@ const realpath = (path: string) => {
   }
 };
 
-function tokenMatches(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * Checks a `POST /ingest/files` request before any work: the sender must have read this data dir's lock
  * file (only its owner can), and run with this server's config, so that file names and settings agree.
@@ -42,7 +35,8 @@ function tokenMatches(given: string | string[] | undefined, expected: string): b
 export async function checkFileIngest(runtime: RagloomRuntime, req: IncomingMessage, body: unknown) {
   const writer = runtime.indexSet.writer;
   if (!writer) throw await readOnlyError(runtime);
-  if (!tokenMatches(req.headers[WRITER_TOKEN_HEADER], writer.lock.holder.token)) {
+  const sent = req.headers[WRITER_TOKEN_HEADER];
+  if (!secretsEqual(typeof sent === 'string' ? sent : undefined, writer.lock.holder.token)) {
     throw new RagloomError(
       'AUTH_ERROR',
       `POST /ingest/files is for the ragloom CLI on this machine: send the token from ${runtime.loaded.dataDir}/writer.lock in ${WRITER_TOKEN_HEADER}`,
@@ -89,6 +83,7 @@ export async function streamFileIngest(
   try {
     const result = await ingestFiles(runtime, {
       paths: request.paths,
+      exclude: request.exclude,
       prune: request.prune,
       rebuild: request.rebuild,
       signal,

@@ -121,6 +121,8 @@ export const fileIngestRequestSchema = z
       .max(10_000),
     prune: z.boolean().optional(),
     rebuild: z.boolean().optional(),
+    /** The CLI's --exclude patterns. */
+    exclude: z.array(z.string().min(1).max(1000)).max(1000).optional(),
     /** The CLI's config file and settings fingerprint: they must be the server's. */
     config: z.string().min(1),
     settings: z.string().min(1),

@@ -13,12 +13,12 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
-/** A file of the web UI, or undefined (never anything outside `dir`). */
+/** A file of the web UI for an already decoded URL path, or undefined (never anything outside `dir`). */
 export async function readStaticFile(
   dir: string,
   urlPath: string,
 ): Promise<{ body: Buffer; type: string } | undefined> {
-  const rel = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath.slice(1));
+  const rel = urlPath === '/' ? 'index.html' : urlPath.slice(1);
   const full = normalize(join(dir, rel));
   if (!full.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return undefined;
   const type = TYPES[extname(full)];

@@ -4,8 +4,14 @@ import { join, resolve } from 'node:path';
 import { isRagloomError } from '@ragloom/core';
 import { DECODER_MODEL_FILE_NAMES, inspectModelFiles, MODEL_DTYPES } from '@ragloom/onnx-model';
 import type { Command } from 'commander';
-import { type LoadedConfig, loadConfig } from '../../config/config-file.js';
+import { findConfigFile, type LoadedConfig, loadConfig } from '../../config/config-file.js';
 import type { PluginReference } from '../../config/config-schema.js';
+import {
+  isCodeConfigFile,
+  isModulePath,
+  TRUST_CONFIG_ENV,
+  userTrustsConfig,
+} from '../../config/config-trust.js';
 import { MISMATCH_HINT } from '../../index-set/committed-set.js';
 import { describeHolder, readWriterLock } from '../../index-set/writer-lock.js';
 import { stateChunkTotal } from '../../ingest/ingest-state.js';
@@ -103,10 +109,25 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
           fix: 'install Node 24 or 22 (LTS); 20.19+ still works but is end-of-life',
         },
   );
+  const trusted = userTrustsConfig(options.trustConfig);
+  const trustFix = `if you trust this config, run with --trust-config or set ${TRUST_CONFIG_ENV}=1`;
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig({ path: options.config });
-    checks.push({ status: 'ok', what: `config ${loaded.path}` });
+    const path = findConfigFile({ path: options.config });
+    if (isCodeConfigFile(path) && !trusted) {
+      checks.push({
+        status: 'fail',
+        what: `config ${path} is a module: loading it would run its code (not loaded)`,
+        fix: `use ragloom.config.json, or ${trustFix}`,
+      });
+      return checks;
+    }
+    // Plugins by module path are listed (and loaded only when trusted) below.
+    loaded = await loadConfig({ path, trustCode: true });
+    checks.push({
+      status: 'ok',
+      what: `config ${loaded.path}${isCodeConfigFile(path) ? ' (a module: its code ran, trusted)' : ''}`,
+    });
   } catch (error) {
     checks.push({
       status: 'fail',
@@ -139,12 +160,25 @@ async function runChecks(options: GlobalOptions): Promise<Check[]> {
   ];
   let pluginsOk = true;
   for (const [where, ref] of references) {
+    if (isModulePath(ref.use) && !trusted) {
+      pluginsOk = false;
+      checks.push({
+        status: 'fail',
+        what: `${where}: would run the file ${resolve(loaded.dir, ref.use)} (a module path; not loaded, the config is not trusted)`,
+        fix: `install the plugin as a package, or ${trustFix}`,
+      });
+      continue;
+    }
     try {
       const plugin = await loadPlugin(ref.use, { configDir: loaded.dir });
       const version = plugin.module.version ? `@${plugin.module.version}` : '';
+      // Say exactly what code runs: the package and where it was found, or the file.
+      const runs = plugin.module.packageDir
+        ? `runs package ${plugin.module.packageName ?? ref.use}${version} from ${plugin.module.packageDir}`
+        : `runs file ${plugin.module.entry}`;
       checks.push({
         status: 'ok',
-        what: `${where}: ${ref.use}${version} (ragloomPlugin export)`,
+        what: `${where}: ${ref.use}${version} (ragloomPlugin export; ${runs})`,
       });
     } catch (error) {
       pluginsOk = false;

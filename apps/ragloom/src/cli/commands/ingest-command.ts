@@ -21,6 +21,7 @@ interface IngestCommandOptions {
   readonly rebuild?: boolean;
   readonly prune: boolean;
   readonly wait?: string;
+  readonly exclude?: string[];
 }
 
 export function registerIngestCommand(program: Command): void {
@@ -32,6 +33,10 @@ export function registerIngestCommand(program: Command): void {
     .argument('<paths...>', 'files or folders to ingest')
     .option('--rebuild', 'drop the existing indexes and ingest everything from scratch')
     .option('--no-prune', 'keep the chunks of files that were deleted from these folders')
+    .option(
+      '--exclude <pattern...>',
+      'leave out paths matching these .gitignore-style patterns (besides ingest.exclude and .gitignore files)',
+    )
     .option(
       '--wait <seconds>',
       'how long to wait while another process writes the index (default: lock.waitSeconds)',
@@ -46,8 +51,14 @@ and the end) commits all indexes and the state together: Ctrl-C keeps the last c
 One process writes a data dir at a time: another ingest waits for the lock (--wait), and while
 \`ragloom serve\` runs on this data dir the ingest is sent to it and committed there.
 
+Folders are walked without leaving them: hidden names and what .gitignore files, ingest.exclude and
+--exclude name are left out, and symbolic links are followed only while they stay inside the folder
+(ingest.followSymlinks: inside | never | all). What was skipped or left out is listed with its reason.
+An ingest larger than ingest.maxTotalMiB is refused before any work.
+
 Examples:
   ragloom ingest docs/
+  ragloom ingest --exclude 'drafts/**' '*.log' -- docs/
   ragloom ingest README.md handbook.pdf faq.jsonl
   ragloom ingest --rebuild docs/`,
     )
@@ -98,6 +109,7 @@ Examples:
                 paths: paths.map((p) => resolve(p)),
                 prune: options.prune,
                 rebuild: options.rebuild,
+                exclude: options.exclude,
                 config: loaded.path,
                 settings: settingsFingerprint(loaded.config),
               },
@@ -130,6 +142,7 @@ Examples:
               info(`retrieval: ${runtime.describeMode().retrieval}`, globals);
               result = await ingestFiles(runtime, {
                 paths,
+                exclude: options.exclude,
                 prune: options.prune,
                 rebuild: options.rebuild,
                 signal: interrupt.signal,
@@ -148,7 +161,7 @@ Examples:
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const summary =
         `${result.added.length} new, ${result.updated.length} changed, ${result.unchanged} unchanged, ` +
-        `${result.removed.length} removed, ${result.skipped.length} skipped`;
+        `${result.removed.length} removed, ${result.skipped.length} skipped, ${result.excluded.length} left out`;
       if (result.interrupted) {
         bar.done(`interrupted after ${result.documents} documents`);
         process.stderr.write(

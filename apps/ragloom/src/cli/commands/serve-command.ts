@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { bindError, checkBind, parsePort } from '../../server/bind-policy.js';
 import { createRagloomServer } from '../../server/create-server.js';
 import { type GlobalOptions, loadCliConfig, openCliRuntime, printError } from '../cli-context.js';
 import { style, useColor } from '../terminal.js';
@@ -10,6 +11,7 @@ interface ServeOptions {
   readonly logRequests?: boolean;
   readonly readOnly?: boolean;
   readonly wait?: string;
+  readonly insecure?: boolean;
 }
 
 /** The address other processes on this machine use to reach a server bound to every interface. */
@@ -23,7 +25,8 @@ export function registerServeCommand(program: Command): void {
     .description('serve an OpenAI-compatible RAG API and a chat web UI')
     .option('--host <host>', 'interface to bind (default: server.host, 127.0.0.1)')
     .option('-p, --port <port>', 'port (default: server.port, 8787; 0 picks a free one)')
-    .option('--log-requests', 'print one line per request')
+    .option('--log-requests', 'print one JSON line per request (time, method, path, status, ms, client)')
+    .option('--insecure', 'serve a non-loopback --host without an API key (trusted networks only)')
     .option('--read-only', 'serve without writing: no /ingest; picks up what other processes commit')
     .option(
       '--wait <seconds>',
@@ -47,12 +50,21 @@ sent to it and committed here; import and export --to are refused until it stops
 writes nothing and moves to each generation another process commits.
 
 Any OpenAI client works: new OpenAI({ baseURL: "http://127.0.0.1:8787/v1", apiKey: process.env.RAGLOOM_API_KEY }).
-When $RAGLOOM_API_KEY (server.apiKeyEnv) is set, API routes need "Authorization: Bearer <key>".
+When $RAGLOOM_API_KEY (server.apiKeyEnv) is set, API routes need "Authorization: Bearer <key>" or
+"x-api-key: <key>". Without a key the server binds loopback addresses only (unless --insecure).
+JSON bodies must be sent as application/json; browser pages of other origins are refused unless listed
+in server.cors; Host headers other than loopback names and IPs need server.allowedHosts (see SECURITY.md).
 Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
     )
     .action(async (options: ServeOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const loaded = await loadCliConfig(globals);
+      // Refuse a bad port or an open bind before taking the lock or loading models.
+      const settings = loaded.config.server;
+      const port = options.port === undefined ? settings.port : parsePort(options.port);
+      const host = options.host ?? settings.host;
+      const apiKey = process.env[settings.apiKeyEnv] || undefined;
+      checkBind(host, apiKey !== undefined, options.insecure === true, settings.apiKeyEnv);
       const lock = options.readOnly
         ? undefined
         : await takeWriterLock(loaded, globals, {
@@ -72,8 +84,6 @@ Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
         await lock?.release();
         throw error;
       }
-      const settings = runtime.config.server;
-      const apiKey = process.env[settings.apiKeyEnv] || undefined;
       const color = useColor(process.stderr);
       const server = createRagloomServer(runtime, {
         apiKey,
@@ -82,13 +92,25 @@ Ctrl-C shuts down gracefully: running requests get up to 10 s to finish.`,
         maxConcurrent: settings.maxConcurrent,
         webUi: settings.webUi,
         allowFileSources: settings.allowFileSources,
-        onRequest: options.logRequests
-          ? (e) => process.stderr.write(`${e.method} ${e.path} ${e.status} ${e.ms}ms\n`)
-          : undefined,
+        allowedHosts: settings.allowedHosts,
+        cors: settings.cors,
+        headersTimeoutMs: settings.headersTimeoutMs,
+        bodyTimeoutMs: settings.bodyTimeoutMs,
+        minBodyBytesPerSecond: settings.minBodyBytesPerSecond,
+        maxConnectionsPerClient: settings.maxConnectionsPerClient,
+        maxConnections: settings.maxConnections,
+        healthzGc: process.env.RAGLOOM_HEALTHZ_GC === '1',
+        onRequest: options.logRequests ? (e) => process.stderr.write(`${JSON.stringify(e)}\n`) : undefined,
         onError: (error) => printError(error),
       });
-      const port = options.port === undefined ? settings.port : Number(options.port);
-      const url = await server.listen(port, options.host ?? settings.host);
+      let url: string;
+      try {
+        url = await server.listen(port, host);
+      } catch (error) {
+        await runtime.close();
+        await lock?.release();
+        throw bindError(error, host, port);
+      }
       await lock?.advertise({ url: localUrl(url) });
       const mode = runtime.describeMode();
       process.stderr.write(
