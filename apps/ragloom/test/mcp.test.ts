@@ -17,6 +17,7 @@ import { stitchChunks } from '../src/mcp/source-documents.js';
 import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
 import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
 import { APP_DIR, CLI, DOCS, FIXTURE_PLUGINS, HYBRID_CONFIG, makeProject } from './helpers/project.js';
+import { rawRequest } from './helpers/raw-http.js';
 
 const KEY = 'mcp-test-key';
 
@@ -232,6 +233,50 @@ describe('MCP over HTTP: the server rules', () => {
     await expect(
       client.connect(new StreamableHTTPClientTransport(new URL(`${corpus.url}/mcp`))),
     ).rejects.toThrow();
+  });
+
+  test("the server's Host and Origin rules hold for /mcp; a listed origin may preflight MCP's header", async () => {
+    const call = (headers: Record<string, string>) =>
+      fetch(`${corpus.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    expect((await call({ origin: 'https://evil.example' })).status).toBe(403);
+    const rebound = await rawRequest(corpus.url, {
+      method: 'POST',
+      path: '/mcp',
+      headers: {
+        host: 'rebind.evil.example',
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(rebound.status).toBe(421);
+    expect((await call({})).status).toBe(200);
+    const listed = createRagloomServer(corpus.runtime, { apiKey: KEY, cors: ['https://app.example'] });
+    try {
+      const url = await listed.listen(0, '127.0.0.1');
+      const preflight = await fetch(`${url}/mcp`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, mcp-protocol-version',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-protocol-version');
+    } finally {
+      await listed.close(100);
+    }
   });
 
   test('GET and DELETE /mcp are 405 (stateless endpoint); malformed JSON is a 400 before MCP runs', async () => {
