@@ -1,5 +1,6 @@
 // The ragloom chat page: streams answers from /v1/chat/completions (OpenAI SSE format) and shows the
 // passages and citations from the "ragloom" extension field. No framework, no build step.
+import { renderMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 const messagesEl = $('messages');
@@ -18,7 +19,10 @@ const state = {
   shown: null, // the answer whose sources are in the panel
 };
 
-const CITATION = /[[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]/g;
+function showKeyForm() {
+  keyForm.hidden = false;
+  keyInput.focus();
+}
 
 function headers() {
   const h = { 'content-type': 'application/json' };
@@ -31,6 +35,8 @@ async function loadMode() {
     const res = await fetch('/healthz');
     const health = await res.json();
     $('mode').textContent = `retrieval: ${health.mode.retrieval} · answers: ${health.mode.answer}`;
+    // Ask for the key up front when the server needs one, not after a first question fails.
+    if (health.auth_required && !state.apiKey) showKeyForm();
   } catch {
     $('mode').textContent = 'server unreachable';
   }
@@ -39,7 +45,7 @@ async function loadMode() {
 function addMessage(role, text) {
   const li = document.createElement('li');
   li.className = `message ${role}`;
-  const body = document.createElement('span');
+  const body = document.createElement('div');
   body.className = 'body';
   body.textContent = text;
   li.append(body);
@@ -48,26 +54,18 @@ function addMessage(role, text) {
   return li;
 }
 
-/** Renders answer text with every [n] as a button that shows passage n. */
+/** Renders answer text as sanitised Markdown with every [n] as a button that shows passage n. */
 function renderAnswer(answer) {
-  const body = answer.el.querySelector('.body');
-  body.replaceChildren();
-  let last = 0;
-  for (const match of answer.text.matchAll(CITATION)) {
-    body.append(answer.text.slice(last, match.index));
-    for (const n of match[1].split(/[,，、]/).map((s) => Number.parseInt(s, 10))) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'cite';
-      button.textContent = `[${n}]`;
-      button.dataset.n = String(n);
-      button.title = 'Show the source passage';
-      button.addEventListener('click', () => showCitation(answer, n));
-      body.append(button);
-    }
-    last = match.index + match[0].length;
-  }
-  body.append(answer.text.slice(last));
+  renderMarkdown(answer.el.querySelector('.body'), answer.text, (n) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'cite';
+    button.textContent = `[${n}]`;
+    button.dataset.n = String(n);
+    button.title = 'Show the source passage';
+    button.addEventListener('click', () => showCitation(answer, n));
+    return button;
+  });
 }
 
 function renderSources(answer) {
@@ -139,7 +137,9 @@ function showCitation(answer, n) {
     }
     textEl.append(rest);
   }
-  li.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  // Bring the quoted sentence itself into view (in a long passage it can be far below the passage's top).
+  const target = textEl.querySelector('mark') ?? li;
+  target.scrollIntoView({ block: 'center' });
 }
 
 /** Reads an SSE response body and calls onEvent with each parsed `data:` JSON. */
@@ -187,8 +187,7 @@ async function ask(question) {
       }),
     });
     if (response.status === 401) {
-      keyForm.hidden = false;
-      keyInput.focus();
+      showKeyForm();
       throw new Error('This server needs an API key: enter it above and ask again.');
     }
     if (!response.ok) {

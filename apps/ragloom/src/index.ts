@@ -14,6 +14,14 @@ export {
   ragloomConfigSchema,
 } from './config/config-schema.js';
 export { type ConfigPreset, configTemplate } from './config/config-template.js';
+export {
+  parseQuestionRange,
+  type QuestionRange,
+  type RunEvalOptions,
+  type RunEvalResult,
+  runEval,
+  weakRetrieverWarnings,
+} from './eval/run-eval.js';
 export type { MemberSpec, SetProblem } from './index-set/committed-set.js';
 export type { IndexSetView } from './index-set/index-set-reader.js';
 export type { CommitRequest, CommitResult, IndexSetWriter } from './index-set/index-set-writer.js';

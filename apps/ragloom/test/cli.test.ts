@@ -3,7 +3,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/program.js';
+import { loadConfig } from '../src/config/config-file.js';
+import { openRuntime } from '../src/runtime/open-runtime.js';
+import { createRagloomServer } from '../src/server/create-server.js';
 import {
+  BM25_CONFIG,
   CLI,
   committedFile,
   committedState,
@@ -67,14 +71,14 @@ describe('the ragloom binary', () => {
       runCli(['ask', '离线时用什么检索？', '--json'], { cwd: dir }),
       runCli(['chat'], {
         cwd: dir,
-        input: 'What port does the server use?\n/clear\nAre deleted files kept?\n/exit\n',
+        input: 'What port does the server use?\n/help\n/hepl\n/clear\nAre deleted files kept?\n/exit\n',
       }),
       runCli(['doctor'], { cwd: dir }),
     ]);
     expect(query.code, query.stderr).toBe(0);
     const hits = JSON.parse(query.stdout).hits;
     expect(hits.length).toBeGreaterThanOrEqual(1);
-    expect(hits[0]).toMatchObject({ rank: 1, source: 'docs/server.md' });
+    expect(hits[0]).toMatchObject({ number: 1, source: 'docs/server.md' });
     expect(hits[0].line).toBeGreaterThan(0);
 
     expect(ask.code, ask.stderr).toBe(0);
@@ -94,10 +98,59 @@ describe('the ragloom binary', () => {
     expect(chat.stdout).toContain('The server listens on port 8787 by default. [1]');
     expect(chat.stdout).toContain('(conversation cleared)');
     expect(chat.stdout).toContain('Deleted files lose their chunks. [1]');
+    // Commands are never sent as questions: two questions, two answers; a typo gets the list of commands.
+    expect(chat.stdout.match(/ragloom › /g)).toHaveLength(2);
+    expect(chat.stdout).toContain('  /clear   forget the conversation');
+    expect(chat.stdout).toContain('unknown command /hepl\nCommands:');
 
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(doctor.stdout).toContain('✔ index bm25: ');
     expect(doctor.stdout).toContain('no problems found');
+  });
+
+  it('answers extractively alike on the CLI and the server, limits included, in one JSON naming', async () => {
+    // The config's generation limits cut the extractive answer: core applies them for every caller.
+    const dir = makeProject(DOCS, { ...BM25_CONFIG, generation: { maxTokens: 9, stop: ['by default'] } });
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    const questions = ['Which port does the server listen on?', 'Which variable requires an API key?'];
+    const runtime = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+    const server = createRagloomServer(runtime, {});
+    const url = await server.listen(0, '127.0.0.1');
+    try {
+      for (const question of questions) {
+        const cli = await runCli(['ask', question, '--json'], { cwd: dir });
+        expect(cli.code, cli.stderr).toBe(0);
+        const fromCli = JSON.parse(cli.stdout);
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'ragloom', messages: [{ role: 'user', content: question }] }),
+        });
+        const completion = (await response.json()) as {
+          choices: { message: { content: string }; finish_reason: string }[];
+          usage: unknown;
+          ragloom: Record<string, unknown>;
+        };
+        expect(completion.choices[0]!.message.content, question).toBe(fromCli.answer);
+        expect(completion.choices[0]!.finish_reason).toBe(fromCli.finish_reason);
+        expect(completion.usage).toEqual(fromCli.usage);
+        const { question: _q, answer: _a, finish_reason: _f, usage: _u, ...extension } = fromCli;
+        expect(completion.ragloom).toEqual(extension);
+      }
+      const first = JSON.parse((await runCli(['ask', questions[0]!, '--json'], { cwd: dir })).stdout);
+      expect(first).toMatchObject({
+        answer: 'The server listens on port 8787 ',
+        finish_reason: 'stop',
+        outcome: 'answered',
+      });
+      expect(first.citations).toEqual([]); // its marker fell after the stop sequence
+      const second = JSON.parse((await runCli(['ask', questions[1]!, '--json'], { cwd: dir })).stdout);
+      expect(second.finish_reason).toBe('length');
+      expect(second.answer.split(' ')).toHaveLength(9);
+    } finally {
+      await server.close(100);
+      await runtime.close();
+    }
   });
 
   it('chat keeps the conversation for the generator, and /clear forgets it', async () => {
@@ -187,6 +240,10 @@ describe('the ragloom binary', () => {
     const imported = await runCli(['import', join(source, 'dense.jsonl')], { cwd: target });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toContain(`the flat index now holds ${dump.length - 2} records`);
+    // doctor right after import counts the imported chunks instead of saying nothing was ingested.
+    const doctor = await runCli(['doctor'], { cwd: target });
+    expect(doctor.stdout).not.toContain('nothing ingested yet');
+    expect(doctor.stdout).toContain(`${dump.length - 2} chunks imported or sent over HTTP`);
     const a = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: source })).stdout).hits;
     const b = JSON.parse((await runCli(['query', 'port number', '--json'], { cwd: target })).stdout).hits;
     expect(b[0].id).toBe(
@@ -331,8 +388,9 @@ describe('the ragloom binary', () => {
     expect(readFileSync(join(dir, 'out-beir', 'report.html'), 'utf8')).toContain('<html');
 
     expect(qa.code, qa.stderr).toBe(0);
+    // Both answers quote the sentence holding the gold answer: 9 and 11 words, none declined.
     expect(qa.stdout).toMatch(
-      /rag \(extractive\)\s+exact \d\.\d{4} {2}f1 (0\.[1-9]\d{3}|1\.0000) {2}contextRecall 1\.0000/,
+      /rag \(extractive\)\s+exact \d\.\d{4} {2}f1 (0\.[1-9]\d{3}|1\.0000) {2}answerHasGold 1\.0000 {2}answerWords 10\.0 {2}declined 0\.0000 {2}contextRecall 1\.0000/,
     );
     const qaReport = JSON.parse(readFileSync(join(dir, 'out-squad', 'report.json'), 'utf8'));
     expect(qaReport.runs[0].queries.map((q: { answer: string }) => q.answer)).toEqual([

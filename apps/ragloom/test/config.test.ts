@@ -42,6 +42,23 @@ describe('config files', () => {
     expect(text).toContain('colour');
   });
 
+  it('names an unknown key at its own line, with the valid keys there and the closest one', async () => {
+    const dir = makeProject(
+      {},
+      '{\n  "retrievers": [{ "name": "bm25", "use": "@ragloom/retriever-bm25" }],\n  "chunker": { "type": "markdown", "chunkSze": 800 },\n  "retreival": {}\n}\n',
+    );
+    const error = await loadConfig({ cwd: dir, env: {} }).catch((e) => e);
+    expect(isRagloomError(error, 'INVALID_CONFIG')).toBe(true);
+    const text = String(error.message);
+    expect(text).toMatch(
+      /ragloom\.config\.json:3:36 chunker\.chunkSze: unknown key \(did you mean "chunkSize"\?\); valid keys here: type, chunkSize, chunkOverlap/,
+    );
+    expect(text).toMatch(
+      /ragloom\.config\.json:4:3 retreival: unknown key \(did you mean "retrieval"\?\); valid keys here: .*retrievers.*generation/,
+    );
+    expect(error.details.problems).toHaveLength(2);
+  });
+
   it('reports broken JSON with line and column', async () => {
     const dir = makeProject({}, '{\n  "retrievers": [\n}\n');
     const error = await loadConfig({ cwd: dir, env: {} }).catch((e) => e);
@@ -62,6 +79,24 @@ describe('config files', () => {
     for (const preset of CONFIG_PRESETS) {
       const config = parseConfig(parseJsonc(configTemplate(preset)), preset);
       expect(config.retrievers.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the openai preset shows every option a user must set, and the adapters accept them', async () => {
+    const config = parseConfig(parseJsonc(configTemplate('openai')), 'openai');
+    const encoder = (await import('@ragloom/encoder-openai')).ragloomPlugin.encoder!;
+    const generator = (await import('@ragloom/generator-openai')).ragloomPlugin.generator!;
+    for (const [reference, factory] of [
+      [config.encoder, encoder],
+      [config.generator, generator],
+    ] as const) {
+      expect(reference!.options).toEqual({
+        baseURL: 'https://api.openai.com/v1',
+        model: expect.any(String),
+        apiKeyEnv: 'OPENAI_API_KEY',
+      });
+      const result = await factory.optionsSchema!['~standard'].validate(reference!.options);
+      expect(result.issues).toBeUndefined();
     }
   });
 });

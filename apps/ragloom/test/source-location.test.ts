@@ -44,26 +44,52 @@ describe('citations to file and line', () => {
   });
 });
 
+/** A non-TTY stream that keeps what is written. */
+function captureStream() {
+  let out = '';
+  const stream = {
+    write(s: string) {
+      out += s;
+      return true;
+    },
+    isTTY: false,
+  } as unknown as NodeJS.WritableStream;
+  return { stream, output: () => out };
+}
+
 describe('progress bar', () => {
   it('prints rate and ETA on a non-interactive stream', async () => {
     const { createProgressBar } = await import('../src/cli/progress-bar.js');
     let now = 0;
-    let out = '';
-    const stream = {
-      write(s: string) {
-        out += s;
-        return true;
-      },
-      isTTY: false,
-    } as unknown as NodeJS.WritableStream;
+    const { stream, output } = captureStream();
     const bar = createProgressBar({ title: 'ingest', unit: 'docs', stream, logEveryMs: 0, now: () => now });
     for (let i = 1; i <= 10; i++) {
       now = i * 500;
       bar.update(i * 10, 200);
     }
     bar.done('finished');
-    const lines = out.trim().split('\n');
+    const lines = output().trim().split('\n');
     expect(lines.at(-2)).toBe('ingest ████████████░░░░░░░░░░░░ 100/200 docs · 20.0 docs/s · ETA 5s');
     expect(lines.at(-1)).toBe('finished (5s)');
+  });
+
+  it('keeps the ETA steady through a stall and a burst', async () => {
+    const { createProgressBar } = await import('../src/cli/progress-bar.js');
+    let now = 0;
+    const { stream, output } = captureStream();
+    const bar = createProgressBar({ title: 'ingest', unit: 'pages', stream, logEveryMs: 0, now: () => now });
+    // 100 pages in 10 s at a steady 10 pages/s, except one page that takes 2 s (pages 40-41).
+    let page = 0;
+    for (let t = 0; t <= 11_000; t += 250) {
+      now = t;
+      const stalled = t >= 4000 && t < 6000;
+      if (!stalled && page < 100) page = Math.min(100, page + 2.5);
+      bar.update(Math.floor(page), 100);
+    }
+    const etas = [...output().matchAll(/ETA (\d+)s/g)].map((m) => Number(m[1]));
+    expect(etas.length).toBeGreaterThan(20);
+    // The true remaining time is never more than 9 s; a rate that drops to 0 in the stall would say minutes.
+    expect(Math.max(...etas)).toBeLessThanOrEqual(12);
+    expect(output()).not.toMatch(/ETA \d+m/);
   });
 });

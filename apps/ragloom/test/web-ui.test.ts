@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config-file.js';
+import type { RagloomConfigInput } from '../src/config/config-schema.js';
 import { ingestFiles } from '../src/ingest/ingest-files.js';
 import { openRuntime, type RagloomRuntime } from '../src/runtime/open-runtime.js';
 import { createRagloomServer, type RagloomServer } from '../src/server/create-server.js';
@@ -31,6 +32,43 @@ afterAll(async () => {
   await server?.close(100);
   await runtime?.close();
 });
+
+/** A server of its own for one test: a project with `docs`, a config and server options. */
+async function startServer(
+  docs: Record<string, string>,
+  config: RagloomConfigInput,
+  options: Parameters<typeof createRagloomServer>[1] = {},
+) {
+  const dir = makeProject(docs, config);
+  const own = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+  await ingestFiles(own, { paths: [join(dir, 'docs')] });
+  const ownServer = createRagloomServer(own, options);
+  const ownUrl = await ownServer.listen(0, '127.0.0.1');
+  return {
+    url: ownUrl,
+    async close() {
+      await ownServer.close(100);
+      await own.close();
+    },
+  };
+}
+
+const launch = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+
+const MARKDOWN_REPLY = [
+  'Use **port 8787** and `RAGLOOM_PORT` [1].',
+  '',
+  '```js',
+  'const ok = 1 < 2 && "<b>";',
+  '```',
+  '',
+  '- first <img src=x onerror="window.injected=1">',
+  '- second [docs](javascript:window.injected=2) and [site](https://example.com/)',
+].join('\n');
 
 describe.skipIf(!existsSync(CHROMIUM))(
   'web UI in headless Chromium (skipped when /usr/bin/chromium is not installed)',
@@ -74,6 +112,95 @@ describe.skipIf(!existsSync(CHROMIUM))(
         expect(errors).toEqual([]);
       } finally {
         await browser.close();
+      }
+    });
+
+    it('asks for the API key before the first question, and renders answers as sanitised Markdown', async () => {
+      const own = await startServer(
+        DOCS,
+        {
+          ...HYBRID_CONFIG,
+          generator: {
+            use: join(FIXTURE_PLUGINS, 'slow-generator.mjs'),
+            options: { tokenDelayMs: 1, reply: MARKDOWN_REPLY },
+          },
+        },
+        { apiKey: 'sekret-key' },
+      );
+      const browser = await launch();
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(own.url);
+        // The key field is there before anything was asked.
+        await page.waitForSelector('#key-form:not([hidden])');
+        await page.fill('#key-input', 'sekret-key');
+        await page.click('#key-form button[type="submit"]');
+        await page.waitForSelector('#key-form[hidden]', { state: 'attached' });
+
+        await page.fill('#question', 'Which port?');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.message.assistant[data-done="true"]');
+        const body = page.locator('.message.assistant .body').first();
+        expect(await body.locator('strong').first().textContent()).toBe('port 8787');
+        expect(await body.locator('p code').first().textContent()).toBe('RAGLOOM_PORT');
+        expect(await body.locator('pre code[data-language="js"]').textContent()).toBe(
+          'const ok = 1 < 2 && "<b>";',
+        );
+        expect(await body.locator('ul > li').count()).toBe(2);
+        expect(await body.locator('button.cite[data-n="1"]').count()).toBe(1);
+        // Markup in the answer is text: no element, no script ran, no javascript: link.
+        expect(await body.locator('img, b').count()).toBe(0);
+        expect(await body.textContent()).toContain('first <img src=x onerror="window.injected=1">');
+        expect(await body.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+          'https://example.com/',
+        ]);
+        expect(await page.evaluate(() => (window as { injected?: number }).injected)).toBeUndefined();
+        expect(await body.textContent()).not.toMatch(/```|\*\*/);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+        await own.close();
+      }
+    });
+
+    it('scrolls the quoted sentence of a long passage into view', async () => {
+      const filler = Array.from(
+        { length: 40 },
+        (_, i) => `Paragraph filler sentence number ${i} talks about gardening and weather.`,
+      ).join(' ');
+      const own = await startServer(
+        { 'docs/long.md': `# Long\n\n${filler} The backup server keeps snapshots for ninety days.\n` },
+        { ...HYBRID_CONFIG, chunker: { type: 'markdown', chunkSize: 4000, chunkOverlap: 0 } },
+      );
+      const browser = await launch();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1000, height: 420 } });
+        await page.goto(own.url);
+        await page.fill('#question', 'How long does the backup server keep snapshots?');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.message.assistant[data-done="true"]');
+        await page.locator('.message.assistant button.cite[data-n="1"]').first().click();
+        const mark = page.locator('#sources .source.active mark');
+        await expect.poll(() => mark.count()).toBe(1);
+        expect(await mark.textContent()).toContain('ninety days');
+        // The mark lies inside the visible part of the scrolled sources panel.
+        const inView = await page.evaluate(() => {
+          const m = document.querySelector('#sources .source.active mark')!.getBoundingClientRect();
+          const panel = document.querySelector('.sources')!.getBoundingClientRect();
+          const top = Math.max(panel.top, 0);
+          const bottom = Math.min(panel.bottom, window.innerHeight);
+          return {
+            ok: m.top >= top - 1 && m.bottom <= bottom + 1,
+            scrolled: document.querySelector('.sources')!.scrollTop,
+          };
+        });
+        expect(inView.ok).toBe(true);
+        expect(inView.scrolled).toBeGreaterThan(0);
+      } finally {
+        await browser.close();
+        await own.close();
       }
     });
   },

@@ -21,6 +21,7 @@ export {
   type RagloomErrorCode,
   type RagloomErrorOptions,
 } from './errors/ragloom-error.js';
+export { formatDateTimeMicros, parseDateTimeMicros } from './filter/datetime.js';
 export {
   compileFilter,
   compileFilterNode,
@@ -48,27 +49,30 @@ export {
 } from './fusion/fusion.js';
 export { collectGenerateStream } from './generator/collect-generate-stream.js';
 export { validateGenerateRequest } from './generator/validate-generate-request.js';
-export {
-  type AnswerMode,
-  type AskOptions,
-  type AskResult,
-  type AskStreamPart,
-  createPipeline,
-  type IngestOptions,
-  type IngestProgress,
-  type IngestResult,
-  NO_PASSAGES_ANSWER,
-  type Pipeline,
-  type PipelineOptions,
-  type RetrieveOptions,
-  type RetrieverBinding,
-} from './pipeline/create-pipeline.js';
+export { type AnswerLimits, type LimitedText, limitText } from './pipeline/answer-limits.js';
+export { NO_PASSAGES_ANSWER, WEAK_EVIDENCE_ANSWER } from './pipeline/answer-modes.js';
+export { createPipeline } from './pipeline/create-pipeline.js';
 export {
   type ExtractiveAnswer,
   type ExtractiveAnswerOptions,
   extractiveAnswer,
 } from './pipeline/extractive-answer.js';
+export type { IngestOptions, IngestProgress, IngestResult } from './pipeline/ingest-documents.js';
 export { CHUNK_METADATA_KEYS, type Citation, type RetrievedPassage } from './pipeline/passage.js';
+export type {
+  AnswerMode,
+  AskOptions,
+  AskOutcome,
+  AskResult,
+  AskStreamPart,
+  DeclineReason,
+  Pipeline,
+  PipelineOptions,
+  RetrieveOptions,
+  RetrieveResult,
+} from './pipeline/pipeline-types.js';
+export type { RetrieverBinding } from './pipeline/retrieval-stages.js';
+export { asksAboutCode, type SentenceKind, sentenceKind } from './pipeline/sentence-kind.js';
 export { ragloomPlugin } from './plugin/core-plugin.js';
 export { createOptionsSchema, type OptionField } from './plugin/options-schema.js';
 export { requireDenseManifest, withApiKeyFromEnv } from './plugin/plugin-helpers.js';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as adapter from '../src/adapter/index.js';
@@ -220,7 +221,16 @@ describe('the @ragloom/core/adapter entry', () => {
       types: './dist/adapter/index.d.ts',
       default: './dist/adapter/index.js',
     });
-    expect(pkg.dependencies).toBeUndefined();
+    // Core's one runtime dependency is the Porter stemmer of extractive answers (the one BM25's English
+    // analyzer uses): dependency-free ESM with no Node import, so core still loads in a browser.
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['stemmer']);
+    const stemmerDir = dirname(createRequire(import.meta.url).resolve('stemmer'));
+    const stemmerPkg = JSON.parse(readFileSync(join(stemmerDir, 'package.json'), 'utf8'));
+    expect(stemmerPkg.type).toBe('module');
+    expect(stemmerPkg.dependencies).toBeUndefined();
+    expect(readFileSync(join(stemmerDir, stemmerPkg.main), 'utf8')).not.toMatch(
+      /['"]node:|require\(|process\./,
+    );
   });
 
   it('stays browser-safe: nothing it loads imports node: or uses Node globals bare', () => {

@@ -231,11 +231,38 @@ describe('pipeline.ask', () => {
     expect(result.answer).toContain('模型在回答中引用这些段落。');
   });
 
-  it('says so when nothing is retrieved', async () => {
+  it('says so when nothing is retrieved: a typed decline in both modes', async () => {
     const { pipeline } = setup({ generator: createTemplateGenerator() });
     const result = await pipeline.ask('anything?');
     expect(result.answer).toBe(NO_PASSAGES_ANSWER);
+    expect(result).toMatchObject({ outcome: 'declined', declineReason: 'no-passages', mode: 'generated' });
     expect(result.citations).toEqual([]);
+  });
+
+  it('gives the same result from ask and askStream with a generator, and counts embedded tokens', async () => {
+    const generator = createTemplateGenerator({ render: () => 'HNSW links vectors to neighbours [1].' });
+    const { pipeline, encoder } = setup({ generator });
+    await pipeline.ingest(DOCS);
+    const question = 'How does HNSW link vectors?';
+    const whole = await pipeline.ask(question, { k: 2, generation: { maxTokens: 3 } });
+    let streamed: unknown;
+    for await (const part of pipeline.askStream(question, { k: 2, generation: { maxTokens: 3 } })) {
+      if (part.type === 'finish') {
+        const { type: _type, ...rest } = part;
+        streamed = rest;
+      }
+    }
+    expect(streamed).toEqual(whole);
+    expect(whole).toMatchObject({
+      outcome: 'answered',
+      finishReason: 'length',
+      answer: 'HNSW links vectors',
+    });
+    const { usage } = await encoder.embed({ texts: [question], inputType: 'query' });
+    expect(whole.embeddingTokens).toBe(usage!.tokens);
+    const retrieved = await pipeline.retrieveWithUsage(question, { k: 2 });
+    expect(retrieved.embeddingTokens).toBe(usage!.tokens);
+    expect(retrieved.passages).toEqual(await pipeline.retrieve(question, { k: 2 }));
   });
 
   it('fuses several retrievers (hybrid) and records where each passage came from', async () => {

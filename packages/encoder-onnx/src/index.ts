@@ -5,6 +5,10 @@ export {
   presetForModel,
 } from './encoder-prompts.js';
 export { createOnnxEncoder, type OnnxEncoder } from './onnx-encoder.js';
-export type { OnnxEncoderOptions } from './onnx-encoder-options.js';
+export {
+  type OnnxEncoderOptions,
+  onnxEncoderOptions,
+  type ParsedOnnxEncoderOptions,
+} from './onnx-encoder-options.js';
 export { POOLING_STRATEGIES, type PoolingStrategy, poolHiddenStates } from './pooling.js';
-export { ragloomPlugin } from './ragloom-plugin.js';
+export { onnxEncoderPluginOptions, ragloomPlugin } from './ragloom-plugin.js';

@@ -1,42 +1,58 @@
-import type { HubOptions, OnnxFileOptions } from '@ragloom/onnx-model';
-import type { EncoderPromptPreset, EncoderPrompts } from './encoder-prompts.js';
-import type { PoolingStrategy } from './pooling.js';
+import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import { onnxModelOptionShape } from '@ragloom/onnx-model';
 
 /**
- * `dtype`, `modelFileName`, `subfolder` and `modelFile` (from `OnnxFileOptions`) choose the ONNX file as
- * transformers.js does: `dtype: 'q8'` → `onnx/model_quantized.onnx`; without `dtype`, `config.json`'s
- * `transformers.js_config.dtype`, else fp32.
+ * The encoder's options, declared once: the shared ONNX model and hub options (`model`, `dtype`, `revision`,
+ * `cacheDir`, ... from `@ragloom/onnx-model`) and the encoder's own. `createOnnxEncoder` checks them with
+ * `parseOptions`; the plugin exposes the same declaration without what only code can pass.
  */
-export interface OnnxEncoderOptions extends HubOptions, OnnxFileOptions {
-  /** A local folder in Hugging Face layout, or a hub repo id (`Xenova/bge-small-en-v1.5`). */
-  readonly model: string;
-  /** The id written into index manifests. Default: the repo id, else the folder's `config.json` name or basename. */
-  readonly modelId?: string;
-  /** Pooling. Default: what `modules.json` / `1_Pooling/config.json` say, else `mean`. */
-  readonly pooling?: PoolingStrategy;
-  /** L2-normalise the output (then cosine == dot). Default true. */
-  readonly normalize?: boolean;
-  /**
-   * Query/document prompts: a preset name, explicit strings, or `'auto'` (default): the model's
-   * `config_sentence_transformers.json` prompts, else the preset its name matches (e5, bge-en, bge-zh, nomic),
-   * else none.
-   */
-  readonly prompts?: EncoderPromptPreset | 'auto' | Partial<EncoderPrompts>;
-  /**
-   * Longest input in tokens (special tokens included); longer texts are truncated. Default and upper bound: the
-   * model's limit (`sentence_bert_config.json` `max_seq_length`, `model_max_length`, `max_position_embeddings`).
-   */
-  readonly maxLength?: number;
-  /** Most texts in one forward pass. Default 64. Also reported as `maxBatchSize`. */
-  readonly maxBatchSize?: number;
-  /** Most padded tokens (texts × longest text) in one forward pass; bounds memory. Default 16,384. */
-  readonly maxBatchTokens?: number;
-  /** onnxruntime intra-op threads per session. Default: onnxruntime's (all cores). */
-  readonly intraOpNumThreads?: number;
-  readonly interOpNumThreads?: number;
-  /**
-   * Run the model in this many worker threads, each with its own session (for large ingests on many cores;
-   * combine with `intraOpNumThreads: 1`). Default 0: run in the calling thread.
-   */
-  readonly workers?: number;
-}
+export const onnxEncoderOptions = option.object({
+  ...onnxModelOptionShape,
+  pooling: option
+    .enum(['mean', 'cls', 'max', 'mean_sqrt_len', 'last'])
+    .optional()
+    .describe('Pooling. Default: what modules.json / 1_Pooling/config.json say, else `mean`.'),
+  normalize: option
+    .boolean()
+    .default(true)
+    .describe('L2-normalise the output (then cosine == dot). Default true.'),
+  prompts: option
+    .union([
+      option.enum(['auto', 'e5', 'bge-en', 'bge-zh', 'nomic', 'none']),
+      option.object({
+        query: option.string({ minLength: 0 }).optional(),
+        document: option.string({ minLength: 0 }).optional(),
+      }),
+    ])
+    .default('auto')
+    .describe(
+      "Query/document prompts: a preset name, explicit strings, or `auto` (default): the model's " +
+        'config_sentence_transformers.json prompts, else the preset its name matches, else none.',
+    ),
+  maxLength: option
+    .integer({ min: 1 })
+    .optional()
+    .describe(
+      "Longest input in tokens (special tokens included). Default and upper bound: the model's limit.",
+    ),
+  maxBatchSize: option
+    .integer({ min: 1 })
+    .default(64)
+    .describe('Most texts in one forward pass. Default 64.'),
+  maxBatchTokens: option
+    .integer({ min: 1 })
+    .default(16_384)
+    .describe('Most padded tokens (texts × longest text) in one forward pass; bounds memory. Default 16384.'),
+  workers: option
+    .integer({ min: 0 })
+    .default(0)
+    .describe(
+      'Run the model in this many worker threads, each with its own session (combine with intraOpNumThreads: 1). ' +
+        'Default 0: the calling thread.',
+    ),
+});
+
+/** What `createOnnxEncoder` takes (defaults optional). */
+export type OnnxEncoderOptions = InferOptionsInput<typeof onnxEncoderOptions>;
+/** The options after parsing, defaults filled in. */
+export type ParsedOnnxEncoderOptions = InferOptions<typeof onnxEncoderOptions>;

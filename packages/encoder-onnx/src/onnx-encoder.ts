@@ -8,6 +8,7 @@ import {
   throwIfAborted,
   validateEmbedRequest,
 } from '@ragloom/core';
+import { parseOptions } from '@ragloom/core/adapter';
 import {
   type BatchBuffers,
   createBatchBuffers,
@@ -29,7 +30,11 @@ import {
   presetForModel,
   promptsFromSentenceTransformersConfig,
 } from './encoder-prompts.js';
-import type { OnnxEncoderOptions } from './onnx-encoder-options.js';
+import {
+  type OnnxEncoderOptions,
+  onnxEncoderOptions,
+  type ParsedOnnxEncoderOptions,
+} from './onnx-encoder-options.js';
 import {
   normalizeInPlace,
   POOLING_STRATEGIES,
@@ -51,21 +56,13 @@ export interface OnnxEncoder extends EncoderV1 {
   close(): Promise<void>;
 }
 
+const COMPONENT = 'createOnnxEncoder';
+
 const SENTENCE_TRANSFORMERS_FILES = [
   'modules.json',
   'sentence_bert_config.json',
   'config_sentence_transformers.json',
 ] as const;
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RagloomError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, {
-      details: { [name]: value },
-    });
-  }
-  return value;
-}
 
 interface ModulesInfo {
   readonly poolingPath: string | undefined;
@@ -129,11 +126,11 @@ async function resolvePooling(
 }
 
 function resolvePrompts(
-  options: OnnxEncoderOptions,
+  options: ParsedOnnxEncoderOptions,
   modelId: string,
   stConfig: JsonObject | undefined,
 ): EncoderPrompts {
-  const requested = options.prompts ?? 'auto';
+  const requested = options.prompts;
   if (typeof requested === 'object')
     return { query: requested.query ?? '', document: requested.document ?? '' };
   if (requested === 'auto') {
@@ -164,15 +161,9 @@ export interface EncoderRuntime {
 }
 
 /** Loads the model and prepares the in-thread runtime (tokenizer, session, reusable input buffers). */
-export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise<EncoderRuntime> {
-  if (typeof options !== 'object' || options === null || typeof options.model !== 'string') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      'createOnnxEncoder needs `model`: a local folder or a hub repo id',
-    );
-  }
-  const maxBatchSize = positiveInt('maxBatchSize', options.maxBatchSize, 64);
-  const maxBatchTokens = positiveInt('maxBatchTokens', options.maxBatchTokens, 16_384);
+export async function createEncoderRuntime(input: OnnxEncoderOptions): Promise<EncoderRuntime> {
+  const options = parseOptions(onnxEncoderOptions, input, { component: COMPONENT });
+  const { maxBatchSize, maxBatchTokens } = options;
   const model = await loadOnnxModel(options.model, {
     ...options,
     optionalFiles: SENTENCE_TRANSFORMERS_FILES,
@@ -202,7 +193,7 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
       positiveIntField(stBert, 'max_seq_length') !== undefined
         ? Math.min(positiveIntField(stBert, 'max_seq_length')!, model.maxLength ?? Number.MAX_SAFE_INTEGER)
         : (model.maxLength ?? 512);
-    const maxLength = Math.min(positiveInt('maxLength', options.maxLength, modelLimit), modelLimit);
+    const maxLength = Math.min(options.maxLength ?? modelLimit, modelLimit);
     if (maxLength < model.tokenizer.specialTokensSingle + 1) {
       throw new RagloomError('INVALID_ARGUMENT', `maxLength ${maxLength} leaves no room for text`, {
         details: { maxLength },
@@ -218,7 +209,7 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
     const lastDim = output.shape.at(-1);
     const dimension =
       typeof lastDim === 'number' ? lastDim : (positiveIntField(model.config, 'hidden_size') ?? 0);
-    const normalize = options.normalize ?? true;
+    const { normalize } = options;
 
     // Input arrays reused across batches (allocated for the largest batch, viewed per batch). The
     // tensors are views that onnxruntime reads while `run` is pending, so each forward pass in flight
@@ -320,9 +311,10 @@ export async function createEncoderRuntime(options: OnnxEncoderOptions): Promise
  * const encoder = await createOnnxEncoder({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8' });
  * const { embeddings } = await encoder.embed({ texts: ['what is RAG?'], inputType: 'query' });
  */
-export async function createOnnxEncoder(options: OnnxEncoderOptions): Promise<OnnxEncoder> {
+export async function createOnnxEncoder(input: OnnxEncoderOptions): Promise<OnnxEncoder> {
+  const options = parseOptions(onnxEncoderOptions, input, { component: COMPONENT });
   const runtime = await createEncoderRuntime(options);
-  const workers = positiveInt('workers', options.workers === 0 ? undefined : options.workers, 0);
+  const { workers } = options;
   const pool =
     workers > 0
       ? await createEncoderWorkerPool(options, workers).catch(async (error: unknown) => {

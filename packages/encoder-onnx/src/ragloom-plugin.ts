@@ -1,43 +1,21 @@
-import type { RagloomPluginV1 } from '@ragloom/core';
-import { hubOptionsFromContext, modelFromContext, onnxModelOptionFields } from '@ragloom/onnx-model';
-import { z } from 'zod';
-import { ENCODER_PROMPT_PRESETS, type EncoderPromptPreset } from './encoder-prompts.js';
+import { defineRagloomPlugin } from '@ragloom/core/adapter';
+import { hubOptionsFromContext, modelFromContext, ONNX_MODEL_CODE_ONLY_OPTIONS } from '@ragloom/onnx-model';
 import { createOnnxEncoder } from './onnx-encoder.js';
-import { POOLING_STRATEGIES, type PoolingStrategy } from './pooling.js';
+import { onnxEncoderOptions } from './onnx-encoder-options.js';
 
-const positiveInt = z.number().int().positive();
-
-export const onnxEncoderOptionsSchema = z
-  .object({
-    ...onnxModelOptionFields,
-    pooling: z.enum(POOLING_STRATEGIES as [PoolingStrategy, ...PoolingStrategy[]]).optional(),
-    normalize: z.boolean().optional(),
-    prompts: z
-      .union([
-        z.enum(['auto', ...(Object.keys(ENCODER_PROMPT_PRESETS) as EncoderPromptPreset[])]),
-        z.object({ query: z.string().optional(), document: z.string().optional() }).strict(),
-      ])
-      .optional(),
-    maxLength: positiveInt.optional(),
-    maxBatchSize: positiveInt.optional(),
-    maxBatchTokens: positiveInt.optional(),
-    workers: z.number().int().nonnegative().optional(),
-  })
-  .strict();
+/** The factory's options as a config file may give them: the host supplies the cache, offline mode and progress. */
+export const onnxEncoderPluginOptions = onnxEncoderOptions.omit(...ONNX_MODEL_CODE_ONLY_OPTIONS);
 
 /** `"encoder": { "use": "@ragloom/encoder-onnx", "options": { "model": "Xenova/all-MiniLM-L6-v2" } }` */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/encoder-onnx',
   encoder: {
-    optionsSchema: onnxEncoderOptionsSchema,
-    create: (options, context) => {
-      const parsed = options as z.output<typeof onnxEncoderOptionsSchema>;
-      return createOnnxEncoder({
-        ...parsed,
+    options: onnxEncoderPluginOptions,
+    create: (options, context) =>
+      createOnnxEncoder({
+        ...options,
         ...hubOptionsFromContext(context),
-        ...modelFromContext(parsed, context),
-      });
-    },
+        ...modelFromContext(options, context),
+      }),
   },
-};
+});

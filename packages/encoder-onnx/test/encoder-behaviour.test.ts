@@ -233,7 +233,8 @@ describe('model configuration', () => {
     await plain.close();
     expect(maxAbsDiff(viaPreset!, byHand!)).toBeLessThanOrEqual(1e-6);
     await expect(createOnnxEncoder({ model: bowBert, prompts: 'e6' as never })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
+      code: 'INVALID_CONFIG',
+      details: { component: 'createOnnxEncoder', issues: [{ path: 'prompts' }] },
     });
   });
 });
@@ -273,20 +274,29 @@ describe('bad models and options', () => {
     );
   });
 
-  it('rejects bad numeric options', async () => {
+  it('rejects bad options with one INVALID_CONFIG naming each, before loading anything', async () => {
     for (const options of [
       { maxBatchSize: 0 },
       { maxBatchTokens: -1 },
       { maxLength: 1.5 },
       { workers: -1 },
+      { pooling: 'sum' },
+      { intraOpNumThreads: 0 },
+      { typo: true },
     ]) {
-      const error = await rejectionOf(createOnnxEncoder({ model: tinyBert, ...options }));
-      expect(error.code, JSON.stringify(options)).toBe('INVALID_ARGUMENT');
+      const error = await rejectionOf(createOnnxEncoder({ model: tinyBert, ...options } as never));
+      expect(error, JSON.stringify(options)).toMatchObject({
+        code: 'INVALID_CONFIG',
+        details: { component: 'createOnnxEncoder', issues: [{ path: Object.keys(options)[0] }] },
+      });
     }
-    expect((await rejectionOf(createOnnxEncoder({ model: tinyBert, pooling: 'sum' as never }))).code).toBe(
-      'INVALID_ARGUMENT',
+    const both = await rejectionOf(
+      createOnnxEncoder({ model: '/no/such/model', maxBatchSize: 0, workers: -1 }),
     );
-    expect((await rejectionOf(createOnnxEncoder(undefined as never))).code).toBe('INVALID_ARGUMENT');
+    expect(both.code).toBe('INVALID_CONFIG'); // not MODEL_NOT_FOUND: options are checked first
+    expect(both.message).toMatch(/maxBatchSize: .*; workers: /);
+    const none = await rejectionOf(createOnnxEncoder(undefined as never));
+    expect(none.code).toBe('INVALID_CONFIG');
   });
 });
 

@@ -1,4 +1,5 @@
-import type { RetryEvent } from '@ragloom/core';
+import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import { openAICompatibleOptions } from '@ragloom/openai-compatible';
 
 /** The parts of an `openai` client the encoder uses; pass an `OpenAI` or `AzureOpenAI` instance as `client`. */
 export interface EmbeddingsClient {
@@ -20,54 +21,82 @@ export interface EmbeddingsClient {
   };
 }
 
-export interface OpenAIEncoderOptions {
-  /** The embedding model, e.g. `text-embedding-3-small`, or what a local server calls its model. */
-  readonly model: string;
-  /** Default: `$OPENAI_BASE_URL`, else `https://api.openai.com/v1`. vLLM/LM Studio: `http://host:port/v1`. */
-  readonly baseURL?: string;
-  /** Default: `$OPENAI_API_KEY`. Local servers without auth accept any non-empty key. */
-  readonly apiKey?: string;
-  readonly organization?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A ready client (e.g. `AzureOpenAI`); then baseURL/apiKey/organization/headers are not used. */
-  readonly client?: EmbeddingsClient;
-  /**
-   * Ask the endpoint for shorter vectors (text-embedding-3 models); sent as `dimensions`. Servers whose models do
-   * not support it answer with INVALID_ARGUMENT.
-   */
-  readonly dimensions?: number;
-  /**
-   * The model's vector length when `dimensions` is not sent and the model is not a known OpenAI model
-   * (vLLM, Ollama, TEI...). Not sent to the server; responses of another length are an error.
-   */
-  readonly dimension?: number;
-  /** The id written into index manifests. Default: `openai:<model>` (`openai:<model>@<dimensions>` when reduced). */
-  readonly modelId?: string;
-  /** Most inputs per request (OpenAI: 2048; TEI's default: 32). Default 2048. */
-  readonly maxBatchSize?: number;
-  /** Requests in flight at once when a call needs several batches. Default 1. */
-  readonly concurrency?: number;
-  /** Texts longer than this many characters are cut before sending. Default 32,768. */
-  readonly maxInputChars?: number;
-  /** Text put before queries / documents (e.g. `search_query: ` for nomic-embed-text on Ollama). */
-  readonly prompts?: { readonly query?: string; readonly document?: string };
-  /** L2-normalise vectors on the client (OpenAI's already are). Default true. */
-  readonly normalize?: boolean;
-  /** Wire format asked for: `base64` (default, compact, as the SDK does) or `float` for servers without base64. */
-  readonly encodingFormat?: 'base64' | 'float';
-  /** Retries on 429, 5xx, timeouts and connection errors. Default 3. */
-  readonly maxRetries?: number;
-  /** First backoff delay; doubles per retry, with jitter. Default 500 ms. */
-  readonly initialRetryDelayMs?: number;
-  /** Cap of one backoff delay. Default 8,000 ms. */
-  readonly maxRetryDelayMs?: number;
-  /** A server asking to wait longer than this (Retry-After) fails at once with RATE_LIMITED. Default 60,000 ms. */
-  readonly maxRetryAfterMs?: number;
-  /** Timeout of one HTTP attempt. Default 60,000 ms. */
-  readonly timeoutMs?: number;
-  readonly onRetry?: (event: RetryEvent) => void;
-  /** Sent as `user` (OpenAI abuse monitoring). */
-  readonly user?: string;
-  /** Passed to the SDK (proxies, tests). */
-  readonly fetch?: typeof fetch;
-}
+const isEmbeddingsClient = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { embeddings?: { create?: unknown } }).embeddings?.create === 'function';
+
+/**
+ * The encoder's options, declared once: the shared OpenAI-compatible ones (`model`, `baseURL`, `apiKey`,
+ * `headers`, `timeoutMs`, `maxRetries`, ... from `@ragloom/openai-compatible`) and the embedding ones. The
+ * plugin exposes the same declaration without what only code can pass.
+ */
+export const openAIEncoderOptions = openAICompatibleOptions
+  .extend({
+    client: option
+      .custom<EmbeddingsClient>('an openai client (OpenAI, AzureOpenAI)', isEmbeddingsClient)
+      .optional()
+      .describe(
+        'A ready client (e.g. `AzureOpenAI`); then baseURL/apiKey/organization/headers are not used.',
+      ),
+    dimensions: option
+      .integer({ min: 1 })
+      .optional()
+      .describe(
+        'Ask the endpoint for shorter vectors (text-embedding-3 models); sent as `dimensions`. Servers whose ' +
+          'models cannot reduce answer with INVALID_ARGUMENT.',
+      ),
+    dimension: option
+      .integer({ min: 1 })
+      .optional()
+      .describe(
+        "The model's vector length when `dimensions` is not sent and the model is not a known OpenAI model " +
+          '(vLLM, Ollama, TEI...). Not sent; responses of another length are DIMENSION_MISMATCH.',
+      ),
+    modelId: option
+      .string()
+      .optional()
+      .describe(
+        'The id written into index manifests. Default `openai:<model>` (`openai:<model>@<dimensions>` when reduced).',
+      ),
+    maxBatchSize: option
+      .integer({ min: 1 })
+      .default(2048)
+      .describe('Most inputs per request (OpenAI: 2048; TEI: 32). Default 2048.'),
+    concurrency: option
+      .integer({ min: 1 })
+      .default(1)
+      .describe('Requests in flight at once when a call needs several batches. Default 1.'),
+    maxInputChars: option
+      .integer({ min: 1 })
+      .default(32_768)
+      .describe('Texts longer than this many characters are cut before sending. Default 32768.'),
+    prompts: option
+      .object({
+        query: option.string({ minLength: 0 }).optional(),
+        document: option.string({ minLength: 0 }).optional(),
+      })
+      .optional()
+      .describe('Text put before queries / documents (`search_query: ` for nomic-embed-text on Ollama).'),
+    normalize: option
+      .boolean()
+      .default(true)
+      .describe("L2-normalise vectors on the client (OpenAI's already are). Default true."),
+    encodingFormat: option
+      .enum(['base64', 'float'])
+      .default('base64')
+      .describe(
+        'Wire format asked for: `base64` (compact, as the SDK does) or `float` for servers without base64.',
+      ),
+    user: option.string().optional().describe('Sent as `user` (OpenAI abuse monitoring).'),
+  })
+  .refine((o) =>
+    o.dimensions !== undefined && o.dimension !== undefined && o.dimensions !== o.dimension
+      ? `dimensions (${o.dimensions}) and dimension (${o.dimension}) disagree: give one`
+      : undefined,
+  );
+
+/** What `createOpenAIEncoder` takes (defaults optional). */
+export type OpenAIEncoderOptions = InferOptionsInput<typeof openAIEncoderOptions>;
+/** The options after parsing, defaults filled in. */
+export type ParsedOpenAIEncoderOptions = InferOptions<typeof openAIEncoderOptions>;

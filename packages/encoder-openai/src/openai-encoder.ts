@@ -4,16 +4,18 @@ import {
   type EncoderV1,
   isRagloomError,
   RagloomError,
-  type RetryPolicy,
   throwIfAborted,
   validateEmbedRequest,
-  withRetries,
 } from '@ragloom/core';
-import OpenAI from 'openai';
+import { parseOptions } from '@ragloom/core/adapter';
+import { createOpenAIClient, createOpenAICompatibleTransport } from '@ragloom/openai-compatible';
 import { decodeEmbedding } from './decode-embedding.js';
 import { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
-import type { EmbeddingsClient, OpenAIEncoderOptions } from './openai-encoder-options.js';
-import { toRagloomError } from './openai-error.js';
+import {
+  type EmbeddingsClient,
+  type OpenAIEncoderOptions,
+  openAIEncoderOptions,
+} from './openai-encoder-options.js';
 
 export interface OpenAIEncoder extends EncoderV1 {
   readonly provider: 'openai';
@@ -21,15 +23,8 @@ export interface OpenAIEncoder extends EncoderV1 {
   readonly baseURL: string;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) {
-    throw new RagloomError('INVALID_ARGUMENT', `${name} must be an integer >= ${min}, got ${String(value)}`, {
-      details: { [name]: value },
-    });
-  }
-  return value;
-}
+const COMPONENT = 'createOpenAIEncoder';
+const PATH = '/embeddings';
 
 /** Cuts to at most `limit` UTF-16 units without splitting a surrogate pair. */
 function cutText(text: string, limit: number): string {
@@ -38,101 +33,56 @@ function cutText(text: string, limit: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
 }
 
-function createClient(options: OpenAIEncoderOptions): EmbeddingsClient {
-  if (options.client) return options.client;
-  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-  if (!apiKey) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      'no API key: pass `apiKey` or set OPENAI_API_KEY (local servers without auth accept any value)',
-    );
-  }
-  return new OpenAI({
-    apiKey,
-    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-    ...(options.organization !== undefined ? { organization: options.organization } : {}),
-    ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
-    // Retries are ours (Retry-After, jitter, typed errors); the SDK's are turned off.
-    maxRetries: 0,
-  }) as unknown as EmbeddingsClient;
-}
-
 /**
  * An encoder for any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio,
- * TEI) through the official `openai` SDK. Large calls are split into requests of `maxBatchSize` inputs; 429s, 5xx,
- * timeouts and dropped connections are retried with backoff and jitter, honouring the server's Retry-After.
+ * TEI) through the official `openai` SDK. Large calls are split into requests of `maxBatchSize` inputs. Keys,
+ * timeouts, retries and errors follow `@ragloom/openai-compatible`, as in the OpenAI generator.
  *
  * @example
  * const encoder = createOpenAIEncoder({ model: 'text-embedding-3-small', dimensions: 512 });
  * const { embeddings } = await encoder.embed({ texts: ['what is RAG?'], inputType: 'query' });
  */
-export function createOpenAIEncoder(options: OpenAIEncoderOptions): OpenAIEncoder {
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    typeof options.model !== 'string' ||
-    !options.model
-  ) {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      'createOpenAIEncoder needs `model`, e.g. "text-embedding-3-small"',
-    );
-  }
-  const model = options.model;
-  const dimensions =
-    options.dimensions === undefined ? undefined : positiveInt('dimensions', options.dimensions, 0);
-  const dimension =
-    dimensions ?? positiveInt('dimension', options.dimension, OPENAI_EMBEDDING_DIMENSIONS[model] ?? 0);
-  if (dimension === 0) {
+export function createOpenAIEncoder(input: OpenAIEncoderOptions): OpenAIEncoder {
+  const options = parseOptions(openAIEncoderOptions, input, { component: COMPONENT });
+  const { model, dimensions, maxBatchSize, concurrency, maxInputChars, normalize } = options;
+  const dimension = dimensions ?? options.dimension ?? OPENAI_EMBEDDING_DIMENSIONS[model];
+  if (dimension === undefined) {
     throw new RagloomError(
       'INVALID_CONFIG',
-      `the vector length of "${model}" is not known: pass \`dimension\` (the model's output size) or \`dimensions\` (to ask for reduced vectors)`,
-      { details: { model } },
-    );
-  }
-  const maxBatchSize = positiveInt('maxBatchSize', options.maxBatchSize, 2048);
-  const concurrency = positiveInt('concurrency', options.concurrency, 1);
-  const maxInputChars = positiveInt('maxInputChars', options.maxInputChars, 32_768);
-  const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 60_000);
-  const policy: RetryPolicy = {
-    maxRetries: positiveInt('maxRetries', options.maxRetries, 3, 0),
-    initialDelayMs: positiveInt('initialRetryDelayMs', options.initialRetryDelayMs, 500, 0),
-    maxDelayMs: positiveInt('maxRetryDelayMs', options.maxRetryDelayMs, 8_000, 0),
-    maxRetryAfterMs: positiveInt('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0),
-    onRetry: options.onRetry,
-  };
-  const encodingFormat = options.encodingFormat ?? 'base64';
-  if (encodingFormat !== 'base64' && encodingFormat !== 'float') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      `encodingFormat must be 'base64' or 'float', got "${encodingFormat}"`,
-    );
-  }
-  const normalize = options.normalize ?? true;
-  const client = createClient(options);
-  const baseURL = client.baseURL;
-  const where = `${baseURL.replace(/\/+$/, '')}/embeddings (model ${model})`;
-
-  const request = async (input: string[], signal: AbortSignal | undefined) => {
-    const response = await client.embeddings.create(
+      `${COMPONENT}: the vector length of "${model}" is not known: pass \`dimension\` (the model's output size) or \`dimensions\` (to ask for reduced vectors)`,
       {
-        model,
-        input,
-        encoding_format: encodingFormat,
-        ...(dimensions !== undefined ? { dimensions } : {}),
-        ...(options.user !== undefined ? { user: options.user } : {}),
+        details: {
+          component: COMPONENT,
+          issues: [{ path: 'dimension', message: 'required for this model' }],
+        },
       },
-      { ...(signal ? { signal } : {}), timeout: timeoutMs, maxRetries: 0 },
+    );
+  }
+  const client: EmbeddingsClient = options.client ?? createOpenAIClient(options, COMPONENT);
+  const transport = createOpenAICompatibleTransport(options, { baseURL: client.baseURL, what: 'embedding' });
+  const where = transport.describe(PATH);
+
+  const request = async (texts: string[], signal: AbortSignal | undefined) => {
+    const response = await transport.call(PATH, signal, (sdk) =>
+      client.embeddings.create(
+        {
+          model,
+          input: texts,
+          encoding_format: options.encodingFormat,
+          ...(dimensions !== undefined ? { dimensions } : {}),
+          ...(options.user !== undefined ? { user: options.user } : {}),
+        },
+        sdk,
+      ),
     );
     const data = Array.isArray(response?.data) ? response.data : undefined;
-    if (!data || data.length !== input.length) {
+    if (!data || data.length !== texts.length) {
       throw new RagloomError(
         'UPSTREAM_ERROR',
-        `${where} returned ${data?.length ?? 'no'} embeddings for ${input.length} inputs`,
+        `${where} returned ${data?.length ?? 'no'} embeddings for ${texts.length} inputs`,
       );
     }
-    const vectors: Float32Array[] = new Array(input.length);
+    const vectors: Float32Array[] = new Array(texts.length);
     data.forEach((item, position) => {
       const index = typeof item.index === 'number' ? item.index : position;
       const vector = decodeEmbedding(item.embedding, where);
@@ -163,23 +113,17 @@ export function createOpenAIEncoder(options: OpenAIEncoderOptions): OpenAIEncode
     return { vectors, tokens: response.usage?.prompt_tokens ?? response.usage?.total_tokens };
   };
 
-  /** One batch, retried; when the server says an input is too long, the longest inputs are halved and resent. */
+  /** One batch; when the server says an input is too long, the longest inputs are halved and resent. */
   const embedBatch = async (texts: string[], signal: AbortSignal | undefined) => {
-    let input = texts;
+    let batch = texts;
     for (let shrink = 0; ; shrink++) {
       try {
-        return await withRetries(
-          policy,
-          signal,
-          () => request(input, signal),
-          (e) => toRagloomError(e, where, signal),
-          'embedding',
-        );
+        return await request(batch, signal);
       } catch (error) {
-        const longest = input.reduce((m, t) => Math.max(m, t.length), 0);
+        const longest = batch.reduce((m, t) => Math.max(m, t.length), 0);
         if (!isRagloomError(error, 'CONTEXT_LENGTH_EXCEEDED') || shrink >= 10 || longest < 2) throw error;
         const limit = Math.floor(longest / 2);
-        input = input.map((t) => cutText(t, limit));
+        batch = batch.map((t) => cutText(t, limit));
       }
     }
   };
@@ -191,7 +135,7 @@ export function createOpenAIEncoder(options: OpenAIEncoderOptions): OpenAIEncode
     dimension,
     normalized: normalize,
     maxBatchSize,
-    baseURL,
+    baseURL: transport.baseURL,
     async embed(embedRequest: EmbedRequest): Promise<EmbedResult> {
       throwIfAborted(embedRequest?.signal, 'embedding');
       const texts = validateEmbedRequest(embedRequest, { rejectEmpty: true });

@@ -1,4 +1,4 @@
-import { isRagloomError, parseRetryAfter, type RagloomError } from '@ragloom/core';
+import { parseRetryAfter } from '@ragloom/core';
 import { rejectionOf } from '@ragloom/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIEncoder, type OpenAIEncoderOptions, type RetryEvent } from '../src/index.js';
@@ -147,25 +147,71 @@ describe('errors and retries', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('needs an API key', () => {
-    const saved = process.env.OPENAI_API_KEY;
+  it('needs an API key for api.openai.com only; with a baseURL and no key it sends no Authorization', async () => {
+    const saved = { key: process.env.OPENAI_API_KEY, base: process.env.OPENAI_BASE_URL };
     delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
     try {
-      expect(() =>
-        createOpenAIEncoder({ model: 'text-embedding-3-small', baseURL: server.url }),
-      ).toThrowError(/OPENAI_API_KEY/);
+      let error: unknown;
+      try {
+        createOpenAIEncoder({ model: 'text-embedding-3-small' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { issues: [{ path: 'apiKey' }] } });
+      expect(String(error)).toMatch(/OPENAI_API_KEY/);
+      // The fake demands sk-test-ragloom, so a keyless request comes back 401 — after being sent without a header.
+      const keyless = createOpenAIEncoder({ model: 'text-embedding-3-small', baseURL: server.url });
+      expect((await rejectionOf(keyless.embed({ texts: ['x'], inputType: 'document' }))).code).toBe(
+        'AUTH_ERROR',
+      );
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0]!.authorization).toBeUndefined();
     } finally {
-      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+      if (saved.key !== undefined) process.env.OPENAI_API_KEY = saved.key;
+      if (saved.base !== undefined) process.env.OPENAI_BASE_URL = saved.base;
     }
   });
 
-  it('an unknown model is INVALID_ARGUMENT naming it', async () => {
+  it('an unknown model is MODEL_NOT_FOUND naming it, as in the generator', async () => {
     const error = await rejectionOf(
       encoder({ model: 'no-such-model', dimension: 8 }).embed({ texts: ['x'], inputType: 'document' }),
     );
-    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.code).toBe('MODEL_NOT_FOUND');
+    expect(error.retryable).toBe(false);
     expect(error.message).toContain('no-such-model');
     expect(error.details.status).toBe(404);
+  });
+
+  it('a wrong baseURL (404 not about a model) is NOT_FOUND with a hint', async () => {
+    const error = await rejectionOf(
+      encoder({ baseURL: `${server.url}/wrong` }).embed({ texts: ['x'], inputType: 'document' }),
+    );
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toContain('is `baseURL` right?');
+  });
+
+  it('honours x-should-retry: false on a 503 and true on a 400', async () => {
+    server.failNext(1, 503, { message: 'overloaded', type: 'server_error' }, { 'x-should-retry': 'false' });
+    const error = await rejectionOf(encoder().embed({ texts: ['x'], inputType: 'document' }));
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', retryable: false });
+    expect(server.requests).toHaveLength(1);
+    server.failNext(
+      1,
+      400,
+      { message: 'try again', type: 'invalid_request_error' },
+      { 'x-should-retry': 'true' },
+    );
+    await encoder().embed({ texts: ['x'], inputType: 'document' });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('retries twice by default, as the generator does', async () => {
+    // Three failures: a third retry would have succeeded.
+    server.failNext(3, 503, { message: 'Service unavailable', type: 'server_error' });
+    const error = await rejectionOf(encoder().embed({ texts: ['x'], inputType: 'document' }));
+    expect(error.code).toBe('UPSTREAM_ERROR');
+    expect(server.requests).toHaveLength(3);
   });
 
   it('retries 5xx with backoff and jitter, then succeeds', async () => {

@@ -29,9 +29,28 @@ describe('ragloomPlugin', () => {
   it('names bad options by field', async () => {
     expect(
       await optionIssuePaths(ragloomPlugin.encoder!.optionsSchema, { model: 'm', apiKey: 'sk-in-config' }),
-    ).toEqual(['']);
+    ).toEqual(['apiKey']);
     expect(
       await optionIssuePaths(ragloomPlugin.encoder!.optionsSchema, { model: 'm', baseURL: 'not a url' }),
     ).toEqual(['baseURL']);
+  });
+
+  it('accepts every option the factory takes from a config (normalize, maxInputChars, timeoutMs)', async () => {
+    const options = {
+      model: 'm',
+      dimension: 8,
+      normalize: false,
+      maxInputChars: 100,
+      timeoutMs: 1000,
+      prompts: { query: 'q: ' },
+    };
+    expect(await optionIssuePaths(ragloomPlugin.encoder!.optionsSchema, options)).toEqual([]);
+    expect(
+      await optionIssuePaths(ragloomPlugin.encoder!.optionsSchema, {
+        model: 'm',
+        maxInputChars: 0,
+        timeout: 5,
+      }),
+    ).toEqual(['timeout', 'maxInputChars']);
   });
 });

@@ -51,6 +51,14 @@ export {
   toOfficialSquadOutput,
 } from './qa/squad-metrics.js';
 export {
+  evaluateSquadV1,
+  type SquadV1Evaluation,
+  type SquadV1QuestionScore,
+  scoreSquadV1Prediction,
+  squadV1ExactMatch,
+  squadV1F1,
+} from './qa/squad-v1-metrics.js';
+export {
   type ContextMatchOptions,
   type ContextPassage,
   type ContextScores,
@@ -123,13 +131,24 @@ export {
   writeTrecRun,
 } from './retrieval/trec-files.js';
 export {
+  ANSWER_METRIC_NAMES,
+  ANSWER_METRICS,
+  type AnswerAggregate,
   type AnswerMetric,
+  type AnswerMetricDefinition,
+  answerLength,
+} from './runner/answer-metrics.js';
+export {
   type AskFunction,
   type AskOutput,
   type EvaluatePipelineOptions,
   evaluatePipeline,
 } from './runner/evaluate-pipeline.js';
-export { type EvaluateRetrieverOptions, evaluateRetriever } from './runner/evaluate-retriever.js';
+export {
+  type EvaluateRetrieverOptions,
+  evaluateRetriever,
+  type SearchFunction,
+} from './runner/evaluate-retriever.js';
 export {
   type HistogramBin,
   type LatencySummary,

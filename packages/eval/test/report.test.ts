@@ -91,6 +91,7 @@ beforeAll(async () => {
         answer: hits[0]?.text ?? '',
         passages: hits,
         usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+        embeddingTokens: 7,
       };
     },
     answerMetric: 'squad',
@@ -154,7 +155,17 @@ describe('JSON and Markdown reports', () => {
     expect(markdown).toContain(`${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(4)}`);
     expect(markdown).toContain('token overlap (deterministic offline fallback, not an LLM judgment)');
     expect(markdown).toContain('## Latency (ms per query)');
-    expect(markdown).toContain('echo pipeline: 20 prompt + 10 completion tokens'); // 2 questions × (10 + 5)
+    // 2 questions × (7 embedded, 10 + 5 generated)
+    expect(markdown).toContain('echo pipeline: 14 embedding + 20 prompt + 10 completion tokens');
+  });
+
+  it('lists the answer and the gold answers in the per-query table of a QA run', () => {
+    const qaOnly = createReport([report.runs[2]!], { title: 'qa' });
+    const markdown = toMarkdownReport(qaOnly, { perQueryRows: 2 });
+    const header = markdown.split('\n').find((l) => l.startsWith('| query |'))!;
+    expect(header).toMatch(/^\| query \| text \| answer \| gold \|/);
+    expect(markdown).toContain('| 北京 \\| Beijing |'); // distinct golds, the separator escaped
+    expect(markdown).toContain('| on the mat |');
   });
 });
 
@@ -223,6 +234,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
         expect(rows).toBe(8); // q1..q6 and p1, p2
         expect(await page.textContent('#comparison-table')).toContain('keyword');
         expect(await page.textContent('#per-query-table')).toContain('中国的首都'); // CJK text survives escaping
+        const headers = await page.$$eval('#per-query-table th', (ths) => ths.map((th) => th.textContent));
+        expect(headers).toEqual(expect.arrayContaining(['echo pipeline: answer', 'echo pipeline: gold']));
+        expect(await page.textContent('#per-query-table')).toContain('北京 | Beijing');
         // sorting the per-query table by a column works
         await page.click('#per-query-table th:nth-child(1)');
         const firstId = await page.textContent('#per-query-table tbody tr:first-child td:first-child');

@@ -177,7 +177,11 @@ describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extracti
   let ask: (
     q: string,
     o: { signal?: AbortSignal },
-  ) => Promise<{ answer: string; passages: { id: string; documentId: string; text: string }[] }>;
+  ) => Promise<{
+    answer: string;
+    outcome: 'answered' | 'declined';
+    passages: { id: string; documentId: string; text: string }[];
+  }>;
 
   beforeAll(async () => {
     const all = await loadSquadDataset(assetPath('data', 'squad2-dev-half', 'dev-v2.0-cs224n-dev.json'));
@@ -196,6 +200,7 @@ describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extracti
       const result = await pipeline.ask(q, { signal: o.signal });
       return {
         answer: result.answer,
+        outcome: result.outcome,
         passages: result.passages.map((p) => ({ id: p.id, documentId: p.documentId, text: p.text })),
       };
     };
@@ -261,9 +266,13 @@ describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extracti
         return `{"verdicts": [${Array.from({ length: n }, (_, i) => `{"sentence": ${i + 1}, "supported": true}`).join(',')}]}`;
       },
     });
+    // Judged questions must have an answer to judge: a decline claims nothing.
+    const answered: QaExample[] = [];
+    for (const e of examples) if ((await ask(e.question, {})).outcome === 'answered') answered.push(e);
+    expect(answered.length).toBeGreaterThanOrEqual(6);
     const result = await evaluatePipeline({
       ask,
-      examples: examples.slice(0, 6),
+      examples: answered.slice(0, 6),
       judge: { generator, retries: 0 },
       concurrency: 1,
     });
@@ -272,5 +281,147 @@ describe("evaluatePipeline on SQuAD 2.0 questions with core's pipeline (extracti
     expect(result.judgeFailures).toBeGreaterThan(0);
     expect(result.queries.some((q) => q.errors?.[0]?.startsWith('answer relevance:'))).toBe(true);
     expect(result.usage.judgeTokens).toBeGreaterThan(0);
+  });
+});
+
+describe('evaluatePipeline: answer-level measures and the metric table', () => {
+  const examples: QaExample[] = [
+    { id: 'a1', question: 'Where did the cat sit?', answers: ['on the mat'] },
+    { id: 'a2', question: 'Who chases cats?', answers: ['Dogs', 'dogs'] },
+    { id: 'a3', question: 'When did the market fall?', answers: ['Monday'] },
+    { id: 'u1', question: 'Where did the cat sleep?', answers: [] },
+    { id: 'u2', question: 'Who chases mice?', answers: [] },
+  ];
+  // Scripted answers: contain the gold, miss it, decline, and quote with citation markers.
+  const scripted: Record<string, { answer: string; outcome?: 'answered' | 'declined' }> = {
+    a1: { answer: 'The cat sat on the mat. [1]' },
+    a2: { answer: 'Not found in your documents.', outcome: 'declined' },
+    a3: { answer: 'The stock market fell sharply. [2]' },
+    u1: { answer: 'Not found in your documents.', outcome: 'declined' },
+    u2: { answer: 'Dogs chase cats in the park. [1]' },
+  };
+  const ask = async (_q: string, { example }: { example: QaExample }) => ({
+    ...scripted[example.id]!,
+    embeddingTokens: 3,
+  });
+
+  it('scores a decline as the empty prediction, and reports gold-in-answer, length and decline rates', async () => {
+    const result = await evaluatePipeline({
+      ask,
+      examples,
+      judgedMetrics: { faithfulness: false, answerRelevance: false },
+    });
+    const q = (id: string) => result.queries.find((r) => r.id === id)!;
+    // declined unanswerable: SQuAD v2's no-answer, exact 1; declined answerable: 0
+    expect(q('u1').metrics).toMatchObject({ exact: 1, f1: 1, declined: 1 });
+    expect(q('u1').outcome).toBe('declined');
+    expect(q('a2').metrics).toMatchObject({ exact: 0, declined: 1, answerHasGold: 0 });
+    expect(q('a2').metrics.answerWords).toBeUndefined(); // a decline has no answer length
+    // citation markers are not part of the scored answer: 6 words, not 7
+    expect(q('a1').metrics).toMatchObject({ answerHasGold: 1, answerWords: 6, declined: 0 });
+    expect(q('a3').metrics.answerHasGold).toBe(0);
+    expect(result.aggregate.answerHasGold).toBeCloseTo(1 / 3, 12);
+    expect(result.aggregate.answerWords).toBeCloseTo((6 + 5 + 6) / 3, 12);
+    expect(result.aggregate.declined).toBeCloseTo(2 / 5, 12);
+    expect(result.aggregate['hasAns.declined']).toBeCloseTo(1 / 3, 12);
+    expect(result.aggregate['noAns.declined']).toBeCloseTo(1 / 2, 12);
+    expect(result.aggregate['noAns.exact']).toBeCloseTo(1 / 2, 12);
+    expect(result.usage.embeddingTokens).toBe(15);
+  });
+
+  it('scores SQuAD v1.1 with the v1.1 rules, skipping questions without gold answers', async () => {
+    const golds: QaExample[] = [
+      { id: 'e1', question: 'q?', answers: ['.'] }, // normalises to empty: v1.1 keeps it, v2.0 drops it
+      { id: 'e2', question: 'q?', answers: ['on the mat'] },
+      { id: 'e3', question: 'q?', answers: [] },
+    ];
+    const answers: Record<string, string> = { e1: 'the', e2: 'on a mat', e3: 'x' };
+    const run = (answerMetric: 'squad' | 'squad-v1') =>
+      evaluatePipeline({
+        ask: async (_q, { example }) => ({ answer: answers[example.id]! }),
+        examples: golds,
+        answerMetric,
+        judgedMetrics: { faithfulness: false, answerRelevance: false },
+      });
+    const v1 = await run('squad-v1');
+    expect(v1.queries.find((r) => r.id === 'e1')!.metrics).toMatchObject({ exact: 1, f1: 0 });
+    expect(v1.queries.find((r) => r.id === 'e3')!.metrics.exact).toBeUndefined();
+    expect(v1.aggregate.exact).toBe(1);
+    expect(v1.config.official).toEqual({ exact_match: 100, f1: 50 });
+    const v2 = await run('squad');
+    // v2.0: the '.' gold leaves no answer, "the" normalises to empty → a correct no-answer (EM 1, F1 1)
+    expect(v2.queries.find((r) => r.id === 'e1')!.metrics).toMatchObject({ exact: 1, f1: 1 });
+    await expect(
+      evaluatePipeline({
+        ask: async () => ({ answer: '' }),
+        examples: golds,
+        answerMetric: 'squad-v2' as 'squad',
+      }),
+    ).rejects.toThrow(/answerMetric must be one of 'squad', 'squad-v1', 'cmrc', 'nq-open'/);
+  });
+
+  it('scores a question the pipeline refuses (INVALID_ARGUMENT) as unanswered, and stops on any other error', async () => {
+    const { RagloomError } = await import('@ragloom/core');
+    const refusing = async (question: string) => {
+      if (question.trim() === '')
+        throw new RagloomError('INVALID_ARGUMENT', 'the query must be a non-empty string');
+      return { answer: 'Dogs chase cats. [1]' };
+    };
+    const result = await evaluatePipeline({
+      ask: refusing,
+      examples: [
+        { id: 'ok', question: 'Who chases cats?', answers: ['Dogs'] },
+        { id: 'empty', question: ' ', answers: ['x'] },
+      ],
+      judgedMetrics: { faithfulness: false, answerRelevance: false },
+    });
+    expect(result.refusedQuestions).toBe(1);
+    expect(result.judgeFailures).toBe(0);
+    const empty = result.queries.find((q) => q.id === 'empty')!;
+    expect(empty.errors).toEqual(['ask: the query must be a non-empty string']);
+    expect(empty.metrics.exact).toBe(0);
+    await expect(
+      evaluatePipeline({
+        ask: async () => {
+          throw new RagloomError('UPSTREAM_ERROR', 'the generator is down');
+        },
+        examples: [{ id: 'ok', question: 'Who chases cats?', answers: ['Dogs'] }],
+      }),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+  });
+
+  it('finds a Chinese gold answer inside a longer answer (CMRC: ignoring spaces and punctuation)', async () => {
+    const result = await evaluatePipeline({
+      ask: async () => ({ answer: '北京 是中国的首都。[1]' }),
+      examples: [{ id: 'c1', question: '中国的首都是哪里？', answers: ['北京'] }],
+      answerMetric: 'cmrc',
+      judgedMetrics: { faithfulness: false, answerRelevance: false },
+    });
+    expect(result.queries[0]!.metrics).toMatchObject({ answerHasGold: 1, answerCharacters: 9 });
+  });
+});
+
+describe('evaluateRetriever with a search function (a whole pipeline)', () => {
+  it('scores what the function returns and counts the tokens it embedded', async () => {
+    const encoder = createHashingEncoder({ dimension: 128 });
+    const vectors = createMemoryVectorRetriever({ dimension: 128, encoderModelId: encoder.modelId });
+    const keyword = createMemoryKeywordRetriever();
+    const pipeline = createPipeline({ encoder, retrievers: [vectors, keyword] });
+    await pipeline.ingest(docs);
+    const result = await evaluateRetriever({
+      name: 'pipeline',
+      search: async (text, { k, signal }) => {
+        const { passages, embeddingTokens } = await pipeline.retrieveWithUsage(text, { k, signal });
+        return { hits: passages.map((p) => ({ id: p.documentId, score: p.score })), embeddingTokens };
+      },
+      queries,
+      qrels,
+      k: 3,
+      measures: ['mrr@3'],
+    });
+    expect(result.aggregate['mrr@3']).toBeGreaterThan(0.5);
+    const { usage } = await encoder.embed({ texts: queries.map((q) => q.text), inputType: 'query' });
+    expect(result.usage.embeddingTokens).toBe(usage!.tokens);
+    await expect(evaluateRetriever({ queries, qrels })).rejects.toThrow(/either a `retriever` or a `search`/);
   });
 });

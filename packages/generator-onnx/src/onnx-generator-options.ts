@@ -1,39 +1,60 @@
-import type { LoadOnnxModelOptions } from '@ragloom/onnx-model';
-import type { ChatTemplateOption } from './chat-template.js';
-import type { PromptLookupOptions } from './prompt-lookup.js';
+import type { ChatMessage } from '@ragloom/core';
+import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import { onnxModelOptionShape } from '@ragloom/onnx-model';
 
 /**
- * `dtype`, `modelFileName`, `subfolder` and `modelFile` choose the ONNX file as transformers.js does; without
+ * The generator's options, declared once: the shared ONNX model and hub options (`model`, `dtype`, `revision`,
+ * `cacheDir`, ... from `@ragloom/onnx-model`) and the generator's own. `createOnnxGenerator` checks them with
+ * `parseOptions`; the plugin exposes the same declaration without what only code can pass. `dtype`,
+ * `modelFileName`, `subfolder` and `modelFile` choose the ONNX file as transformers.js does; without
  * `modelFileName`, `onnx/model{suffix}.onnx` is used, else an Optimum merged decoder
  * `onnx/decoder_model_merged{suffix}.onnx`.
  */
-export interface OnnxGeneratorOptions
-  extends Omit<LoadOnnxModelOptions, 'expectGraph' | 'optionalFiles' | 'baseNames'> {
-  /** Reported as `modelId` (default: the model reference). */
-  readonly modelId?: string;
-  /**
-   * How messages become a prompt. Default: the model's `chat_template` (tokenizer_config.json), or, for models
-   * without one, the plain fallback (message contents joined by blank lines). A Jinja string or a function
-   * overrides it; `'plain'` forces the fallback.
-   */
-  readonly chatTemplate?: ChatTemplateOption;
-  /**
-   * A prompt that leaves no room in the context: `'error'` (default) fails with `CONTEXT_LENGTH_EXCEEDED`;
-   * `'truncate-start'` drops the oldest prompt tokens (keeping a leading BOS) so that `maxTokens` (or a quarter
-   * of the context) fits.
-   */
-  readonly contextOverflow?: 'error' | 'truncate-start';
-  /** Lower the context length below the model's (saves memory on long-context models). */
-  readonly contextLength?: number;
-  /** Default for requests without `maxTokens` (else generation_config's `max_new_tokens`, else the context). */
-  readonly maxTokens?: number;
-  /**
-   * Speculative decoding with prompt-lookup drafts: when the text repeats spans of the prompt or of itself (RAG
-   * answers quoting their sources, code edits, summaries), several tokens come out of one model run. The tokens
-   * are the same as without it, up to float rounding in near-ties. `true` for the defaults, or tune it. Off by default.
-   */
-  readonly promptLookup?: boolean | PromptLookupOptions;
-}
+export const onnxGeneratorOptions = option.object({
+  ...onnxModelOptionShape,
+  chatTemplate: option
+    .union([option.string(), option.function<(messages: readonly ChatMessage[]) => string>()])
+    .optional()
+    .describe(
+      "How messages become a prompt. Default: the model's chat_template, or for models without one the plain " +
+        "fallback. A Jinja string or a function overrides it; 'plain' forces the fallback.",
+    ),
+  contextOverflow: option
+    .enum(['error', 'truncate-start'])
+    .default('error')
+    .describe(
+      "A prompt that leaves no room in the context: 'error' (default) fails with CONTEXT_LENGTH_EXCEEDED; " +
+        "'truncate-start' drops the oldest prompt tokens (keeping a leading BOS).",
+    ),
+  contextLength: option
+    .integer({ min: 1 })
+    .optional()
+    .describe("Lower the context length below the model's (saves memory on long-context models)."),
+  maxTokens: option
+    .integer({ min: 1 })
+    .optional()
+    .describe(
+      "Default for requests without maxTokens (else generation_config's max_new_tokens, else the context).",
+    ),
+  promptLookup: option
+    .union([
+      option.boolean(),
+      option.object({
+        maxDraftTokens: option.integer({ min: 1 }).optional(),
+        ngramSize: option.integer({ min: 1 }).optional(),
+      }),
+    ])
+    .default(false)
+    .describe(
+      'Speculative decoding with prompt-lookup drafts (same tokens, up to float rounding in near-ties): true for ' +
+        'the defaults, or { maxDraftTokens, ngramSize }. Off by default.',
+    ),
+});
+
+/** What `createOnnxGenerator({ model, ... })` takes (defaults optional). */
+export type OnnxGeneratorOptions = InferOptionsInput<typeof onnxGeneratorOptions>;
+/** The options after parsing, defaults filled in. */
+export type ParsedOnnxGeneratorOptions = InferOptions<typeof onnxGeneratorOptions>;
 
 /** Per-request options under `providerOptions.onnx`. */
 export interface OnnxProviderOptions {

@@ -9,6 +9,7 @@ import {
   throwIfAborted,
   validateGenerateRequest,
 } from '@ragloom/core';
+import { parseOptions } from '@ragloom/core/adapter';
 import {
   DECODER_MODEL_FILE_NAMES,
   loadOnnxModel,
@@ -20,7 +21,11 @@ import { type DecoderSpec, decoderSpecFrom } from './decoder-spec.js';
 import { type GenerationDefaults, readGenerationDefaults } from './generation-config.js';
 import { type GenerationEnd, type GenerationStep, runGeneration } from './generation-loop.js';
 import { createKvCacheDecoder } from './kv-cache-decoder.js';
-import type { OnnxGeneratorOptions, OnnxProviderOptions } from './onnx-generator-options.js';
+import {
+  type OnnxGeneratorOptions,
+  type OnnxProviderOptions,
+  onnxGeneratorOptions,
+} from './onnx-generator-options.js';
 import { resolveSampling } from './sampling/resolve-sampling.js';
 
 /** A token-level request: the prompt as ids, for evaluation and comparisons with other decoders. */
@@ -47,40 +52,28 @@ export interface OnnxGenerator extends GeneratorV1 {
   close(): Promise<void>;
 }
 
-function positiveInt(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RagloomError('INVALID_CONFIG', `${field} must be a positive integer, got ${String(value)}`, {
-      details: { field },
-    });
-  }
-  return value;
-}
-
 /**
  * Loads a decoder-only model exported in Hugging Face / Optimum layout (Llama, Qwen2, SmolLM, Phi, Mistral, ...)
  * from a local folder or a hub id, and returns a Generator that runs it on onnxruntime-node with a KV cache.
+ *
+ * @example
+ * const generator = await createOnnxGenerator({ model: 'HuggingFaceTB/SmolLM2-360M-Instruct', dtype: 'q8' });
  */
+export async function createOnnxGenerator(options: OnnxGeneratorOptions): Promise<OnnxGenerator>;
+/** @deprecated Pass one object, as every adapter's factory takes: `createOnnxGenerator({ model, ...options })`. */
 export async function createOnnxGenerator(
   model: string,
-  options: OnnxGeneratorOptions = {},
+  options?: Omit<OnnxGeneratorOptions, 'model'>,
+): Promise<OnnxGenerator>;
+export async function createOnnxGenerator(
+  first: string | OnnxGeneratorOptions,
+  rest: Omit<OnnxGeneratorOptions, 'model'> = {},
 ): Promise<OnnxGenerator> {
-  const contextOverride = positiveInt(options.contextLength, 'contextLength');
-  const defaultMaxTokens = positiveInt(options.maxTokens, 'maxTokens');
-  const overflow = options.contextOverflow ?? 'error';
-  if (overflow !== 'error' && overflow !== 'truncate-start') {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `contextOverflow must be 'error' or 'truncate-start', got ${String(overflow)}`,
-      {
-        details: { field: 'contextOverflow' },
-      },
-    );
-  }
+  const input = typeof first === 'string' ? { ...rest, model: first } : first;
+  const options = parseOptions(onnxGeneratorOptions, input, { component: 'createOnnxGenerator' });
+  const { model } = options;
+  const { contextLength: contextOverride, maxTokens: defaultMaxTokens, contextOverflow: overflow } = options;
   const promptLookup = options.promptLookup === true ? {} : options.promptLookup || undefined;
-  for (const field of ['maxDraftTokens', 'ngramSize'] as const) {
-    if (promptLookup) positiveInt(promptLookup[field], `promptLookup.${field}`);
-  }
   const loaded: OnnxModel = await loadOnnxModel(model, { ...options, baseNames: DECODER_MODEL_FILE_NAMES });
   let spec: DecoderSpec;
   let chatTemplate: ChatTemplate;

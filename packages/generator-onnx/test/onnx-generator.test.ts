@@ -269,10 +269,38 @@ describe('generation config and model checks', () => {
     );
     expect(bert.message).toContain('past_key_values');
     await expectCode(createOnnxGenerator(join(storiesDir(), 'no-such-model')), 'MODEL_NOT_FOUND');
-    await expectCode(
+    const overflow = await expectCode(
       createOnnxGenerator(storiesDir(), { contextOverflow: 'middle' as never }),
       'INVALID_CONFIG',
     );
+    // The kit's one shape for bad options, as every adapter reports them.
+    expect(overflow.details).toEqual({
+      component: 'createOnnxGenerator',
+      issues: [{ path: 'contextOverflow', message: expect.stringContaining('"middle"') }],
+    });
+    const several = await expectCode(
+      createOnnxGenerator(join(storiesDir(), 'no-such-model'), { contextLength: 0, maxTokens: 1.5 }),
+      'INVALID_CONFIG',
+    );
+    expect((several.details.issues as { path: string }[]).map((i) => i.path)).toEqual([
+      'contextLength',
+      'maxTokens',
+    ]);
+  });
+
+  it('takes one options object like every adapter factory; the positional form gives the same generator', async () => {
+    const request = { messages: fromBos, temperature: 0, maxTokens: 12 };
+    const byObject = await createOnnxGenerator({ model: storiesDir(), intraOpNumThreads: 1 });
+    const positional = await createOnnxGenerator(storiesDir(), { intraOpNumThreads: 1 });
+    try {
+      expect(byObject.modelId).toBe(positional.modelId);
+      expect(await byObject.generate(request)).toEqual(await positional.generate(request));
+    } finally {
+      await byObject.close();
+      await positional.close();
+    }
+    const missing = await expectCode(createOnnxGenerator({} as never), 'INVALID_CONFIG');
+    expect(missing.details).toMatchObject({ issues: [{ path: 'model' }] });
   });
 
   it('a closed generator refuses to run', async () => {

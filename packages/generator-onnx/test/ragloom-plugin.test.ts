@@ -26,5 +26,19 @@ describe('ragloomPlugin', () => {
     expect(
       await optionIssuePaths(ragloomPlugin.generator!.optionsSchema, { model: 'm', contextOverflow: 'drop' }),
     ).toEqual(['contextOverflow']);
+    expect(
+      await optionIssuePaths(ragloomPlugin.generator!.optionsSchema, {
+        model: 'm',
+        promptLookup: { maxDraftTokens: 6 },
+        chatTemplate: 'plain',
+      }),
+    ).toEqual([]);
+    expect(
+      await optionIssuePaths(ragloomPlugin.generator!.optionsSchema, {
+        model: 'm',
+        token: 'hf_x',
+        maxTokens: 0,
+      }),
+    ).toEqual(['token', 'maxTokens']);
   });
 });

@@ -1,10 +1,9 @@
 import type { GenerateRequest } from '@ragloom/core';
-import type { OpenAIGeneratorOptions } from './openai-generator-options.js';
+import type { ParsedOpenAIGeneratorOptions } from './openai-generator-options.js';
 
 /** The JSON body of a chat completions request, built from a validated GenerateRequest. */
 export function chatCompletionBody(
-  options: OpenAIGeneratorOptions,
-  provider: string,
+  options: ParsedOpenAIGeneratorOptions,
   request: GenerateRequest,
   stream: boolean,
 ): Record<string, unknown> {
@@ -13,7 +12,7 @@ export function chatCompletionBody(
     model: options.model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
   };
-  if (request.maxTokens !== undefined) body[options.maxTokensField ?? 'max_tokens'] = request.maxTokens;
+  if (request.maxTokens !== undefined) body[options.maxTokensField] = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.seed !== undefined) body.seed = request.seed;
@@ -22,12 +21,12 @@ export function chatCompletionBody(
     else options.onWarning?.(`topK=${request.topK} was not sent: set sendTopK for servers that accept top_k`);
   }
   const stops = request.stop?.filter((s) => s.length > 0) ?? [];
-  const serverStops = stops.slice(0, options.maxServerStopSequences ?? 4);
+  const serverStops = stops.slice(0, options.maxServerStopSequences);
   if (serverStops.length > 0) body.stop = serverStops;
-  Object.assign(body, request.providerOptions?.[provider]);
+  Object.assign(body, request.providerOptions?.[options.provider]);
   if (stream) {
     body.stream = true;
-    if (options.streamUsage !== false) body.stream_options = { include_usage: true };
+    if (options.streamUsage) body.stream_options = { include_usage: true };
   }
   return body;
 }

@@ -1,5 +1,9 @@
 export type { RetryEvent } from '@ragloom/core';
-export { type ErrorContext, toRagloomError } from './openai-error.js';
 export { createOpenAIGenerator } from './openai-generator.js';
-export type { ChatCompletionsClient, OpenAIGeneratorOptions } from './openai-generator-options.js';
-export { ragloomPlugin } from './ragloom-plugin.js';
+export {
+  type ChatCompletionsClient,
+  type OpenAIGeneratorOptions,
+  openAIGeneratorOptions,
+  type ParsedOpenAIGeneratorOptions,
+} from './openai-generator-options.js';
+export { openAIGeneratorPluginOptions, ragloomPlugin } from './ragloom-plugin.js';

@@ -1,36 +1,22 @@
-import { type RagloomPluginV1, withApiKeyFromEnv } from '@ragloom/core';
-import { z } from 'zod';
+import { defineRagloomPlugin, withApiKeyFromEnv } from '@ragloom/core/adapter';
+import { apiKeyEnvOption } from '@ragloom/openai-compatible';
 import { createOpenAIGenerator } from './openai-generator.js';
-import type { OpenAIGeneratorOptions } from './openai-generator-options.js';
+import { openAIGeneratorOptions } from './openai-generator-options.js';
 
-const positiveInt = z.number().int().positive();
-
-export const openAIGeneratorOptionsSchema = z
-  .object({
-    model: z.string().min(1),
-    baseURL: z.string().url().optional(),
-    /** The environment variable holding the key (default OPENAI_API_KEY); keys never go in config files. */
-    apiKeyEnv: z.string().min(1).optional(),
-    provider: z.string().min(1).optional(),
-    timeout: positiveInt.optional(),
-    maxRetries: z.number().int().nonnegative().optional(),
-    maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
-    sendTopK: z.boolean().optional(),
-    streamUsage: z.boolean().optional(),
-    extraBody: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+/** The factory's options without what only code can pass (keys stay out of config files: `apiKeyEnv`). */
+export const openAIGeneratorPluginOptions = openAIGeneratorOptions
+  .omit('apiKey', 'client', 'fetch', 'onRetry', 'onWarning')
+  .extend({ apiKeyEnv: apiKeyEnvOption });
 
 /** `"generator": { "use": "@ragloom/generator-openai", "options": { "model": "gpt-4o-mini" } }` */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/generator-openai',
   generator: {
-    optionsSchema: openAIGeneratorOptionsSchema,
+    options: openAIGeneratorPluginOptions,
     create: (options, context) =>
       createOpenAIGenerator({
-        ...(withApiKeyFromEnv(options, context, 'OPENAI_API_KEY') as unknown as OpenAIGeneratorOptions),
+        ...withApiKeyFromEnv(options, context, 'OPENAI_API_KEY'),
         onWarning: (message: string) => context.log('warn', message),
       }),
   },
-};
+});

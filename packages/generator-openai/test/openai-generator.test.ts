@@ -317,7 +317,10 @@ describe('generator-openai against a protocol-faithful local server', () => {
   it('times out when headers do not come, and when a stream stalls; a slow steady stream is fine', async () => {
     server.faults.push({ kind: 'delay-headers', ms: 3000 });
     let started = Date.now();
-    const headers = await expectCode(make({ timeout: 200, maxRetries: 0 }).generate({ messages }), 'TIMEOUT');
+    const headers = await expectCode(
+      make({ timeoutMs: 200, maxRetries: 0 }).generate({ messages }),
+      'TIMEOUT',
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(headers.retryable).toBe(true);
 
@@ -326,7 +329,7 @@ describe('generator-openai against a protocol-faithful local server', () => {
     started = Date.now();
     await expectCode(
       (async () => {
-        for await (const part of make({ timeout: 300, maxRetries: 0 }).stream({ messages, temperature: 0 }))
+        for await (const part of make({ timeoutMs: 300, maxRetries: 0 }).stream({ messages, temperature: 0 }))
           if (part.type === 'text-delta') deltas.push(part.delta);
       })(),
       'TIMEOUT',
@@ -336,7 +339,7 @@ describe('generator-openai against a protocol-faithful local server', () => {
 
     // 24 tokens 40 ms apart take ~1 s, longer than the timeout, but no gap comes near it.
     server.faults.push({ kind: 'slow-tokens', gapMs: 40 });
-    const slow = await collect(make({ timeout: 400 }).stream({ messages, temperature: 0 }));
+    const slow = await collect(make({ timeoutMs: 400 }).stream({ messages, temperature: 0 }));
     expect(slow.finish.finishReason).toBe('stop');
   });
 
@@ -392,9 +395,46 @@ describe('generator-openai against a protocol-faithful local server', () => {
     }
     expect(server.requests).toHaveLength(0);
     expect(() => createOpenAIGenerator({ model: '', baseURL: server.baseURL })).toThrow(/model/);
-    expect(() => createOpenAIGenerator({ model: 'm', baseURL: server.baseURL, timeout: -5 })).toThrow(
+    expect(() => createOpenAIGenerator({ model: 'm', baseURL: server.baseURL, timeoutMs: -5 })).toThrow(
       /timeout/,
     );
+  });
+
+  it('options follow the shared OpenAI-compatible rules: timeoutMs (not timeout), INVALID_CONFIG naming the field', () => {
+    const invalid = (options: Record<string, unknown>) => {
+      try {
+        createOpenAIGenerator({ model: 'm', baseURL: server.baseURL, ...options } as OpenAIGeneratorOptions);
+      } catch (error) {
+        return error as { code: string; details: { issues: Array<{ path: string }> } };
+      }
+      throw new Error(`accepted ${JSON.stringify(options)}`);
+    };
+    for (const [options, path] of [
+      [{ timeout: 1000 }, 'timeout'],
+      [{ timeoutMs: 0 }, 'timeoutMs'],
+      [{ maxRetries: 1.5 }, 'maxRetries'],
+      [{ maxServerStopSequences: -1 }, 'maxServerStopSequences'],
+      [{ baseURL: 'localhost:8000' }, 'baseURL'],
+    ] as const) {
+      const error = invalid(options);
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.details.issues.map((i) => i.path)).toEqual([path]);
+    }
+  });
+
+  it('with a baseURL and no key it sends no Authorization header at all', async () => {
+    const open = await startFakeOpenAIServer();
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      const generator = createOpenAIGenerator({ model: 'fake-model', baseURL: open.baseURL });
+      await generator.generate({ messages, temperature: 0 });
+      expect(open.requests).toHaveLength(1);
+      expect(open.requests[0]!.headers.authorization).toBeUndefined();
+    } finally {
+      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+      await open.close();
+    }
   });
 
   it('passes provider options, extra body fields, top_k when allowed, and max_completion_tokens on request', async () => {

@@ -3,6 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { abortError, isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
+import { isRetryableHttpStatus } from '@ragloom/core/adapter';
 import type { DownloadProgressEvent } from './hub-options.js';
 
 export interface DownloadFileOptions {
@@ -37,9 +38,8 @@ async function hashExisting(path: string, hash: Hash): Promise<void> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
 }
 
-/** An HTTP status worth retrying: the request may succeed later. */
-export const isRetryableStatus = (status: number): boolean =>
-  status === 408 || status === 429 || status >= 500;
+/** An HTTP status worth retrying (core's one status map: 408, 409, 429, 5xx). */
+export const isRetryableStatus = isRetryableHttpStatus;
 
 export function httpError(url: string, status: number, file: string): RagloomError {
   const hint =

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+// Core's fsync'd write: a ref or marker survives a crash whole, as every other file ragloom writes.
+import { writeFileAtomic } from '@ragloom/core/node';
 
 /**
  * The Hugging Face hub cache layout (shared with huggingface_hub, transformers and transformers.js' Node cache):
@@ -42,14 +44,6 @@ export async function readCachedRef(paths: RepoCachePaths, revision: string): Pr
   } catch {
     return undefined;
   }
-}
-
-/** Writes a small file atomically (temp file + rename), so a crash never leaves a half-written ref. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
 }
 
 export async function writeCachedRef(paths: RepoCachePaths, revision: string, commit: string): Promise<void> {

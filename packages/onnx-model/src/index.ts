@@ -86,5 +86,10 @@ export {
   type OnnxModel,
 } from './onnx-model.js';
 export { InferenceSession, Tensor } from './onnxruntime.js';
-export { hubOptionsFromContext, modelFromContext, onnxModelOptionFields } from './plugin-options.js';
+export {
+  hubOptionsFromContext,
+  modelFromContext,
+  ONNX_MODEL_CODE_ONLY_OPTIONS,
+  onnxModelOptionShape,
+} from './plugin-options.js';
 export { pinnedSha256, WEIGHT_PINS } from './weight-pins.js';

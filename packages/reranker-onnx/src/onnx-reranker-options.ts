@@ -1,4 +1,5 @@
-import type { HubOptions, OnnxFileOptions } from '@ragloom/onnx-model';
+import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import { onnxModelOptionShape } from '@ragloom/onnx-model';
 
 /**
  * How a pair's logit becomes its score: 'sigmoid' (a 0..1 relevance probability), 'none' (the raw logit),
@@ -7,25 +8,35 @@ import type { HubOptions, OnnxFileOptions } from '@ragloom/onnx-model';
  */
 export type RerankerActivation = 'auto' | 'sigmoid' | 'none';
 
-/** `dtype`, `modelFileName`, `subfolder` and `modelFile` (from `OnnxFileOptions`) choose the ONNX file. */
-export interface OnnxRerankerOptions extends HubOptions, OnnxFileOptions {
-  /** A local folder in Hugging Face layout, or a hub repo id (`Xenova/ms-marco-MiniLM-L-6-v2`). */
-  readonly model: string;
-  /** Reported as `modelId`. Default: the repo id, else `config.json` `_name_or_path`, else the folder name. */
-  readonly modelId?: string;
-  /** Default 'auto'. */
-  readonly activation?: RerankerActivation;
-  /**
-   * Longest (query, passage) input in tokens, special tokens included. Longer pairs lose passage tokens
-   * first, then query tokens. Default and upper bound: the model's limit (`model_max_length`,
-   * `max_position_embeddings`).
-   */
-  readonly maxLength?: number;
-  /** Most pairs in one forward pass. Default 32. */
-  readonly maxBatchSize?: number;
-  /** Most padded tokens (pairs × longest pair) in one forward pass; bounds memory. Default 16,384. */
-  readonly maxBatchTokens?: number;
-  /** onnxruntime intra-op threads. Default: onnxruntime's (all cores). */
-  readonly intraOpNumThreads?: number;
-  readonly interOpNumThreads?: number;
-}
+/**
+ * The reranker's options, declared once: the shared ONNX model and hub options (`model`, `dtype`, `revision`,
+ * `cacheDir`, ... from `@ragloom/onnx-model`) and the reranker's own. `createOnnxReranker` checks them with
+ * `parseOptions`; the plugin exposes the same declaration without what only code can pass.
+ */
+export const onnxRerankerOptions = option.object({
+  ...onnxModelOptionShape,
+  activation: option
+    .enum(['auto', 'sigmoid', 'none'])
+    .default('auto')
+    .describe("How a pair's logit becomes its score (see RerankerActivation). Default 'auto'."),
+  maxLength: option
+    .integer({ min: 1 })
+    .optional()
+    .describe(
+      'Longest (query, passage) input in tokens, special tokens included; longer pairs lose passage tokens ' +
+        "first. Default and upper bound: the model's limit.",
+    ),
+  maxBatchSize: option
+    .integer({ min: 1 })
+    .default(32)
+    .describe('Most pairs in one forward pass. Default 32.'),
+  maxBatchTokens: option
+    .integer({ min: 1 })
+    .default(16_384)
+    .describe('Most padded tokens (pairs × longest pair) in one forward pass; bounds memory. Default 16384.'),
+});
+
+/** What `createOnnxReranker` takes (defaults optional). */
+export type OnnxRerankerOptions = InferOptionsInput<typeof onnxRerankerOptions>;
+/** The options after parsing, defaults filled in. */
+export type ParsedOnnxRerankerOptions = InferOptions<typeof onnxRerankerOptions>;

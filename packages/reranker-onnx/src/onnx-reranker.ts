@@ -6,6 +6,7 @@ import {
   type RerankResult,
   throwIfAborted,
 } from '@ragloom/core';
+import { parseOptions } from '@ragloom/core/adapter';
 import {
   createBatchFeeds,
   defaultModelId,
@@ -16,7 +17,7 @@ import {
   type Tensor,
   tensorToFloat32,
 } from '@ragloom/onnx-model';
-import type { OnnxRerankerOptions } from './onnx-reranker-options.js';
+import { type OnnxRerankerOptions, onnxRerankerOptions } from './onnx-reranker-options.js';
 import { encodePair } from './pair-encoding.js';
 import { applyActivation, type ResolvedActivation, resolveActivation } from './score-activation.js';
 
@@ -30,13 +31,6 @@ export interface OnnxReranker extends RerankerV1 {
   /** Scores of each document for the query, in input order (what `rerank` sorts). */
   score(query: string, documents: readonly string[], options?: { signal?: AbortSignal }): Promise<number[]>;
   close(): Promise<void>;
-}
-
-/** A positive integer option, or its default. */
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  const resolved = value ?? fallback;
-  assertPositiveInteger(resolved, name);
-  return resolved;
 }
 
 function checkInput(query: unknown, documents: unknown): asserts documents is readonly string[] {
@@ -70,15 +64,9 @@ function checkInput(query: unknown, documents: unknown): asserts documents is re
  * const reranker = await createOnnxReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' });
  * const ranked = await reranker.rerank({ query: 'who wrote Hamlet?', documents: passages, topK: 5 });
  */
-export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<OnnxReranker> {
-  if (typeof options !== 'object' || options === null || typeof options.model !== 'string') {
-    throw new RagloomError(
-      'INVALID_ARGUMENT',
-      'createOnnxReranker needs `model`: a local folder or a hub repo id',
-    );
-  }
-  const maxBatchSize = positiveInt('maxBatchSize', options.maxBatchSize, 32);
-  const maxBatchTokens = positiveInt('maxBatchTokens', options.maxBatchTokens, 16_384);
+export async function createOnnxReranker(input: OnnxRerankerOptions): Promise<OnnxReranker> {
+  const options = parseOptions(onnxRerankerOptions, input, { component: 'createOnnxReranker' });
+  const { maxBatchSize, maxBatchTokens } = options;
   const model = await loadOnnxModel(options.model, {
     ...options,
     expectGraph: {
@@ -103,7 +91,7 @@ export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<
     }
     const activation = resolveActivation(options.activation, model.config, configPath);
     const modelLimit = model.maxLength ?? 512;
-    const maxLength = Math.min(positiveInt('maxLength', options.maxLength, modelLimit), modelLimit);
+    const maxLength = Math.min(options.maxLength ?? modelLimit, modelLimit);
     if (maxLength < model.tokenizer.specialTokensPair + 2) {
       throw new RagloomError(
         'INVALID_ARGUMENT',
@@ -172,7 +160,8 @@ export async function createOnnxReranker(options: OnnxRerankerOptions): Promise<
         if (typeof request !== 'object' || request === null) {
           throw new RagloomError('INVALID_ARGUMENT', 'rerank expects { query, documents }');
         }
-        const topK = request.topK === undefined ? undefined : positiveInt('topK', request.topK, 1);
+        const { topK } = request;
+        if (topK !== undefined) assertPositiveInteger(topK, 'topK');
         const scores = await score(request.query, request.documents, request.signal);
         const results = scores.map((s, index) => ({ index, score: s }));
         results.sort((a, b) => (a.score !== b.score ? b.score - a.score : a.index - b.index));

@@ -1,33 +1,21 @@
-import type { RagloomPluginV1 } from '@ragloom/core';
-import { hubOptionsFromContext, modelFromContext, onnxModelOptionFields } from '@ragloom/onnx-model';
-import { z } from 'zod';
+import { defineRagloomPlugin } from '@ragloom/core/adapter';
+import { hubOptionsFromContext, modelFromContext, ONNX_MODEL_CODE_ONLY_OPTIONS } from '@ragloom/onnx-model';
 import { createOnnxReranker } from './onnx-reranker.js';
+import { onnxRerankerOptions } from './onnx-reranker-options.js';
 
-const positiveInt = z.number().int().positive();
-
-export const onnxRerankerOptionsSchema = z
-  .object({
-    ...onnxModelOptionFields,
-    activation: z.enum(['auto', 'sigmoid', 'none']).optional(),
-    maxLength: positiveInt.optional(),
-    maxBatchSize: positiveInt.optional(),
-    maxBatchTokens: positiveInt.optional(),
-  })
-  .strict();
+/** The factory's options as a config file may give them: the host supplies the cache, offline mode and progress. */
+export const onnxRerankerPluginOptions = onnxRerankerOptions.omit(...ONNX_MODEL_CODE_ONLY_OPTIONS);
 
 /** `"reranker": { "use": "@ragloom/reranker-onnx", "options": { "model": "Xenova/ms-marco-MiniLM-L-6-v2" } }` */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/reranker-onnx',
   reranker: {
-    optionsSchema: onnxRerankerOptionsSchema,
-    create: (options, context) => {
-      const parsed = options as z.output<typeof onnxRerankerOptionsSchema>;
-      return createOnnxReranker({
-        ...parsed,
+    options: onnxRerankerPluginOptions,
+    create: (options, context) =>
+      createOnnxReranker({
+        ...options,
         ...hubOptionsFromContext(context),
-        ...modelFromContext(parsed, context),
-      });
-    },
+        ...modelFromContext(options, context),
+      }),
   },
-};
+});

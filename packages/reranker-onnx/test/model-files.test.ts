@@ -63,7 +63,7 @@ describe('reranker ONNX file choice (dtype, config.json, modelFileName)', () => 
 
   it('the plugin passes dtype, modelFileName and subfolder through, and rejects an unknown dtype', async () => {
     const dir = await copyAs('named', 'reranker_fp16.onnx');
-    const options = { model: dir, dtype: 'fp16', modelFileName: 'reranker', subfolder: '' };
+    const options = { model: dir, dtype: 'fp16', modelFileName: 'reranker', subfolder: '' } as const;
     expect(await optionIssuePaths(ragloomPlugin.reranker!.optionsSchema, options)).toEqual([]);
     const reranker = await ragloomPlugin.reranker!.create(options, pluginTestContext('reranker', scratch));
     expect((await reranker.rerank({ query: QUERY, documents: DOCUMENTS })).map((r) => r.index)).toHaveLength(

@@ -180,7 +180,7 @@ describe('onnx reranker', () => {
     expect(error.message).toMatch(/Tanh.*activation: 'sigmoid' or 'none'/);
     await expectRagloomError(
       () => createOnnxReranker({ model: MODEL, activation: 'softmax' as 'none' }),
-      'INVALID_ARGUMENT',
+      'INVALID_CONFIG',
       'an unknown activation',
     );
   });
@@ -210,16 +210,25 @@ describe('onnx reranker', () => {
       'MODEL_NOT_FOUND',
       'createOnnxReranker({ model: join(scratch, "missing-model") })',
     );
-    await expectRagloomError(
+    const noModel = await expectRagloomError(
       () => createOnnxReranker({} as { model: string }),
-      'INVALID_ARGUMENT',
+      'INVALID_CONFIG',
       'createOnnxReranker({} as { model: string })',
     );
-    await expectRagloomError(
-      () => createOnnxReranker({ model: MODEL, maxBatchSize: 0 }),
-      'INVALID_ARGUMENT',
-      'createOnnxReranker({ model: MODEL, maxBatchSize: 0 })',
-    );
+    expect(noModel.details).toMatchObject({ component: 'createOnnxReranker', issues: [{ path: 'model' }] });
+    for (const bad of [
+      { maxBatchSize: 0 },
+      { maxBatchTokens: 1.5 },
+      { maxLength: -1 },
+      { activation: 'softmax' },
+    ]) {
+      const error = await expectRagloomError(
+        () => createOnnxReranker({ model: MODEL, ...bad } as never),
+        'INVALID_CONFIG',
+        JSON.stringify(bad),
+      );
+      expect(error.details).toMatchObject({ issues: [{ path: Object.keys(bad)[0] }] });
+    }
   });
 
   it('rejects bad requests and honours abort', async () => {

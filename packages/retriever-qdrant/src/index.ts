@@ -32,7 +32,7 @@ export type {
   QdrantSearchRequest,
   QdrantUpsertOptions,
 } from './qdrant-retriever-options.js';
-export { ragloomPlugin } from './ragloom-plugin.js';
+export { qdrantRetrieverPluginOptions, ragloomPlugin } from './ragloom-plugin.js';
 export {
   type Bm25SparseEncoderOptions,
   createBm25SparseEncoder,

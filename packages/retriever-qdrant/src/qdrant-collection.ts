@@ -245,7 +245,7 @@ async function writeMetadata(
   if (readRagloomMetadata(info, plan.collection) === undefined) {
     throw new RagloomError(
       'UNSUPPORTED',
-      `Qdrant did not keep the collection metadata written to "${plan.collection}"; ragloom stores its manifest there, which needs a Qdrant server with collection metadata (1.17 or newer, the versions @qdrant/js-client-rest 1.18 supports)`,
+      `Qdrant did not keep the collection metadata written to "${plan.collection}"; ragloom stores its manifest there, which needs a Qdrant server with collection metadata (1.16 or newer; ragloom supports 1.18.1 and newer)`,
       { details: { collection: plan.collection } },
     );
   }

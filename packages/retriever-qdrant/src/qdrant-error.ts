@@ -1,4 +1,5 @@
-import { isAbortError, isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
+import { isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
+import { classifyHttpStatus, type HeadersInput } from '@ragloom/core/adapter';
 
 /** What was being done when Qdrant failed: named in the error message and details. */
 export interface QdrantErrorContext {
@@ -54,15 +55,6 @@ function serverMessage(data: unknown, fallback: string): string {
     if (typeof status === 'string') return status;
   }
   return fallback;
-}
-
-function codeForStatus(status: number): { code: RagloomErrorCode; retryable: boolean } {
-  if (status === 401 || status === 403) return { code: 'AUTH_ERROR', retryable: false };
-  if (status === 404) return { code: 'NOT_FOUND', retryable: false };
-  if (status === 408 || status === 504) return { code: 'TIMEOUT', retryable: true };
-  if (status === 429) return { code: 'RATE_LIMITED', retryable: true };
-  if (status >= 400 && status < 500) return { code: 'INVALID_ARGUMENT', retryable: false };
-  return { code: 'UPSTREAM_ERROR', retryable: status >= 500 };
 }
 
 function where(context: QdrantErrorContext): string {
@@ -123,7 +115,10 @@ export function mapQdrantError(error: unknown, context: QdrantErrorContext): Rag
     const data = (error as { data?: unknown }).data;
     const statusText = (error as { statusText?: unknown }).statusText;
     const text = serverMessage(data, typeof statusText === 'string' && statusText ? statusText : message);
-    const { code, retryable } = codeForStatus(status);
+    // Core's one status map (409 and 5xx retryable, x-should-retry honoured), as every remote adapter.
+    const { code, retryable } = classifyHttpStatus(status, {
+      headers: (error as { headers?: HeadersInput }).headers,
+    });
     return new RagloomError(code, `${where(context)} failed (HTTP ${status}): ${text}`, {
       cause: error,
       details: { ...details, status, qdrantMessage: text },

@@ -3,7 +3,9 @@ import {
   type FieldNode,
   type Filter,
   type FilterNode,
+  formatDateTimeMicros,
   type MetadataScalar,
+  parseDateTimeMicros,
   parseFilter,
   RagloomError,
 } from '@ragloom/core';
@@ -24,15 +26,25 @@ export type QdrantFilterTranslation =
 export interface QdrantFilterOptions {
   /** Payload key under which record metadata is stored (default `metadata`). */
   readonly metadataKey?: string;
+  /**
+   * Metadata fields with an `integer` payload index. Their values are integers (upsert refuses others),
+   * so a fractional bound is sent as the equivalent integer bound (`$gt: 2.5` → `gte: 3`): Qdrant 1.18.0
+   * truncated fractional bounds on integer indexes (fixed in 1.18.1), and integer bounds mean the same
+   * on every version.
+   */
+  readonly integerFields?: ReadonlySet<string>;
 }
 
 type Simplified = FilterNode | { readonly type: 'none' };
 
-// Qdrant's JSON-path grammar: an unquoted key is [alphanumeric _ -]+; anything else must be in double
-// quotes, and a quoted key cannot contain `"` or `\` (there is no escape syntax).
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+// Qdrant's JSON-path grammar (lib/segment/src/json_path/parse.rs): an unquoted key is one or more chars
+// that are Rust `char::is_alphanumeric()` (Unicode Alphabetic, or a Nd/Nl/No number), `_` or `-`;
+// anything else must be in double quotes, and a quoted key cannot contain `"` or `\` (no escape
+// syntax). Qdrant prints paths the same way (`JsonPath`'s Display quotes exactly the keys that need it),
+// so keys written like this compare equal to the names Qdrant reports, e.g. in `payload_schema`.
+const PLAIN_KEY = /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}_-]+$/u;
 
-/** The Qdrant JSON path of a payload key, quoted when it holds characters such as `.`, `[`, space or CJK. */
+/** The Qdrant JSON path of a payload key, quoted when it holds characters such as `.`, `[` or a space. */
 export function quotePayloadKey(key: string): string {
   if (PLAIN_KEY.test(key)) return key;
   if (key.includes('"') || key.includes('\\')) {
@@ -110,9 +122,12 @@ function simplify(node: FilterNode): Simplified {
  * on an array when at least one element does ("If several values are stored, at least one of them
  * should match the condition"), which is core's "eq on an array = any element".
  */
-function equals(key: string, value: MetadataScalar): QdrantCondition {
+function equalsOn(key: string, value: MetadataScalar, integer: boolean): QdrantCondition {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-    return { key, range: { gte: value, lte: value } };
+    // On an integer index the closed range of a fraction is empty ([ceil, floor]): no integer equals it.
+    return integer
+      ? { key, range: { gte: Math.ceil(value), lte: Math.floor(value) } }
+      : { key, range: { gte: value, lte: value } };
   }
   return { key, match: { value } };
 }
@@ -123,7 +138,7 @@ function equals(key: string, value: MetadataScalar): QdrantCondition {
  * → one `any`, every other number → a closed range, every boolean → its own `match.value`. The
  * caller ORs the returned conditions (`should`).
  */
-function equalsAny(key: string, values: readonly MetadataScalar[]): QdrantCondition[] {
+function equalsAnyOn(key: string, values: readonly MetadataScalar[], integer: boolean): QdrantCondition[] {
   const strings: string[] = [];
   const integers: number[] = [];
   const others: MetadataScalar[] = [];
@@ -135,20 +150,33 @@ function equalsAny(key: string, values: readonly MetadataScalar[]): QdrantCondit
   const conditions: QdrantCondition[] = [];
   if (strings.length > 0) conditions.push({ key, match: { any: strings } });
   if (integers.length > 0) conditions.push({ key, match: { any: integers } });
-  for (const value of others) conditions.push(equals(key, value));
+  for (const value of others) conditions.push(equalsOn(key, value, integer));
   return conditions;
 }
 
 /**
- * A date-time bound as the exact instant core's reference evaluator compares against
- * (`Date.parse`), written as RFC 3339 UTC, which Qdrant's datetime range parses unambiguously.
+ * A date-time bound as the exact instant core's reference evaluator compares against (core's
+ * `parseDateTimeMicros`: ragloom's grammar is RFC 3339 as Qdrant parses it, zone-less values are UTC on
+ * every machine), written canonically — `YYYY-MM-DDTHH:MM:SS.ffffffZ`, microseconds as Qdrant keeps them.
+ * An instant outside years 0000-9999 has no such spelling; the original (which Qdrant reads the same way)
+ * is sent then.
  */
 function datetimeBound(value: string): string {
-  return new Date(Date.parse(value)).toISOString();
+  const micros = parseDateTimeMicros(value);
+  return (micros === undefined ? undefined : formatDateTimeMicros(micros)) ?? value;
 }
 
-function fieldCondition(node: FieldNode, metadataKey: string): QdrantCondition {
-  const key = metadataFieldPath(node.field, metadataKey);
+/** A fractional bound on an integer-only field as the integer bound that selects the same integers. */
+function integerBound(op: 'gt' | 'gte' | 'lt' | 'lte', value: number): [string, number] {
+  if (Number.isInteger(value)) return [op, value];
+  return op === 'gt' || op === 'gte' ? ['gte', Math.ceil(value)] : ['lte', Math.floor(value)];
+}
+
+function fieldCondition(node: FieldNode, context: Context): QdrantCondition {
+  const key = metadataFieldPath(node.field, context.metadataKey);
+  const integer = context.integerFields.has(node.field);
+  const equals = (k: string, value: MetadataScalar) => equalsOn(k, value, integer);
+  const equalsAny = (k: string, values: readonly MetadataScalar[]) => equalsAnyOn(k, values, integer);
   switch (node.op) {
     case 'eq':
       return equals(key, node.value);
@@ -176,8 +204,13 @@ function fieldCondition(node: FieldNode, metadataKey: string): QdrantCondition {
       // One condition per bound, never merged: core tests each bound on its own (`$gte: 2017,
       // $lt: 2021` on [2015, 2023] matches, because some element passes each bound), while one
       // Qdrant range with both bounds needs a single element inside the interval.
-      const bound = node.valueKind === 'datetime' ? datetimeBound(node.value as string) : node.value;
-      return { key, range: { [node.op]: bound } } as QdrantCondition;
+      if (node.valueKind === 'datetime') {
+        return { key, range: { [node.op]: datetimeBound(node.value as string) } } as QdrantCondition;
+      }
+      const [op, bound] = integer
+        ? integerBound(node.op, node.value as number)
+        : [node.op, node.value as number];
+      return { key, range: { [op]: bound } } as QdrantCondition;
     }
   }
 }
@@ -192,11 +225,16 @@ function onlyMustNot(c: QdrantCondition): QdrantCondition[] | undefined {
   return keys.length === 1 && keys[0] === 'must_not' && Array.isArray(c.must_not) ? c.must_not : undefined;
 }
 
-function andFilter(children: readonly FilterNode[], metadataKey: string): QdrantFilter {
+interface Context {
+  readonly metadataKey: string;
+  readonly integerFields: ReadonlySet<string>;
+}
+
+function andFilter(children: readonly FilterNode[], context: Context): QdrantFilter {
   const must: QdrantCondition[] = [];
   const mustNot: QdrantCondition[] = [];
   for (const child of children) {
-    const condition = toCondition(child, metadataKey);
+    const condition = toCondition(child, context);
     const negated = onlyMustNot(condition);
     if (negated) mustNot.push(...negated);
     else must.push(condition);
@@ -210,20 +248,20 @@ function andFilter(children: readonly FilterNode[], metadataKey: string): Qdrant
 // Clause semantics used below, from Qdrant's filtering docs: `must` is AND, `should` is OR ("true if
 // at least one condition listed inside should is satisfied"), `must_not` is (NOT A) AND (NOT B) …,
 // clauses of one filter are ANDed, and any filter may be nested as a condition of another.
-function toCondition(node: FilterNode, metadataKey: string): QdrantCondition {
+function toCondition(node: FilterNode, context: Context): QdrantCondition {
   switch (node.type) {
     case 'field':
-      return fieldCondition(node, metadataKey);
+      return fieldCondition(node, context);
     case 'and':
-      return andFilter(node.children, metadataKey);
+      return andFilter(node.children, context);
     case 'or':
-      return { should: node.children.map((c) => toCondition(c, metadataKey)) };
+      return { should: node.children.map((c) => toCondition(c, context)) };
     case 'not': {
       // ¬(a ∨ b) = ¬a ∧ ¬b: a negated OR becomes one flat must_not list.
       if (node.child.type === 'or') {
-        return { must_not: node.child.children.map((c) => toCondition(c, metadataKey)) };
+        return { must_not: node.child.children.map((c) => toCondition(c, context)) };
       }
-      return { must_not: [toCondition(node.child, metadataKey)] };
+      return { must_not: [toCondition(node.child, context)] };
     }
     case 'all':
       // simplify() removes every 'all' below the root; reaching here is a bug in this file.
@@ -240,13 +278,15 @@ export function translateFilterNode(
   node: FilterNode,
   options: QdrantFilterOptions = {},
 ): QdrantFilterTranslation {
-  const metadataKey = options.metadataKey ?? 'metadata';
+  const context: Context = {
+    metadataKey: options.metadataKey ?? 'metadata',
+    integerFields: options.integerFields ?? new Set(),
+  };
   const simplified = simplify(node);
   if (simplified.type === 'all') return { kind: 'all' };
   if (simplified.type === 'none') return { kind: 'none' };
-  if (simplified.type === 'and')
-    return { kind: 'filter', filter: andFilter(simplified.children, metadataKey) };
-  const condition = toCondition(simplified, metadataKey);
+  if (simplified.type === 'and') return { kind: 'filter', filter: andFilter(simplified.children, context) };
+  const condition = toCondition(simplified, context);
   return { kind: 'filter', filter: isFilterObject(condition) ? condition : { must: [condition] } };
 }
 

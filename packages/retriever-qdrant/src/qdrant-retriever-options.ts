@@ -78,8 +78,12 @@ export interface QdrantRetrieverOptions extends QdrantConnectionOptions {
    * are acknowledged on receipt and may not be visible to an immediate search.
    */
   readonly wait?: boolean;
+  /** Write ordering in a replicated cluster, sent with upserts and deletes. */
   readonly ordering?: Schemas['WriteOrdering'];
-  /** Read consistency for searches, counts and scans in a replicated cluster. */
+  /**
+   * Read consistency in a replicated cluster, sent with searches, scans and the id lookups of
+   * `delete({ ids })`. Not with counts: @qdrant/js-client-rest 1.18's `count` cannot send it.
+   */
   readonly consistency?: Schemas['ReadConsistency'];
   /** Defaults for every search; a request can override them. */
   readonly searchDefaults?: Pick<QdrantSearchRequest, 'exact' | 'hnswEf' | 'scoreThreshold'>;
@@ -97,7 +101,8 @@ export type OpenQdrantRetrieverOptions = Omit<
 export interface QdrantSearchRequest extends SearchRequest {
   /**
    * Only hits scoring at least this much (ragloom scores: cosine/dot similarity, negative squared
-   * L2 distance, or the fused score in hybrid search); sent to Qdrant as `score_threshold`.
+   * L2 distance, or the fused score in hybrid search). Qdrant's `score_threshold` is strict for plain
+   * queries and an f32, so a slightly lower one is sent and the hits are cut at exactly this value.
    */
   readonly scoreThreshold?: number;
   /** Return only these metadata fields (Qdrant `with_payload` selection); default all. */

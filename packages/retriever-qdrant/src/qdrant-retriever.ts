@@ -84,10 +84,51 @@ function toRagloomScore(metric: Metric, hybrid: boolean, score: number): number 
   return metric === 'l2' && !hybrid ? -(score * score) : score;
 }
 
-/** A ragloom minimum score as Qdrant's score_threshold (for Euclid: a maximum distance). */
-function toQdrantThreshold(metric: Metric, hybrid: boolean, minScore: number): number | 'nothing' {
-  if (metric !== 'l2' || hybrid) return minScore;
-  return minScore > 0 ? 'nothing' : Math.sqrt(-minScore);
+/** The float32 next to `x` towards +∞ (up) or −∞ (down); Qdrant scores and thresholds are f32. */
+function nextFloat32(x: number, direction: 1 | -1): number {
+  const f = Math.fround(x);
+  if (f !== x) return direction === 1 ? (f > x ? f : stepFloat32(f, 1)) : f < x ? f : stepFloat32(f, -1);
+  return stepFloat32(f, direction);
+}
+
+function stepFloat32(f: number, direction: 1 | -1): number {
+  if (f === 0) return direction * 1.401298464324817e-45; // the smallest subnormal
+  const bits = new Float32Array([f]);
+  const view = new Int32Array(bits.buffer);
+  view[0]! += f > 0 === (direction === 1) ? 1 : -1;
+  return bits[0]!;
+}
+
+/**
+ * ragloom's `scoreThreshold` means "score at least t" (ragloom units). Qdrant's score_threshold is an
+ * f32, strict for plain queries (keeps score > t for Cosine, Dot and sparse queries, distance < t for
+ * Euclid) and inclusive for fused ones (score >= t). So the threshold sent is two f32 steps on the
+ * generous side — every hit scoring at least t passes it, whichever rule applies — and the hits are then
+ * cut at exactly t in ragloom units (`score >= minScore`). Only hits at the boundary are dropped there,
+ * and they rank last, so no better hit is ever lost to the limit.
+ */
+function toQdrantThreshold(metric: Metric, otherScores: boolean, minScore: number): number | 'nothing' {
+  if (metric !== 'l2' || otherScores) return nextFloat32(nextFloat32(minScore, -1), -1);
+  if (minScore > 0) return 'nothing'; // −d² is never positive
+  return nextFloat32(nextFloat32(Math.sqrt(-minScore), 1), 1); // a maximum distance
+}
+
+function assertIntegerFields(records: readonly RetrieverRecord[], integerFields: ReadonlySet<string>): void {
+  if (integerFields.size === 0) return;
+  records.forEach((record, i) => {
+    for (const field of integerFields) {
+      const value = record.metadata?.[field];
+      const values = Array.isArray(value) ? value : [value];
+      const bad = values.find((v) => typeof v === 'number' && !Number.isSafeInteger(v));
+      if (bad !== undefined) {
+        throw new RagloomError(
+          'INVALID_ARGUMENT',
+          `records[${i}].metadata.${field} is ${bad}, but "${field}" has an integer payload index, which holds integers only (declare it "float" for fractions)`,
+          { details: { id: record.id, field, value: bad } },
+        );
+      }
+    }
+  });
 }
 
 /**
@@ -147,6 +188,15 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
   const { client, url } = connect(options);
   const wait = options.wait ?? true;
+  const ordering = options.ordering ? { ordering: options.ordering } : {};
+  // Fields with an integer payload index hold integers only: Qdrant's integer index ignores other values,
+  // so a fraction stored there would be missed by every condition the index answers.
+  const integerFields = new Set(
+    Object.entries(options.payloadIndexes ?? {})
+      .filter(([, schema]) => (typeof schema === 'string' ? schema : schema.type) === 'integer')
+      .map(([field]) => field),
+  );
+  const filterOptions = { integerFields };
   const plan: CollectionPlan = {
     collection,
     manifest,
@@ -210,6 +260,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     throwIfAborted(signal, 'upsert');
     // Validate everything before the first request: a rejected batch stores nothing.
     const { vectors } = validateRecords(records, manifest);
+    assertIntegerFields(records, integerFields);
     // Upsert replaces by id; within one call the last record for an id wins, as in a Map.
     const latest = new Map<string, number>();
     records.forEach((record, i) => {
@@ -243,7 +294,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
         () =>
           client.upsert(collection, {
             wait,
-            ...(options.ordering ? { ordering: options.ordering } : {}),
+            ...ordering,
             points,
           }),
         signal,
@@ -254,7 +305,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
   }
 
   async function countImpl(filter?: Filter): Promise<number> {
-    const translation = translateFilter(filter);
+    const translation = translateFilter(filter, filterOptions);
     if (translation.kind === 'none') return 0;
     await init();
     const { count } = await call('count', () =>
@@ -290,7 +341,9 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
           }),
         );
         if (existing.length === 0) continue;
-        await call('delete', () => client.delete(collection, { wait, points: existing.map((p) => p.id) }));
+        await call('delete', () =>
+          client.delete(collection, { wait, ...ordering, points: existing.map((p) => p.id) }),
+        );
         deleted += existing.length;
       }
       return { deleted };
@@ -298,7 +351,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     if (!('filter' in selector)) {
       throw new RagloomError('INVALID_ARGUMENT', 'delete expects { ids: [...] } or { filter: {...} }');
     }
-    const translation = translateFilter(selector.filter);
+    const translation = translateFilter(selector.filter, filterOptions);
     if (translation.kind === 'none') return { deleted: 0 };
     await init();
     const filter: QdrantFilter = translation.kind === 'filter' ? translation.filter : {};
@@ -306,7 +359,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     // delete returns no count); a concurrent writer can make the two differ.
     const { count } = await call('count', () => client.count(collection, { exact: true, filter }));
     if (count === 0) return { deleted: 0 };
-    await call('delete', () => client.delete(collection, { wait, filter }));
+    await call('delete', () => client.delete(collection, { wait, ...ordering, filter }));
     return { deleted: count };
   }
 
@@ -320,7 +373,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     let query: Float32Array | undefined;
     if (sparseOnly) assertPositiveInteger(request.k, 'k');
     else query = validateSearchRequest(request, manifest);
-    const translation = translateFilter(request.filter);
+    const translation = translateFilter(request.filter, filterOptions);
     if (translation.kind === 'none') return [];
     const filter = translation.kind === 'filter' ? translation.filter : undefined;
     const useSparse = sparseEncoder !== undefined && text !== undefined;
@@ -401,10 +454,12 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
       );
       const complete = points.length < limit || points[k - 1]!.score !== points[points.length - 1]!.score;
       if (complete) {
-        const hits = points.map((point) => ({
-          ...fromPayload(point.id, point.payload),
-          score: toRagloomScore(metric, scoreKind, point.score),
-        }));
+        const hits = points
+          .map((point) => ({
+            ...fromPayload(point.id, point.payload),
+            score: toRagloomScore(metric, scoreKind, point.score),
+          }))
+          .filter((hit) => minScore === undefined || hit.score >= minScore);
         hits.sort(compareHits);
         return hits.slice(0, k);
       }

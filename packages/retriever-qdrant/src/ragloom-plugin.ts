@@ -1,25 +1,42 @@
-import { type RagloomPluginV1, requireDenseManifest, withApiKeyFromEnv } from '@ragloom/core';
-import { z } from 'zod';
+import { defineRagloomPlugin, option, requireDenseManifest, withApiKeyFromEnv } from '@ragloom/core/adapter';
 import { createQdrantRetriever } from './qdrant-retriever.js';
-import type { QdrantRetrieverOptions } from './qdrant-retriever-options.js';
 
-export const qdrantRetrieverOptionsSchema = z
-  .object({
-    url: z.string().url().optional(),
-    /** The environment variable holding the Qdrant API key; keys never go in config files. */
-    apiKeyEnv: z.string().min(1).optional(),
-    collection: z.string().min(1),
-    metric: z.enum(['cosine', 'dot', 'l2']).optional(),
-    vectorName: z.string().min(1).optional(),
-  })
-  .strict();
+/**
+ * What a config file may set, declared once with the adapter kit (the plugin's Standard Schema and the check
+ * `create` runs). The manifest (encoder id, dimension) comes from the host's encoder; keys come from the
+ * environment variable `apiKeyEnv` names, never from the file; clients, sparse encoders and callbacks are for code.
+ */
+export const qdrantRetrieverPluginOptions = option.object({
+  url: option.url().optional().describe('Default http://localhost:6333.'),
+  apiKeyEnv: option.string().optional().describe('The environment variable holding the Qdrant API key.'),
+  collection: option.string().describe('The Qdrant collection; created from the manifest when missing.'),
+  metric: option.enum(['cosine', 'dot', 'l2']).optional().describe("Default: the encoder's metric."),
+  vectorName: option.string().optional().describe('Store the dense vector under this name (named vectors).'),
+  createCollection: option.boolean().optional().describe('Create the collection when missing. Default true.'),
+  batchSize: option.integer({ min: 1 }).optional().describe('Points per upsert request. Default 256.'),
+  concurrency: option
+    .integer({ min: 1 })
+    .optional()
+    .describe('Upsert requests in flight at once. Default 2.'),
+  wait: option.boolean().optional().describe('Wait until Qdrant has applied each write. Default true.'),
+  hybrid: option
+    .union([
+      option.literal(true),
+      option.object({
+        sparseVectorName: option.string().optional(),
+        prefetchLimit: option.integer({ min: 1 }).optional(),
+        fusion: option.enum(['rrf', 'dbsf']).optional(),
+      }),
+    ])
+    .optional()
+    .describe('Hybrid search (dense + BM25 sparse, fused by RRF or DBSF): true, or its settings.'),
+});
 
 /** `"retrievers": [{ "name": "qdrant", "use": "@ragloom/retriever-qdrant", "options": { "collection": "docs" } }]` */
-export const ragloomPlugin: RagloomPluginV1 = {
-  specificationVersion: 'v1',
+export const ragloomPlugin = defineRagloomPlugin({
   name: '@ragloom/retriever-qdrant',
   retriever: {
-    optionsSchema: qdrantRetrieverOptionsSchema,
+    options: qdrantRetrieverPluginOptions,
     create: async (options, context) => {
       const manifest = requireDenseManifest(context, '@ragloom/retriever-qdrant');
       const rest = withApiKeyFromEnv(options, context);
@@ -27,12 +44,12 @@ export const ragloomPlugin: RagloomPluginV1 = {
         ...rest,
         encoderModelId: manifest.encoderModelId,
         dimension: manifest.dimension,
-        metric: (rest.metric as QdrantRetrieverOptions['metric']) ?? manifest.metric,
-      } as QdrantRetrieverOptions);
+        metric: rest.metric ?? manifest.metric,
+      });
       // Connect and check the collection's manifest now, so a mismatch or an unreachable server is reported at
       // startup rather than at the first query.
       await retriever.init();
       return retriever;
     },
   },
-};
+});

@@ -162,15 +162,55 @@ describe('translateFilter (unit): one operator at a time', () => {
     // converted to UTC."
     expect(json({ date: { $gte: '2020-06-01T00:00:00Z' } })).toEqual({
       kind: 'filter',
-      filter: { must: [{ key: key('date'), range: { gte: '2020-06-01T00:00:00.000Z' } }] },
+      filter: { must: [{ key: key('date'), range: { gte: '2020-06-01T00:00:00.000000Z' } }] },
     });
     expect(json({ date: { $lt: '2020-03-15' } })).toEqual({
       kind: 'filter',
-      filter: { must: [{ key: key('date'), range: { lt: '2020-03-15T00:00:00.000Z' } }] },
+      filter: { must: [{ key: key('date'), range: { lt: '2020-03-15T00:00:00.000000Z' } }] },
     });
     expect(json({ date: { $lte: '2020-03-15T10:30:00+02:00' } })).toEqual({
       kind: 'filter',
-      filter: { must: [{ key: key('date'), range: { lte: '2020-03-15T08:30:00.000Z' } }] },
+      filter: { must: [{ key: key('date'), range: { lte: '2020-03-15T08:30:00.000000Z' } }] },
+    });
+  });
+
+  it('date-time bounds follow the one grammar (RFC 3339 as Qdrant parses it): +02 offsets, leap seconds, microseconds', () => {
+    const bound = (value: string) => {
+      const translation = json({ date: { $gte: value } });
+      return translation.kind === 'filter'
+        ? JSON.stringify(translation.filter.must).match(/"gte":"([^"]+)"/)?.[1]
+        : undefined;
+    };
+    expect(bound('2020-06-01T12:00:00+02')).toBe('2020-06-01T10:00:00.000000Z');
+    expect(bound('2020-06-01 12:00:00+0200')).toBe('2020-06-01T10:00:00.000000Z');
+    expect(bound('2016-12-31T23:59:60Z')).toBe('2017-01-01T00:00:00.000000Z');
+    expect(bound('2020-06-01T10:00:00.123456789Z')).toBe('2020-06-01T10:00:00.123456Z');
+    // Not date-times for Qdrant, so not for ragloom: rejected before anything is sent.
+    for (const value of ['2020-06-01T10:00Z', '2020-02-30', '2020-06-01T24:00:00Z']) {
+      expectCode(() => translateFilter({ date: { $gte: value } }), 'INVALID_FILTER', 'RFC 3339');
+    }
+  });
+
+  it('integer-indexed fields: fractional bounds become the integer bounds that select the same integers', () => {
+    const integerFields = new Set(['year']);
+    const ranges = (filter: Filter) =>
+      JSON.parse(JSON.stringify(translateFilter(filter, { integerFields }))) as { filter: unknown };
+    expect(ranges({ year: { $gt: 2019.5, $lte: 2021.5 } }).filter).toEqual({
+      must: [
+        { key: key('year'), range: { gte: 2020 } },
+        { key: key('year'), range: { lte: 2021 } },
+      ],
+    });
+    expect(ranges({ year: { $lt: -0.5 } }).filter).toEqual({
+      must: [{ key: key('year'), range: { lte: -1 } }],
+    });
+    // equality with a fraction: an empty range, as no integer equals it
+    expect(ranges({ year: 2020.5 }).filter).toEqual({
+      must: [{ key: key('year'), range: { gte: 2021, lte: 2020 } }],
+    });
+    // other fields keep their fractional bounds
+    expect(ranges({ rating: { $gt: 2.5 } }).filter).toEqual({
+      must: [{ key: key('rating'), range: { gt: 2.5 } }],
     });
   });
 
@@ -326,10 +366,13 @@ describe('translateFilter (unit): field paths and errors', () => {
   it('metadata fields are addressed under the metadata key, quoted when not plain', () => {
     expect(metadataFieldPath('year')).toBe('metadata.year');
     expect(metadataFieldPath('snake_case-1')).toBe('metadata.snake_case-1');
-    // Qdrant's JSON path: unquoted keys are [alphanumeric _ -]; others go in double quotes.
+    // Qdrant's JSON path: unquoted keys are Unicode alphanumerics, _ and - (Rust's char::is_alphanumeric,
+    // json_path/parse.rs); others go in double quotes — and Qdrant prints paths the same way.
     expect(metadataFieldPath('a.b')).toBe('metadata."a.b"');
     expect(metadataFieldPath('tags[]')).toBe('metadata."tags[]"');
-    expect(metadataFieldPath('作者')).toBe('metadata."作者"');
+    expect(metadataFieldPath('作者')).toBe('metadata.作者');
+    expect(metadataFieldPath('année_2')).toBe('metadata.année_2');
+    expect(metadataFieldPath('名前 (かな)')).toBe('metadata."名前 (かな)"');
     expect(metadataFieldPath('with space')).toBe('metadata."with space"');
     expect(translateFilter({ 'a.b': 1 }, { metadataKey: 'meta' })).toEqual({
       kind: 'filter',

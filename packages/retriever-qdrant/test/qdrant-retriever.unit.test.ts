@@ -342,7 +342,8 @@ describe('search (unit)', () => {
       params: { exact: true, hnsw_ef: 64 },
       limit: 3,
       with_payload: ['id', 'text', 'metadata.n'],
-      score_threshold: 0.5,
+      // two f32 steps below 0.5: Qdrant's threshold is strict, ragloom's is "at least" (cut exactly after)
+      score_threshold: 0.4999999403953552,
     });
     const expected = records(6)
       .filter((r) => r.metadata!.even)
@@ -366,9 +367,46 @@ describe('search (unit)', () => {
     ]);
     qdrant.reset();
     const close = await retriever.search({ vector: [0, 0, 0], k: 5, scoreThreshold: -4 });
-    expect(qdrant.callsTo('query')[0]!.args.score_threshold).toBe(2);
+    // a maximum distance two f32 steps above 2 (Qdrant keeps distance < threshold), cut at -4 after
+    expect(qdrant.callsTo('query')[0]!.args.score_threshold).toBe(2.000000476837158);
     expect(close.map((h) => h.id)).toEqual(['near']);
+    expect(
+      (await retriever.search({ vector: [0, 0, 0], k: 5, scoreThreshold: -1 })).map((h) => h.id),
+    ).toEqual(['near']);
+    expect(await retriever.search({ vector: [0, 0, 0], k: 5, scoreThreshold: -0.99 })).toEqual([]);
     expect(await retriever.search({ vector: [0, 0, 0], k: 5, scoreThreshold: 1 })).toEqual([]);
+  });
+
+  it('scoreThreshold is "at least", though Qdrant keeps only strictly better f32 scores', async () => {
+    const l2 = setup({ metric: 'l2' });
+    await l2.retriever.upsert([
+      { id: 'same', text: '', vector: [1, 2, 3] },
+      { id: 'other', text: '', vector: [1, 2, 4] },
+    ]);
+    // An identical vector scores exactly 0: a threshold of 0 keeps it (Qdrant's distance < 0 would not).
+    expect(
+      (await l2.retriever.search({ vector: [1, 2, 3], k: 5, scoreThreshold: 0 })).map((h) => h.id),
+    ).toEqual(['same']);
+    const cosine = setup();
+    await cosine.retriever.upsert([
+      { id: 'a', text: '', vector: [0.6, 0.8, 0] },
+      { id: 'b', text: '', vector: [0.8, 0.6, 0] },
+      { id: 'c', text: '', vector: [0, 0, 1] },
+    ]);
+    const all = await cosine.retriever.search({ vector: [0.6, 0.8, 0], k: 5 });
+    const atB = all.find((h) => h.id === 'b')!.score;
+    // A hit exactly at the threshold is kept, one just below it is not.
+    expect(
+      (await cosine.retriever.search({ vector: [0.6, 0.8, 0], k: 5, scoreThreshold: atB })).map((h) => h.id),
+    ).toEqual(['a', 'b']);
+    expect(
+      (await cosine.retriever.search({ vector: [0.6, 0.8, 0], k: 5, scoreThreshold: atB + 1e-7 })).map(
+        (h) => h.id,
+      ),
+    ).toEqual(['a']);
+    // and a threshold f32 cannot represent (0.96 rounds up to 0.9599999785423279 + ε) still means "at least 0.96"
+    const t = await cosine.retriever.search({ vector: [0.6, 0.8, 0], k: 5, scoreThreshold: 0.96 });
+    expect(t.map((h) => h.id)).toEqual(all.filter((h) => h.score >= 0.96).map((h) => h.id));
   });
 
   it('orders ties by id, asking again with a larger limit while the tie crosses the cut', async () => {
@@ -591,5 +629,48 @@ describe('create races and failures (unit)', () => {
       'AUTH_ERROR',
       /create collection on collection "docs" failed \(HTTP 403\): read-only key/,
     );
+  });
+});
+
+describe('payload indexes and write options (unit)', () => {
+  it('a non-ASCII index key is compared as Qdrant names it, so reopening does not send it again', async () => {
+    const double = createInMemoryQdrant();
+    const first = setup({ payloadIndexes: { 作者: 'keyword', 'a b': 'keyword' } }, double);
+    await first.retriever.init();
+    expect(double.callsTo('createPayloadIndex').map((c) => c.args.field_name)).toEqual([
+      'metadata.作者',
+      'metadata."a b"',
+    ]);
+    double.reset();
+    const second = setup({ payloadIndexes: { 作者: 'keyword', 'a b': 'keyword' } }, double);
+    await second.retriever.init();
+    expect(double.callsTo('createPayloadIndex')).toEqual([]);
+  });
+
+  it('an integer payload index holds integers only: a fraction there is refused before anything is sent', async () => {
+    const { qdrant, retriever } = setup({ payloadIndexes: { year: 'integer', rating: 'float' } });
+    const error = await retriever
+      .upsert([{ id: 'a', text: '', vector: [1, 0, 0], metadata: { year: 2020.5, rating: 2.5 } }])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((error as Error).message).toContain('year');
+    expect(qdrant.callsTo('upsert')).toHaveLength(0);
+    await retriever.upsert([
+      { id: 'a', text: '', vector: [1, 0, 0], metadata: { year: [2020, 2021], rating: 2.5 } },
+    ]);
+    qdrant.reset();
+    expect(await retriever.count({ year: { $gt: 2020.5 } })).toBe(1);
+    expect(qdrant.callsTo('count')[0]!.args.filter).toEqual({
+      must: [{ key: 'metadata.year', range: { gte: 2021 } }],
+    });
+  });
+
+  it('ordering is sent with deletes as with upserts', async () => {
+    const { qdrant, retriever } = setup({ ordering: 'strong' });
+    await retriever.upsert(records(4));
+    await retriever.delete({ ids: [records(4)[0]!.id] });
+    await retriever.delete({ filter: { even: true } });
+    expect(qdrant.callsTo('upsert')[0]!.args.ordering).toBe('strong');
+    expect(qdrant.callsTo('delete').map((c) => c.args.ordering)).toEqual(['strong', 'strong']);
   });
 });

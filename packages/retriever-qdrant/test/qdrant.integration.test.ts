@@ -13,7 +13,7 @@ import {
   isRagloomError,
   type RetrieverRecord,
 } from '@ragloom/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createQdrantRetriever,
   openQdrantRetriever,
@@ -23,7 +23,7 @@ import {
 
 // Integration tests against a real Qdrant. They run when QDRANT_URL is set (QDRANT_API_KEY too if
 // the server needs one) and are reported as skipped, with the reason, otherwise:
-//   docker run -p 6333:6333 qdrant/qdrant:v1.18.0
+//   docker run -p 6333:6333 qdrant/qdrant:v1.18.1   (1.18.1 or newer: the tests check)
 //   QDRANT_URL=http://localhost:6333 pnpm turbo run test --filter=@ragloom/retriever-qdrant
 const url = process.env.QDRANT_URL;
 const apiKey = process.env.QDRANT_API_KEY;
@@ -44,6 +44,20 @@ function make(name: string, options: Partial<QdrantRetrieverOptions> = {}): Qdra
   created.push(retriever);
   return retriever;
 }
+
+/** Qdrant 1.18.0's integer index truncates fractional range bounds (fixed in 1.18.1): older servers are refused. */
+export const MINIMUM_QDRANT = [1, 18, 1] as const;
+
+beforeAll(async () => {
+  if (!url) return;
+  const response = await fetch(url, { headers: apiKey ? { 'api-key': apiKey } : {} });
+  const { version } = (await response.json()) as { version?: string };
+  const parts = String(version).split('.').map(Number);
+  const newer = MINIMUM_QDRANT.findIndex((m, i) => (parts[i] ?? 0) !== m);
+  const ok = newer < 0 || (parts[newer] ?? 0) > MINIMUM_QDRANT[newer]!;
+  if (!ok)
+    throw new Error(`Qdrant at ${url} is ${version}; these tests need ${MINIMUM_QDRANT.join('.')} or newer`);
+});
 
 afterAll(async () => {
   for (const r of created) await r.dropCollection().catch(() => {});

@@ -46,5 +46,36 @@ describe('ragloomPlugin', () => {
     expect(
       await optionIssuePaths(ragloomPlugin.retriever!.optionsSchema, { url: 'nope', metric: 'manhattan' }),
     ).toEqual(['url', 'collection', 'metric']);
+    // The factory's settings a config may set, and code-only ones it may not (keys live in apiKeyEnv).
+    expect(
+      await optionIssuePaths(ragloomPlugin.retriever!.optionsSchema, {
+        collection: 'docs',
+        batchSize: 64,
+        concurrency: 4,
+        wait: false,
+        hybrid: { fusion: 'dbsf', prefetchLimit: 100 },
+      }),
+    ).toEqual([]);
+    expect(
+      await optionIssuePaths(ragloomPlugin.retriever!.optionsSchema, {
+        collection: 'docs',
+        apiKey: 'secret',
+        batchSize: 0,
+        hybrid: { fusion: 'max' },
+      }),
+    ).toEqual(['apiKey', 'batchSize', 'hybrid.fusion']);
+  });
+
+  it('create checks the options itself too (a host that skips the schema gets the same INVALID_CONFIG)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ragloom-qdrant-plugin-'));
+    const error = await Promise.resolve()
+      .then(() =>
+        ragloomPlugin.retriever!.create(
+          { collection: 'docs', batchSize: -1 } as never,
+          pluginTestContext('retriever', dir, { denseManifest }),
+        ),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { issues: [{ path: 'batchSize' }] } });
   });
 });

@@ -1,36 +1,19 @@
 import type { AskResult, AskStreamPart } from '@ragloom/core';
 import { locateCitation, locatePassage } from '../runtime/source-location.js';
+import { ragloomExtension, usageJson } from '../server/citation-json.js';
 import { excerpt, style } from './terminal.js';
 
-/** The JSON shape of an answer (`ask --json`): the answer, its mode, and every citation with file and line. */
+/**
+ * The JSON shape of an answer (`ask --json`): the same fields, in the same snake_case, as the server's
+ * chat completion and its `ragloom` extension (one naming convention for CLI JSON and HTTP).
+ */
 export function answerToJson(question: string, result: AskResult) {
   return {
     question,
     answer: result.answer,
-    mode: result.mode,
-    finishReason: result.finishReason,
-    usage: result.usage,
-    citations: result.citations.map((c) => {
-      const where = locateCitation(c, result.passages[c.number - 1]);
-      return {
-        number: c.number,
-        chunkId: c.chunkId,
-        source: where.source,
-        line: where.line,
-        endLine: where.endLine,
-        page: where.page,
-        start: c.start,
-        end: c.end,
-        text: c.text,
-      };
-    }),
-    passages: result.passages.map((p, i) => ({
-      number: i + 1,
-      id: p.id,
-      score: p.score,
-      ...locatePassage(p),
-      text: p.text,
-    })),
+    finish_reason: result.finishReason,
+    usage: usageJson(result.usage),
+    ...ragloomExtension(result),
   };
 }
 

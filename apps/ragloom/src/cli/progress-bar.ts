@@ -31,7 +31,7 @@ export function formatDuration(seconds: number): string {
 
 /**
  * A terminal progress bar with rate and ETA: `ingest ████████░░░░ 120/300 docs · 42.0 docs/s · ETA 4s`.
- * Rates are smoothed over recent updates; on a non-TTY stream it prints a plain line now and then instead.
+ * The rate shown is smoothed over recent updates, the ETA uses the whole run's rate; on a non-TTY stream it prints a plain line now and then instead.
  */
 export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   const stream = options.stream ?? process.stderr;
@@ -63,8 +63,13 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
       : kind === 'bytes'
         ? ` · ${mb(shownRate)}/s`
         : ` · ${shownRate.toFixed(1)} ${unit}/s`;
+    // The ETA uses the rate of the whole run, not the recent one: one slow item (a big PDF, a long
+    // embedding batch) must not make a 13-second job promise minutes, nor a fast burst promise seconds.
+    const averageRate = elapsed > 0 ? completed / elapsed : 0;
     const eta =
-      total !== undefined && shownRate > 0 ? ` · ETA ${formatDuration((total - completed) / shownRate)}` : '';
+      total !== undefined && settled && averageRate > 0
+        ? ` · ETA ${formatDuration((total - completed) / averageRate)}`
+        : '';
     let bar = '';
     if (total !== undefined && total > 0) {
       const width = 24;

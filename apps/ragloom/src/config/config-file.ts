@@ -11,7 +11,7 @@ import {
   parseTree,
   printParseErrorCode,
 } from 'jsonc-parser';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type RagloomConfig, ragloomConfigSchema } from './config-schema.js';
 import { assertConfigFileTrusted, assertPluginPathsTrusted } from './config-trust.js';
 
@@ -99,28 +99,90 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/** One line per problem: `file:line:col field.path: message`. */
+/** The keys an object schema at `path` accepts (through defaults, optionals and arrays), if it is one. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let node: z.ZodType = schema;
+  const unwrap = () => {
+    for (;;) {
+      // Defaults, prefaults, optionals, nullables and readonly wrap their schema as `innerType`.
+      const def = node.def as { innerType?: z.ZodType; in?: z.ZodType };
+      if (def.innerType) node = def.innerType;
+      else if (node instanceof z.ZodPipe && def.in) node = def.in;
+      else return;
+    }
+  };
+  for (const part of path) {
+    unwrap();
+    if (typeof part === 'number' && node instanceof z.ZodArray) node = node.element as z.ZodType;
+    else if (typeof part === 'string' && node instanceof z.ZodObject) {
+      const next = (node.shape as Record<string, z.ZodType>)[part];
+      if (!next) return undefined;
+      node = next;
+    } else return undefined;
+  }
+  unwrap();
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+}
+
+/** The closest valid key to a mistyped one (edit distance ≤ 2), for "did you mean". */
+function closestKey(key: string, valid: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j]!;
+        row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length]!;
+  };
+  let best: { key: string; d: number } | undefined;
+  for (const v of valid) {
+    const d = distance(key.toLowerCase(), v.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { key: v, d };
+  }
+  return best?.key;
+}
+
+/**
+ * One line per problem: `file:line:col field.path: message`. An unknown key is named at its own line, with
+ * the keys that are valid there (and the closest one).
+ */
 export function formatSchemaIssues(
   issues: readonly z.core.$ZodIssue[],
   file: string,
   tree?: JsonNode,
   text?: string,
+  schema: z.ZodType = ragloomConfigSchema,
 ): string[] {
-  return issues.map((issue) => {
-    let where = file;
-    if (tree && text !== undefined) {
-      // The deepest node that exists on the issue's path (a missing key points at its parent object).
-      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      for (let n = path.length; n >= 0; n--) {
-        const node = findNodeAtLocation(tree, path.slice(0, n));
+  return issues.flatMap((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const locate = (at: readonly (string | number)[]) => {
+      if (!tree || text === undefined) return file;
+      // The deepest node that exists on the path (a missing key points at its parent object).
+      for (let n = at.length; n >= 0; n--) {
+        const node = findNodeAtLocation(tree, at.slice(0, n));
         if (node) {
-          const { line, column } = lineColumn(text, node.offset);
-          where = `${file}:${line}:${column}`;
-          break;
+          // A value's key starts the line a user looks for.
+          const offset = node.parent?.type === 'property' ? node.parent.offset : node.offset;
+          const { line, column } = lineColumn(text, offset);
+          return `${file}:${line}:${column}`;
         }
       }
+      return file;
+    };
+    if (issue.code === 'unrecognized_keys') {
+      const valid = keysAt(schema, path) ?? [];
+      return issue.keys.map((key) => {
+        const guess = closestKey(key, valid);
+        const hint = valid.length > 0 ? `; valid keys here: ${valid.join(', ')}` : '';
+        return `${locate([...path, key])} ${formatFieldPath([...path, key])}: unknown key${guess ? ` (did you mean "${guess}"?)` : ''}${hint}`;
+      });
     }
-    return `${where} ${formatFieldPath(issue.path)}: ${issue.message}`;
+    return [`${locate(path)} ${formatFieldPath(issue.path)}: ${issue.message}`];
   });
 }
 

@@ -77,7 +77,7 @@ const ingestSchema = z
     /** File extensions ingested from folders (files named explicitly are always tried). */
     extensions: z
       .array(z.string().regex(/^\.[A-Za-z0-9]+$/, 'an extension such as ".md"'))
-      .default(['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.jsonl']),
+      .default(['.md', '.markdown', '.txt', '.rst', '.html', '.htm', '.docx', '.pdf', '.jsonl']),
     /**
      * Paths left out while walking folders, in .gitignore syntax relative to the walked folder: a name
      * ("node_modules") matches at any depth, "drafts/**" or "*.log" as in git. Hidden names (".env") are

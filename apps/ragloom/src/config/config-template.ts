@@ -89,11 +89,17 @@ const PRESETS: Record<ConfigPreset, string> = {
   ],
 `,
   openai: `
-  // Any OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp, Ollama, LM Studio). The key is read from
-  // the environment variable named by "apiKeyEnv", never from this file.
+  // Any OpenAI-compatible endpoint. Every option you must set is listed: "baseURL" is OpenAI's API; for
+  // vLLM, llama.cpp, Ollama or LM Studio set it to the server's /v1 URL (e.g. "http://127.0.0.1:11434/v1")
+  // and "model" to a model it serves. The key is read from the environment variable named by "apiKeyEnv",
+  // never from this file.
   "encoder": {
     "use": "@ragloom/encoder-openai",
-    "options": { "model": "text-embedding-3-small", "apiKeyEnv": "OPENAI_API_KEY" }
+    "options": {
+      "baseURL": "https://api.openai.com/v1",
+      "model": "text-embedding-3-small",
+      "apiKeyEnv": "OPENAI_API_KEY"
+    }
   },
 
   "retrievers": [
@@ -103,7 +109,11 @@ const PRESETS: Record<ConfigPreset, string> = {
 
   "generator": {
     "use": "@ragloom/generator-openai",
-    "options": { "model": "gpt-4o-mini", "apiKeyEnv": "OPENAI_API_KEY" }
+    "options": {
+      "baseURL": "https://api.openai.com/v1",
+      "model": "gpt-4o-mini",
+      "apiKeyEnv": "OPENAI_API_KEY"
+    }
   },
 `,
 };

@@ -2,14 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import {
-  type Document,
-  isCjkChar,
-  isRagloomError,
-  RagloomError,
-  type RetrieverRecord,
-  type RetrieverV1,
-} from '@ragloom/core';
+import { type Document, isCjkChar, isRagloomError, RagloomError, type RetrieverRecord } from '@ragloom/core';
 import { writeFileAtomic } from '@ragloom/core/node';
 import {
   type AnswerMetric,
@@ -20,10 +13,12 @@ import {
   loadBeirDataset,
   loadSquadDataset,
   type QaExample,
+  type SearchFunction,
   writeReport,
 } from '@ragloom/eval';
 import type { LoadedConfig } from '../config/config-file.js';
 import { requireWriter } from '../ingest/require-writer.js';
+import { generationFor } from '../runtime/answer-stream.js';
 import { type OpenRuntimeOptions, openRuntime, type RagloomRuntime } from '../runtime/open-runtime.js';
 
 export interface RunEvalOptions {
@@ -31,8 +26,13 @@ export interface RunEvalOptions {
   readonly dataset: string;
   /** Where report.json, report.md and report.html go. */
   readonly outDir: string;
-  /** Evaluate only the first n queries / questions. */
+  /** Evaluate only the first n queries / questions (after `questions`, when both are given). */
   readonly limit?: number;
+  /**
+   * Evaluate only questions / queries `from`–`to` (1-based, inclusive, in file order; `to` open-ended
+   * when absent). The whole data set is still indexed, so the other questions' passages compete.
+   */
+  readonly questions?: QuestionRange;
   /** BEIR: hits per query (default 100). */
   readonly k?: number;
   /** BEIR qrels split (default 'test'). */
@@ -51,6 +51,62 @@ export interface RunEvalResult {
   readonly reports: string[];
   /** Whether an index from an earlier run of the same data set and settings was reused. */
   readonly reusedIndex: boolean;
+  /** Things the user should look at, e.g. a retriever of a hybrid that scores far below another. */
+  readonly warnings: string[];
+}
+
+/** Questions `from`–`to`, 1-based and inclusive; `to` absent means "to the end". */
+export interface QuestionRange {
+  readonly from: number;
+  readonly to?: number;
+}
+
+/** `1-4000`, `4001-` or `17`: a range of question numbers (1-based, inclusive). */
+export function parseQuestionRange(text: string): QuestionRange {
+  const m = /^\s*(\d+)\s*(?:(-)\s*(\d+)?)?\s*$/.exec(text);
+  const from = m ? Number(m[1]) : Number.NaN;
+  const to = m?.[3] !== undefined ? Number(m[3]) : m?.[2] ? undefined : from;
+  if (!m || from < 1 || (to !== undefined && to < from)) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      `question range must look like 1-4000, 4001- or 17 (1-based, from ≤ to), got "${text}"`,
+    );
+  }
+  return to === undefined ? { from } : { from, to };
+}
+
+function selectQuestions<T>(items: readonly T[], options: Pick<RunEvalOptions, 'questions' | 'limit'>): T[] {
+  const range = options.questions ?? { from: 1 };
+  const selected = items.slice(range.from - 1, range.to);
+  return selected.slice(0, options.limit ?? selected.length);
+}
+
+/** A hybrid's retriever scoring below this share of the best one's nDCG@10 drags the fusion down. */
+const WEAK_RETRIEVER_SHARE = 0.5;
+
+/** Warns about a retriever of a hybrid that scores far below another: fused with it, the result is worse. */
+export function weakRetrieverWarnings(runs: readonly EvalRunResult[], names: readonly string[]): string[] {
+  const scored = runs
+    .filter((r) => names.includes(r.name) && r.kind === 'retrieval')
+    .map((r) => ({ name: r.name, value: r.aggregate['ndcg@10'] }))
+    .filter((r): r is { name: string; value: number } => r.value !== undefined && Number.isFinite(r.value));
+  if (scored.length < 2) return [];
+  const best = scored.reduce((a, b) => (b.value > a.value ? b : a));
+  return scored
+    .filter((r) => r !== best && r.value < WEAK_RETRIEVER_SHARE * best.value)
+    .map(
+      (r) =>
+        `retriever "${r.name}" scores nDCG@10 ${r.value.toFixed(4)}, under half of "${best.name}" (${best.value.toFixed(4)}); ` +
+        `fusing it may lower the pipeline's score — check its encoder/model, give it a lower "weight", or leave it out`,
+    );
+}
+
+/** The answer metric of a data set: SQuAD v1.1 files say so in `version`, Chinese questions mean CMRC. */
+async function detectAnswerMetric(file: string, examples: readonly QaExample[]): Promise<AnswerMetric> {
+  if (isMostlyCjk(examples)) return 'cmrc';
+  const head = (await readFile(file, 'utf8')).slice(0, 4096);
+  const version = /"version"\s*:\s*"v?(\d+)\./.exec(head)?.[1];
+  return version === '1' ? 'squad-v1' : 'squad';
 }
 
 type DatasetKind = { kind: 'beir'; dir: string } | { kind: 'squad'; file: string };
@@ -99,26 +155,14 @@ async function indexIsCurrent(
   }
 }
 
-/** The whole configured pipeline (fusion, reranking) as a text retriever, so it is scored like one. */
-function pipelineAsRetriever(runtime: RagloomRuntime, count: number): RetrieverV1 {
-  const unsupported = async (): Promise<never> => {
-    throw new RagloomError('UNSUPPORTED', 'the evaluated pipeline is read-only');
-  };
-  return {
-    specificationVersion: 'v1',
-    provider: 'ragloom-pipeline',
-    manifest: { kind: 'sparse', analyzer: 'pipeline' },
-    capabilities: { query: 'text', scan: false, persistent: false },
-    upsert: unsupported,
-    delete: unsupported,
-    count: async () => count,
-    async search(request) {
-      const passages = await runtime.pipeline.retrieve(request.text ?? '', {
-        k: request.k,
-        signal: request.signal,
-      });
-      return passages.map((p) => ({ id: p.id, score: p.score, text: p.text, metadata: p.metadata }));
-    },
+/** The whole configured pipeline (embedding, fusion, reranking) as a search function, scored like a retriever. */
+function pipelineSearch(runtime: RagloomRuntime): SearchFunction {
+  return async (text, { k, signal }) => {
+    const { passages, embeddingTokens } = await runtime.pipeline.retrieveWithUsage(text, { k, signal });
+    return {
+      hits: passages.map((p) => ({ id: p.id, score: p.score })),
+      ...(embeddingTokens === undefined ? {} : { embeddingTokens }),
+    };
   };
 }
 
@@ -174,6 +218,7 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
   const progress = options.onProgress ?? (() => {});
   try {
     const runs: EvalRunResult[] = [];
+    const warnings: string[] = [];
     let reusedIndex = false;
     if (dataset.kind === 'beir') {
       const data = await loadBeirDataset(dataset.dir, { split: options.split, signal: options.signal });
@@ -216,33 +261,45 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
           JSON.stringify({ dataset: source, fingerprint, records: data.corpus.length }),
         );
       }
-      const queries = data.queries.slice(0, options.limit ?? data.queries.length);
+      const queries = selectQuestions(data.queries, options);
       const qrels = new Map([...data.qrels].filter(([id]) => queries.some((q) => q.id === id)));
       const k = options.k ?? 100;
-      const targets: { name: string; retriever: RetrieverV1 }[] = runtime.retrievers.map((r) => ({
-        name: r.name,
-        retriever: r.retriever,
-      }));
-      if (runtime.retrievers.length > 1 || runtime.reranker) {
-        targets.push({ name: 'pipeline', retriever: pipelineAsRetriever(runtime, data.corpus.length) });
-      }
-      for (const target of targets) {
+      for (const r of runtime.retrievers) {
         runs.push(
           await evaluateRetriever({
-            name: target.name,
-            retriever: target.retriever,
-            encoder: target.retriever.manifest.kind === 'dense' ? runtime.encoder : undefined,
+            name: r.name,
+            retriever: r.retriever,
+            encoder: r.retriever.manifest.kind === 'dense' ? runtime.encoder : undefined,
             queries,
             qrels,
             k,
             signal: options.signal,
-            onProgress: (e) => progress(`queries (${target.name})`, e.completed, e.total),
+            onProgress: (e) => progress(`queries (${r.name})`, e.completed, e.total),
           }),
         );
       }
+      if (runtime.retrievers.length > 1 || runtime.reranker) {
+        runs.push(
+          await evaluateRetriever({
+            name: 'pipeline',
+            search: pipelineSearch(runtime),
+            queries,
+            qrels,
+            k,
+            signal: options.signal,
+            onProgress: (e) => progress('queries (pipeline)', e.completed, e.total),
+          }),
+        );
+      }
+      warnings.push(
+        ...weakRetrieverWarnings(
+          runs,
+          runtime.retrievers.map((r) => r.name),
+        ),
+      );
     } else {
       const all = await loadSquadDataset(dataset.file);
-      const examples = all.slice(0, options.limit ?? all.length);
+      const examples = selectQuestions(all, options);
       const contexts = new Map<string, Document>();
       for (const e of all) {
         if (e.contextId === undefined || e.context === undefined || contexts.has(e.contextId)) continue;
@@ -275,12 +332,12 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
           JSON.stringify({ dataset: source, fingerprint, records: chunks }),
         );
       }
-      const answerMetric = options.answerMetric ?? (isMostlyCjk(examples) ? 'cmrc' : 'squad');
+      const answerMetric = options.answerMetric ?? (await detectAnswerMetric(dataset.file, examples));
       runs.push(
         await evaluatePipeline({
           name: runtime.generator ? `rag (${runtime.generator.modelId})` : 'rag (extractive)',
           ask: (question, { signal }) =>
-            runtime.pipeline.ask(question, { signal, generation: runtime.config.generation }),
+            runtime.pipeline.ask(question, { signal, generation: generationFor(runtime) }),
           examples,
           answerMetric,
           signal: options.signal,
@@ -291,7 +348,7 @@ export async function runEval(loaded: LoadedConfig, options: RunEvalOptions): Pr
     const report = createReport(runs, { title: `ragloom eval: ${basename(source)}` });
     const reports = ['report.json', 'report.md', 'report.html'].map((f) => join(options.outDir, f));
     for (const path of reports) await writeReport(path, report);
-    return { kind: dataset.kind === 'beir' ? 'retrieval' : 'qa', runs, reports, reusedIndex };
+    return { kind: dataset.kind === 'beir' ? 'retrieval' : 'qa', runs, reports, reusedIndex, warnings };
   } finally {
     await runtime.close();
   }

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { type Metadata, type MetadataValue, RagloomError } from '@ragloom/core';
 import { binaryReason, decodeUtf8 } from './decode-text.js';
+import { docxToText } from './docx-to-text.js';
 import { htmlToText } from './html-to-text.js';
 import type { LoadedDocument, SourceType } from './loaded-document.js';
 import { pdfToText } from './pdf-to-text.js';
@@ -11,6 +12,8 @@ const TYPES: Record<string, SourceType> = {
   '.markdown': 'markdown',
   '.mdx': 'markdown',
   '.txt': 'text',
+  '.rst': 'text',
+  '.docx': 'docx',
   '.text': 'text',
   '.html': 'html',
   '.htm': 'html',
@@ -115,7 +118,7 @@ function loadJsonl(text: string, source: string): LoadResult {
 
 /**
  * Reads one file into documents: markdown and text as they are, HTML as readable text mapped back to
- * its source lines, PDF page by page (pdf.js), JSONL one document per line (`text`/`contents`, `id`/`_id`,
+ * its source lines, DOCX by paragraph (mammoth), PDF page by page (pdf.js), JSONL one document per line (`text`/`contents`, `id`/`_id`,
  * `title`, `metadata`). An unusable file (binary, not UTF-8, broken PDF) is an INVALID_ARGUMENT error
  * saying why, which ingest reports as a skipped file.
  */
@@ -132,6 +135,21 @@ export async function loadDocumentFile(bytes: Uint8Array, source: string): Promi
           document: { id: source, text, metadata: { source, type } },
           lineAt: (offset) => lineAtOffset(starts, offset),
           pageAt: (offset) => lineAtOffset(pageStarts, offset),
+        },
+      ],
+      warnings: [],
+    };
+  }
+  if (type === 'docx') {
+    // A DOCX is a zip archive: "PK\x03\x04".
+    if (!(bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04))
+      skip(source, 'it is not a DOCX file');
+    const docx = await docxToText(bytes, source);
+    return {
+      documents: [
+        {
+          document: { id: source, text: docx.text, metadata: { source, type } },
+          lineAt: docx.lineAt,
         },
       ],
       warnings: [],

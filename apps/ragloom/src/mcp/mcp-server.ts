@@ -46,6 +46,10 @@ const passageOutput = z.object({
   ...location,
   text: z.string(),
   metadata: z.record(z.string(), z.unknown()),
+  retrievers: z
+    .array(z.object({ retriever: z.string(), rank: z.number(), score: z.number() }))
+    .nullable()
+    .describe('Rank and score in each retriever before fusion (hybrid search); null for one retriever.'),
 });
 
 const citationOutput = z.object({

@@ -1,12 +1,4 @@
-import {
-  type AskOptions,
-  type AskStreamPart,
-  createStopSequenceMatcher,
-  type FinishReason,
-  parseCitations,
-  simpleTokenize,
-  templateTokens,
-} from '@ragloom/core';
+import type { AskOptions, AskStreamPart } from '@ragloom/core';
 import type { RagloomRuntime } from './open-runtime.js';
 
 export interface AnswerStreamOptions extends Omit<AskOptions, 'generation'> {
@@ -18,72 +10,34 @@ export interface AnswerStreamOptions extends Omit<AskOptions, 'generation'> {
 }
 
 /**
- * `askStream` with the generation settings a client expects to hold in both answer modes. Generated answers
- * get them from the generator; extractive answers (which come whole) are streamed word by word here, cut at
- * `maxTokens` words (finish reason 'length') and at stop sequences, and keep only the citations still in the text.
+ * The generation settings of one request: what the client asked for, else the config's `generation`.
+ * The pipeline honours them in both answer modes (extractive answers are cut at `maxTokens` words and
+ * at stop sequences by core), so the CLI, the server and library code answer alike.
  */
-export async function* streamAnswer(
+export function generationFor(
+  runtime: Pick<RagloomRuntime, 'config'>,
+  request: Pick<AnswerStreamOptions, 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop'> = {},
+): NonNullable<AskOptions['generation']> {
+  const defaults = runtime.config.generation;
+  return {
+    maxTokens: request.maxTokens ?? defaults.maxTokens,
+    temperature: request.temperature ?? defaults.temperature,
+    topP: request.topP ?? defaults.topP,
+    topK: defaults.topK,
+    seed: request.seed ?? defaults.seed,
+    stop: request.stop ?? defaults.stop,
+  };
+}
+
+/** `askStream` with a request's generation settings over the config's. */
+export function streamAnswer(
   runtime: RagloomRuntime,
   question: string,
   options: AnswerStreamOptions = {},
-): AsyncGenerator<AskStreamPart> {
+): AsyncIterable<AskStreamPart> {
   const { maxTokens, temperature, topP, seed, stop, ...ask } = options;
-  const defaults = runtime.config.generation;
-  const generation = {
-    maxTokens: maxTokens ?? defaults.maxTokens,
-    temperature: temperature ?? defaults.temperature,
-    topP: topP ?? defaults.topP,
-    topK: defaults.topK,
-    seed: seed ?? defaults.seed,
-    stop: stop ?? defaults.stop,
-  };
-  const parts = runtime.pipeline.askStream(question, { ...ask, generation });
-  let extractive = false;
-  let emitted = '';
-  let completion = 0;
-  let finish: FinishReason = 'stop';
-  const matcher = createStopSequenceMatcher(stop);
-  let stopped = false;
-  for await (const part of parts) {
-    if (part.type === 'passages') {
-      extractive = part.mode === 'extractive';
-      yield part;
-    } else if (part.type === 'text-delta') {
-      if (!extractive) {
-        yield part;
-        continue;
-      }
-      for (const token of templateTokens(part.delta)) {
-        if (stopped) break;
-        if (maxTokens !== undefined && completion >= maxTokens) {
-          finish = 'length';
-          break;
-        }
-        completion++;
-        const { text, stopped: hit } = matcher.push(token);
-        if (text) {
-          emitted += text;
-          yield { type: 'text-delta', delta: text };
-        }
-        if (hit) stopped = true;
-      }
-    } else if (!extractive) {
-      yield part;
-    } else {
-      const rest = stopped || finish === 'length' ? '' : matcher.flush();
-      if (rest) {
-        emitted += rest;
-        yield { type: 'text-delta', delta: rest };
-      }
-      const cited = new Set(parseCitations(emitted, part.passages.length));
-      const promptTokens = simpleTokenize(question).length;
-      yield {
-        ...part,
-        answer: emitted,
-        citations: part.citations.filter((c) => cited.has(c.number)),
-        finishReason: finish,
-        usage: { promptTokens, completionTokens: completion, totalTokens: promptTokens + completion },
-      };
-    }
-  }
+  return runtime.pipeline.askStream(question, {
+    ...ask,
+    generation: generationFor(runtime, { maxTokens, temperature, topP, seed, stop }),
+  });
 }

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { type ChatMessage, type Filter, type FinishReason, parseFilter, RagloomError } from '@ragloom/core';
 import { streamAnswer } from '../runtime/answer-stream.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
-import { passageJson, ragloomExtension } from './citation-json.js';
+import { passageJson, ragloomExtension, usageJson } from './citation-json.js';
 import { errorResponse } from './http-errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema, parseRequest } from './request-schemas.js';
 import { openSse } from './sse.js';
@@ -101,11 +101,7 @@ export async function handleChatCompletions(
               finish_reason: FINISH[part.finishReason],
             },
           ],
-          usage: {
-            prompt_tokens: usage?.promptTokens ?? 0,
-            completion_tokens: usage?.completionTokens ?? 0,
-            total_tokens: usage?.totalTokens ?? 0,
-          },
+          usage: usageJson(usage),
           ragloom: ragloomExtension(part),
         }),
       );
@@ -140,16 +136,7 @@ export async function handleChatCompletions(
           chunk({ delta: {}, finish_reason: FINISH[part.finishReason] }, { ragloom: ragloomExtension(part) }),
         );
         if (request.stream_options?.include_usage) {
-          const u = part.usage;
-          sse.send(
-            chunk(undefined, {
-              usage: {
-                prompt_tokens: u?.promptTokens ?? 0,
-                completion_tokens: u?.completionTokens ?? 0,
-                total_tokens: u?.totalTokens ?? 0,
-              },
-            }),
-          );
+          sse.send(chunk(undefined, { usage: usageJson(part.usage) }));
         }
       }
     }

@@ -35,14 +35,30 @@ export function passageJson(passage: RetrievedPassage, index: number) {
     ...locationJson(where),
     text: passage.text,
     metadata: passage.metadata,
+    // Rank and score in each retriever before fusion (hybrid search).
+    retrievers: passage.sources ?? null,
   };
 }
 
-/** The `ragloom` extension field of chat completions: answer mode, citations and passages. */
-export function ragloomExtension(result: Pick<AskResult, 'mode' | 'citations' | 'passages'>) {
+/**
+ * The `ragloom` extension field of chat completions: answer mode, whether the documents answered the
+ * question (`outcome` 'declined' with `decline_reason` when not), citations and passages.
+ */
+export function ragloomExtension(
+  result: Pick<AskResult, 'mode' | 'citations' | 'passages' | 'outcome' | 'declineReason'>,
+) {
   return {
     mode: result.mode,
+    outcome: result.outcome,
+    decline_reason: result.declineReason ?? null,
     citations: result.citations.map((c) => citationJson(c, result.passages)),
     passages: result.passages.map(passageJson),
   };
 }
+
+/** Token usage as OpenAI spells it. */
+export const usageJson = (usage: AskResult['usage']) => ({
+  prompt_tokens: usage?.promptTokens ?? 0,
+  completion_tokens: usage?.completionTokens ?? 0,
+  total_tokens: usage?.totalTokens ?? 0,
+});

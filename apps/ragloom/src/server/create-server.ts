@@ -274,6 +274,8 @@ export function createRagloomServer(
         uptime_s: Math.round((Date.now() - started) / 1000),
         active_requests: active,
         mode: runtime.describeMode(),
+        // So a client (the web UI) can ask for the key before its first request fails.
+        auth_required: options.apiKey !== undefined,
         memory_mb: (() => {
           // `?gc` collects first (node --expose-gc), for load tests; only when the operator turned it on.
           const gc = (globalThis as { gc?: () => void }).gc;

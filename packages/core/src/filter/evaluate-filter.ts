@@ -1,6 +1,7 @@
 import type { Metadata, MetadataScalar, MetadataValue } from '../spec/shared-types.js';
+import { parseDateTimeMicros } from './datetime.js';
 import type { Filter, FilterNode } from './filter-types.js';
-import { parseDateTime, parseFilter } from './parse-filter.js';
+import { parseFilter } from './parse-filter.js';
 
 export type MetadataPredicate = (metadata: Metadata | undefined) => boolean;
 
@@ -24,7 +25,7 @@ function isPresent(value: MetadataValue | undefined): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 }
 
-function rangeTest(op: 'gt' | 'gte' | 'lt' | 'lte', bound: number): (x: number) => boolean {
+function rangeTest<T extends number | bigint>(op: 'gt' | 'gte' | 'lt' | 'lte', bound: T): (x: T) => boolean {
   switch (op) {
     case 'gt':
       return (x) => x > bound;
@@ -42,7 +43,8 @@ function rangeTest(op: 'gt' | 'gte' | 'lt' | 'lte', bound: number): (x: number) 
  * retriever must reproduce (the conformance suite compares against it):
  * - eq / in on an array field match when any element matches; ne / nin are their negations, so they
  *   also match records without the field;
- * - ranges compare numbers with numbers, date-time strings as instants; other types never match;
+ * - ranges compare numbers with numbers, date-time strings as microsecond instants (see
+ *   `parseDateTimeMicros`); other types never match;
  * - exists is true for a value that is not missing, null or an empty array.
  */
 export function compileFilterNode(node: FilterNode): MetadataPredicate {
@@ -89,13 +91,14 @@ export function compileFilterNode(node: FilterNode): MetadataPredicate {
             const test = rangeTest(node.op, node.value as number);
             return (m) => elements(metadataField(m, field)).some((x) => typeof x === 'number' && test(x));
           }
-          const test = rangeTest(node.op, parseDateTime(node.value as string));
+          // Date-times compare as microsecond instants (ragloom's grammar, as in Qdrant's datetime ranges);
+          // strings that are not date-times never match.
+          const test = rangeTest(node.op, parseDateTimeMicros(node.value as string)!);
           return (m) =>
             elements(metadataField(m, field)).some((x) => {
-              // Only ISO-8601 values take part, as in Qdrant's datetime ranges.
               if (typeof x !== 'string') return false;
-              const t = parseDateTime(x);
-              return !Number.isNaN(t) && test(t);
+              const t = parseDateTimeMicros(x);
+              return t !== undefined && test(t);
             });
         }
       }

@@ -1,5 +1,6 @@
 import { RagloomError } from '../errors/ragloom-error.js';
 import type { MetadataScalar } from '../spec/shared-types.js';
+import { parseDateTimeMicros } from './datetime.js';
 import type { FieldNode, FilterNode, RangeBound } from './filter-types.js';
 
 /** Logical nesting deeper than this is rejected: such filters are machine-made mistakes, and recursion has limits. */
@@ -7,8 +8,6 @@ export const MAX_FILTER_DEPTH = 16;
 
 const LOGICAL = new Set(['$and', '$or', '$not']);
 const FIELD_OPS = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']);
-// ISO-8601 date or date-time: 2024-01-31, 2024-01-31T10:00:00Z, 2024-01-31T10:00:00.5+02:00
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 function fail(path: string, message: string): never {
   throw new RagloomError('INVALID_FILTER', `invalid filter at ${path}: ${message}`, { details: { path } });
@@ -34,27 +33,25 @@ function scalar(value: unknown, path: string): MetadataScalar {
 }
 
 /**
- * Milliseconds since the epoch of an ISO-8601 date or date-time, or NaN. A value without a zone
- * designator is UTC (as in Qdrant and RFC 3339), not the machine's local time as `Date.parse` would
- * read a date-time — so a filter means the same on every machine and in every retriever.
+ * Milliseconds since the epoch (microseconds as the fraction) of a date-time in ragloom's grammar —
+ * RFC 3339 as Qdrant parses it, see `parseDateTimeMicros` — or NaN. A value without a zone designator
+ * is UTC (as in Qdrant and RFC 3339), not the machine's local time as `Date.parse` would read it, so a
+ * filter means the same on every machine and in every retriever.
  */
 export function parseDateTime(value: string): number {
-  const match = ISO_DATETIME.exec(value);
-  if (!match) return Number.NaN;
-  const hasTime = match[1] !== undefined;
-  const hasZone = match[4] !== undefined;
-  return Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value);
+  const micros = parseDateTimeMicros(value);
+  return micros === undefined ? Number.NaN : Number(micros) / 1000;
 }
 
-/** True for ISO-8601 date/date-time strings that parse to an instant. */
+/** True for strings in ragloom's date-time grammar (see `parseDateTimeMicros`). */
 export function isDateTimeString(value: string): boolean {
-  return !Number.isNaN(parseDateTime(value));
+  return parseDateTimeMicros(value) !== undefined;
 }
 
 function rangeBound(value: unknown, path: string): { value: RangeBound; kind: 'number' | 'datetime' } {
   if (typeof value === 'number' && Number.isFinite(value)) return { value, kind: 'number' };
   if (typeof value === 'string' && isDateTimeString(value)) return { value, kind: 'datetime' };
-  fail(path, `expected a finite number or an ISO-8601 date-time string, got ${describe(value)}`);
+  fail(path, `expected a finite number or an RFC 3339 date-time string, got ${describe(value)}`);
 }
 
 function parseField(field: string, condition: unknown, path: string): FilterNode[] {

@@ -44,6 +44,14 @@ export function squadF1(gold: string, prediction: string): number {
   if (goldTokens.length === 0 || predictionTokens.length === 0) {
     return goldTokens.length === predictionTokens.length ? 1 : 0;
   }
+  return overlapF1(goldTokens, predictionTokens);
+}
+
+/**
+ * The F1 of two bags of tokens (`Counter(a) & Counter(b)` in the official scripts), 0 when they share
+ * none. SQuAD v1.1 and v2.0 differ only in what they do before it with empty answers.
+ */
+export function overlapF1(goldTokens: readonly string[], predictionTokens: readonly string[]): number {
   const goldCounts = new Map<string, number>();
   for (const t of goldTokens) goldCounts.set(t, (goldCounts.get(t) ?? 0) + 1);
   let same = 0;

@@ -6,7 +6,17 @@ import { RagloomError } from '@ragloom/core';
 import type { EvalRunResult } from '../runner/run-types.js';
 import { compareRuns } from './compare-runs.js';
 import type { EvalReport } from './eval-report.js';
-import { formatDelta, formatMs, formatP, formatScore, METHOD_LABELS, measuresByK } from './format.js';
+import {
+  answerCell,
+  formatDelta,
+  formatMs,
+  formatP,
+  formatScore,
+  goldCell,
+  METHOD_LABELS,
+  measuresByK,
+  usageText,
+} from './format.js';
 
 export interface HtmlReportOptions {
   /** Measures shown in the per-query table (default: up to four headline measures per run). */
@@ -24,6 +34,8 @@ const HEADLINE = [
   'mrr@10',
   'exact',
   'f1',
+  'answerHasGold',
+  'declined',
   'faithfulness',
   'answerRelevance',
   'contextRecall',
@@ -235,15 +247,20 @@ function perQueryTable(runs: readonly EvalRunResult[], requested: readonly strin
   const head = ['query', 'text'];
   runs.forEach((r, i) => {
     const prefix = multi ? `${r.name}: ` : '';
-    if (r.kind === 'pipeline') head.push(`${prefix}answer`);
+    if (r.kind === 'pipeline') head.push(`${prefix}answer`, `${prefix}gold`);
     head.push(...columns[i]!.map((m) => `${prefix}${m}`), `${prefix}ms`);
   });
   const rows = ids.map((id) => {
     const cells = [`<td>${escapeHtml(id)}</td>`, `<td class="text">${escapeHtml(texts.get(id)!)}</td>`];
     runs.forEach((r, i) => {
       const q = byRun[i]!.get(id);
-      if (r.kind === 'pipeline')
-        cells.push(`<td class="text">${q && 'answer' in q ? escapeHtml(q.answer) : ''}</td>`);
+      if (r.kind === 'pipeline') {
+        const answered = q && 'answer' in q ? q : undefined;
+        cells.push(
+          `<td class="text">${answered ? escapeHtml(answerCell(answered)) : ''}</td>`,
+          `<td class="text">${answered ? escapeHtml(goldCell(answered.goldAnswers)) : ''}</td>`,
+        );
+      }
       for (const m of columns[i]!) cells.push(`<td class="num">${formatScore(q?.metrics?.[m])}</td>`);
       cells.push(`<td class="num">${formatMs(q?.latencyMs)}</td>`);
     });
@@ -256,12 +273,7 @@ function perQueryTable(runs: readonly EvalRunResult[], requested: readonly strin
 
 function detailsSection(runs: readonly EvalRunResult[]): string {
   const items = runs.map((r) => {
-    const usage =
-      r.kind === 'retrieval'
-        ? `${r.usage.embeddingTokens} embedding tokens`
-        : `${r.usage.promptTokens} prompt + ${r.usage.completionTokens} completion tokens, ${r.usage.judgeTokens} judge tokens${
-            r.usage.costUsd === undefined ? '' : `, $${r.usage.costUsd.toFixed(4)}`
-          }`;
+    const usage = usageText(r);
     const methods =
       r.kind === 'pipeline'
         ? Object.entries(r.methods)
@@ -275,9 +287,13 @@ function detailsSection(runs: readonly EvalRunResult[]): string {
       r.kind === 'pipeline' && r.judgeFailures > 0
         ? `<li>judge failures: ${r.judgeFailures} question(s) left out of judged means</li>`
         : '';
+    const refused =
+      r.kind === 'pipeline' && (r.refusedQuestions ?? 0) > 0
+        ? `<li>refused by the pipeline: ${r.refusedQuestions} question(s), scored as unanswered</li>`
+        : '';
     return `<li><strong>${escapeHtml(r.name)}</strong> — ${r.evaluatedQueries} queries, ${(r.durationMs / 1000).toFixed(1)} s total, ${usage}; latency p50 ${formatMs(r.latency.p50)} / p95 ${formatMs(r.latency.p95)} / p99 ${formatMs(r.latency.p99)} ms${
       r.resumedQueries > 0 ? `; ${r.resumedQueries} resumed from cache` : ''
-    }<ul>${methods}${failures}</ul></li>`;
+    }<ul>${methods}${failures}${refused}</ul></li>`;
   });
   return `<section id="details"><h2>Runs</h2><ul>${items.join('')}</ul></section>`;
 }

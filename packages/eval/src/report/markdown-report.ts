@@ -1,6 +1,15 @@
 import { compareRuns } from './compare-runs.js';
 import type { EvalReport } from './eval-report.js';
-import { formatDelta, formatMs, formatP, formatScore, METHOD_LABELS } from './format.js';
+import {
+  answerCell,
+  formatDelta,
+  formatMs,
+  formatP,
+  formatScore,
+  goldCell,
+  METHOD_LABELS,
+  usageText,
+} from './format.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -82,11 +91,7 @@ export function toMarkdownReport(report: EvalReport, options: MarkdownReportOpti
     ),
     '',
   );
-  const usageLines = runs.map((r) => {
-    if (r.kind === 'retrieval') return `- ${r.name}: ${r.usage.embeddingTokens} embedding tokens`;
-    const cost = r.usage.costUsd === undefined ? '' : `, $${r.usage.costUsd.toFixed(4)}`;
-    return `- ${r.name}: ${r.usage.promptTokens} prompt + ${r.usage.completionTokens} completion tokens, ${r.usage.judgeTokens} judge tokens${cost}`;
-  });
+  const usageLines = runs.map((r) => `- ${r.name}: ${usageText(r)}`);
   out.push('## Usage', '', ...usageLines, '');
   const methodLines = runs.flatMap((r) =>
     r.kind === 'pipeline'
@@ -96,6 +101,12 @@ export function toMarkdownReport(report: EvalReport, options: MarkdownReportOpti
       : [],
   );
   if (methodLines.length > 0) out.push('## How judged metrics were computed', '', ...methodLines, '');
+  for (const r of runs)
+    if (r.kind === 'pipeline' && (r.refusedQuestions ?? 0) > 0)
+      out.push(
+        `> ${r.name}: the pipeline refused ${r.refusedQuestions} question(s) (see their \`errors\`); they are scored as unanswered.`,
+        '',
+      );
   const failures = runs.filter((r) => r.kind === 'pipeline' && r.judgeFailures > 0);
   for (const r of failures)
     if (r.kind === 'pipeline')
@@ -111,13 +122,16 @@ export function toMarkdownReport(report: EvalReport, options: MarkdownReportOpti
       .sort((a, b) => (a.metrics?.[key!] ?? 0) - (b.metrics?.[key!] ?? 0))
       .slice(0, rows);
     out.push(`## Lowest ${key} in ${first.name}`, '');
+    const shown = first.measures.slice(0, 4);
+    const answers = first.kind === 'pipeline' ? ['answer', 'gold'] : [];
     out.push(
       table(
-        ['query', 'text', ...first.measures.slice(0, 4), 'ms'],
+        ['query', 'text', ...answers, ...shown, 'ms'],
         sorted.map((q) => [
           q.id,
           ('text' in q ? q.text : q.question).slice(0, 80),
-          ...first.measures.slice(0, 4).map((m) => formatScore(q.metrics?.[m])),
+          ...('answer' in q ? [answerCell(q).slice(0, 120), goldCell(q.goldAnswers).slice(0, 80)] : []),
+          ...shown.map((m) => formatScore(q.metrics?.[m])),
           formatMs(q.latencyMs),
         ]),
       ),

@@ -1,16 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import {
   isAbortError,
+  isRagloomError,
   mapWithConcurrency,
   type ProgressEvent,
   RagloomError,
+  stripCitations,
   type TokenUsage,
   throwIfAborted,
 } from '@ragloom/core';
-import { cmrcExactMatch, cmrcF1, evaluateCmrc2018 } from '../qa/cmrc-metrics.js';
-import { answerInText, evaluateNqOpen, nqOpenExactMatch } from '../qa/nq-open-metrics.js';
 import type { QaExample } from '../qa/qa-types.js';
-import { evaluateSquadV2, scoreSquadPrediction, toOfficialSquadOutput } from '../qa/squad-metrics.js';
 import { type ContextMatchOptions, type ContextPassage, contextScores } from '../rag/context-metrics.js';
 import {
   type AnswerRelevanceResult,
@@ -20,6 +19,7 @@ import {
   judgeFaithfulness,
 } from '../rag/llm-judge.js';
 import { overlapAnswerRelevance, overlapFaithfulness } from '../rag/overlap-metrics.js';
+import { ANSWER_METRIC_NAMES, ANSWER_METRICS, type AnswerMetric, answerLength } from './answer-metrics.js';
 import { latencyHistogram, summarizeLatency } from './latency.js';
 import { openResultCache } from './result-cache.js';
 import type { PipelineQuestionRecord, PipelineRunResult } from './run-types.js';
@@ -33,7 +33,15 @@ export interface AskOutput {
     readonly documentId?: string;
     readonly text: string;
   }[];
+  /** Tokens of the generator (prompt and completion). */
   readonly usage?: TokenUsage;
+  /** Tokens the pipeline's encoder embedded for this question. */
+  readonly embeddingTokens?: number;
+  /**
+   * 'declined' when the pipeline said the documents do not answer the question: scored as the empty
+   * prediction, SQuAD 2.0's "no answer". Default 'answered'.
+   */
+  readonly outcome?: 'answered' | 'declined';
   /** Cost of this call in USD, when the pipeline knows it (overrides `pricing`). */
   readonly costUsd?: number;
 }
@@ -43,14 +51,15 @@ export type AskFunction = (
   context: { readonly signal?: AbortSignal; readonly example: QaExample },
 ) => Promise<AskOutput>;
 
-export type AnswerMetric = 'squad' | 'cmrc' | 'nq-open';
-
 export interface EvaluatePipelineOptions {
   readonly name?: string;
   /** The system under test, e.g. `(q, { signal }) => pipeline.ask(q, { signal })`. */
   readonly ask: AskFunction;
   readonly examples: Iterable<QaExample> | AsyncIterable<QaExample>;
-  /** How answers are scored: official SQuAD v2 EM/F1 (default), CMRC 2018 EM/F1, or NQ-open EM. */
+  /**
+   * How answers are scored: official SQuAD v2.0 EM/F1 (default), SQuAD v1.1 EM/F1, CMRC 2018 EM/F1, or
+   * NQ-open EM. Citation markers (`[1]`) are removed from answers before scoring.
+   */
   readonly answerMetric?: AnswerMetric;
   /**
    * The gold passages of a question for context precision/recall. Default: the example's own passage
@@ -108,6 +117,10 @@ const sumUsage = (a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUs
         totalTokens: (a?.totalTokens ?? 0) + b.totalTokens,
       };
 
+/** What an answer is scored as: the answer without citation markers, or '' (no answer) when declined. */
+const predictionOf = (output: { readonly answer: string; readonly outcome?: 'answered' | 'declined' }) =>
+  output.outcome === 'declined' ? '' : stripCitations(output.answer);
+
 /**
  * Evaluates a whole RAG pipeline on a QA data set: asks every question (with concurrency, progress,
  * abort and a resumable cache), then scores answers with the official metric of the data set, the
@@ -118,12 +131,14 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
   if (typeof options.ask !== 'function')
     throw new RagloomError('INVALID_ARGUMENT', 'evaluatePipeline needs an `ask` function');
   const answerMetric = options.answerMetric ?? 'squad';
-  if (!['squad', 'cmrc', 'nq-open'].includes(answerMetric)) {
+  if (!Object.hasOwn(ANSWER_METRICS, answerMetric)) {
     throw new RagloomError(
       'INVALID_ARGUMENT',
-      `answerMetric must be 'squad', 'cmrc' or 'nq-open', got ${String(answerMetric)}`,
+      `answerMetric must be one of ${ANSWER_METRIC_NAMES.map((n) => `'${n}'`).join(', ')}, got ${String(answerMetric)}`,
     );
   }
+  const metric = ANSWER_METRICS[answerMetric];
+  const lengthMeasure = metric.lengthUnit === 'words' ? 'answerWords' : 'answerCharacters';
   const examples: QaExample[] = [];
   const seen = new Set<string>();
   for await (const example of options.examples) {
@@ -181,7 +196,17 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
     }
     throwIfAborted(options.signal, 'evaluation');
     const t0 = performance.now();
-    const output = await options.ask(example.question, { signal: options.signal, example });
+    let output: AskOutput;
+    let refused: string | undefined;
+    try {
+      output = await options.ask(example.question, { signal: options.signal, example });
+    } catch (error) {
+      // A question the pipeline cannot take (an empty one: CMRC 2018 trial has two) is answered with
+      // nothing and noted, instead of ending a long run; any other failure still ends it.
+      if (!isRagloomError(error, 'INVALID_ARGUMENT')) throw error;
+      refused = (error as Error).message;
+      output = { answer: '' };
+    }
     const latencyMs = performance.now() - t0;
     if (typeof output?.answer !== 'string') {
       throw new RagloomError(
@@ -194,16 +219,14 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
       ...(p.documentId === undefined ? {} : { documentId: p.documentId }),
       text: p.text,
     }));
+    const declined = output.outcome === 'declined';
+    const prediction = predictionOf(output);
     const metrics: Record<string, number> = {};
-    if (answerMetric === 'squad') {
-      const { exact, f1 } = scoreSquadPrediction(example.answers, output.answer);
-      metrics.exact = exact;
-      metrics.f1 = f1;
-    } else if (answerMetric === 'cmrc' && example.answers.length > 0) {
-      metrics.exact = cmrcExactMatch(example.answers, output.answer, example.id);
-      metrics.f1 = cmrcF1(example.answers, output.answer, example.id);
-    } else if (answerMetric === 'nq-open') {
-      metrics.exact = nqOpenExactMatch(example.answers, output.answer) ? 1 : 0;
+    if (metric.scores(example)) Object.assign(metrics, metric.scoreQuestion(example, prediction));
+    metrics.declined = declined ? 1 : 0;
+    if (!declined) metrics[lengthMeasure] = answerLength(prediction, metric.lengthUnit);
+    if (example.answers.length > 0) {
+      metrics.answerHasGold = metric.containsGold(example.answers, prediction) ? 1 : 0;
     }
     const gold = (options.goldPassages ?? defaultGold)(example);
     if (gold !== undefined && gold.length > 0 && example.answers.length > 0) {
@@ -213,9 +236,11 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
       metrics.contextAveragePrecision = scores.averagePrecision;
     }
     if (example.answers.length > 0) {
-      metrics.answerInContext = answerInText(example.answers, passages.map((p) => p.text).join('\n')) ? 1 : 0;
+      metrics.answerInContext = metric.containsGold(example.answers, passages.map((p) => p.text).join('\n'))
+        ? 1
+        : 0;
     }
-    const errors: string[] = [];
+    const errors: string[] = refused === undefined ? [] : [`ask: ${refused}`];
     let judgeUsage: TokenUsage | undefined;
     let faithfulness: FaithfulnessResult | undefined;
     let relevance: AnswerRelevanceResult | undefined;
@@ -231,7 +256,8 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
         return undefined;
       }
     };
-    if (wantFaithfulness) {
+    // A decline claims nothing: there is nothing to be faithful to the passages or relevant to the question.
+    if (wantFaithfulness && !declined) {
       faithfulness = options.judge
         ? await judged('faithfulness', () =>
             judgeFaithfulness(
@@ -242,7 +268,7 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
         : overlapFaithfulness({ answer: output.answer, contexts }, { threshold: options.overlapThreshold });
       if (faithfulness) metrics.faithfulness = faithfulness.score;
     }
-    if (wantRelevance) {
+    if (wantRelevance && !declined) {
       relevance = options.judge
         ? await judged('answer relevance', () =>
             judgeAnswerRelevance(
@@ -258,10 +284,12 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
       id: example.id,
       question: example.question,
       answer: output.answer,
+      ...(declined ? { outcome: 'declined' as const } : {}),
       goldAnswers: example.answers,
       passages,
       latencyMs,
       ...(output.usage ? { usage: output.usage } : {}),
+      ...(output.embeddingTokens === undefined ? {} : { embeddingTokens: output.embeddingTokens }),
       ...(cost === undefined ? {} : { costUsd: cost }),
       metrics,
       ...(faithfulness
@@ -296,7 +324,7 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
   const records = await mapWithConcurrency(examples, options.concurrency ?? 2, runOne, options.signal);
 
   // Answer scores aggregate exactly as the official scripts do.
-  const predictions = new Map(records.map((r) => [r.id, r.answer]));
+  const predictions = new Map(records.map((r) => [r.id, predictionOf(r)]));
   const aggregate: Record<string, number> = {};
   const measures: string[] = [];
   const put = (name: string, value: number) => {
@@ -304,28 +332,23 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
     aggregate[name] = value;
     measures.push(name);
   };
-  let official: Record<string, number | string> | undefined;
-  if (answerMetric === 'squad') {
-    const squad = evaluateSquadV2(examples, predictions);
-    put('exact', squad.exact / 100);
-    put('f1', squad.f1 / 100);
-    if (squad.hasAns && squad.noAns) {
-      put('hasAns.exact', squad.hasAns.exact / 100);
-      put('hasAns.f1', squad.hasAns.f1 / 100);
-      put('noAns.exact', squad.noAns.exact / 100);
-      put('noAns.f1', squad.noAns.f1 / 100);
-    }
-    official = toOfficialSquadOutput(squad);
-  } else if (answerMetric === 'cmrc') {
-    const answerable = examples.filter((e) => e.answers.length > 0);
-    const cmrc = evaluateCmrc2018(answerable, predictions);
-    put('exact', cmrc.em / 100);
-    put('f1', cmrc.f1 / 100);
-    official = { AVERAGE: cmrc.average, F1: cmrc.f1, EM: cmrc.em, TOTAL: cmrc.total, SKIP: cmrc.skipped };
-  } else {
-    const nq = evaluateNqOpen(examples, predictions);
-    put('exact', nq.exactMatch / 100);
-    official = { exact_match: nq.exactMatch, total: nq.total };
+  const answers = metric.aggregate(examples, predictions);
+  for (const [name, value] of answers.values) put(name, value);
+  const meanOf = (name: string, of: readonly PipelineQuestionRecord[] = records) =>
+    mean(of.flatMap((r) => (r.metrics[name] === undefined ? [] : [r.metrics[name]!])));
+  put('answerHasGold', meanOf('answerHasGold'));
+  put(lengthMeasure, meanOf(lengthMeasure));
+  put('declined', meanOf('declined'));
+  const withAnswer = records.filter((r) => r.goldAnswers.length > 0);
+  if (withAnswer.length > 0 && withAnswer.length < records.length) {
+    put('hasAns.declined', meanOf('declined', withAnswer));
+    put(
+      'noAns.declined',
+      meanOf(
+        'declined',
+        records.filter((r) => r.goldAnswers.length === 0),
+      ),
+    );
   }
   for (const name of [
     'contextPrecision',
@@ -335,12 +358,13 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
     'faithfulness',
     'answerRelevance',
   ]) {
-    put(name, mean(records.flatMap((r) => (r.metrics[name] === undefined ? [] : [r.metrics[name]!]))));
+    put(name, meanOf(name));
   }
   const methods: Record<string, string> = {};
   if (wantFaithfulness) methods.faithfulness = judgeMethod;
   if (wantRelevance) methods.answerRelevance = judgeMethod;
   const usage = records.reduce<TokenUsage | undefined>((u, r) => sumUsage(u, r.usage), undefined);
+  const embeddingTokens = records.reduce((n, r) => n + (r.embeddingTokens ?? 0), 0);
   const judgeTokens = records.reduce((n, r) => n + (r.judgeUsage?.totalTokens ?? 0), 0);
   const costs = records.flatMap((r) => (r.costUsd === undefined ? [] : [r.costUsd]));
   const latencies = records.map((r) => r.latencyMs);
@@ -349,7 +373,7 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
     name: options.name ?? 'pipeline',
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - start,
-    config: { ...config, official },
+    config: { ...config, official: answers.official },
     measures,
     aggregate,
     methods,
@@ -360,10 +384,12 @@ export async function evaluatePipeline(options: EvaluatePipelineOptions): Promis
       promptTokens: usage?.promptTokens ?? 0,
       completionTokens: usage?.completionTokens ?? 0,
       totalTokens: usage?.totalTokens ?? 0,
+      embeddingTokens,
       judgeTokens,
       ...(costs.length > 0 ? { costUsd: costs.reduce((a, b) => a + b, 0) } : {}),
     },
-    judgeFailures: records.filter((r) => (r.errors?.length ?? 0) > 0).length,
+    judgeFailures: records.filter((r) => r.errors?.some((e) => !e.startsWith('ask: '))).length,
+    refusedQuestions: records.filter((r) => r.errors?.some((e) => e.startsWith('ask: '))).length,
     resumedQueries: resumed,
     queries: records,
   };

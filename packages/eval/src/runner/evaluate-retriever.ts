@@ -15,10 +15,27 @@ import { latencyHistogram, summarizeLatency } from './latency.js';
 import { openResultCache } from './result-cache.js';
 import type { RetrievalQueryRecord, RetrievalRunResult } from './run-types.js';
 
+/**
+ * A whole retrieval system as a function — e.g. a pipeline with fusion and reranking — so it is scored like
+ * a retriever: the ranked hits of a query, and the tokens it embedded for it.
+ */
+export type SearchFunction = (
+  query: string,
+  context: { readonly k: number; readonly filter?: Filter; readonly signal?: AbortSignal },
+) => Promise<{
+  readonly hits: readonly { readonly id: string; readonly score: number }[];
+  readonly embeddingTokens?: number;
+  /** Of the query's latency, the milliseconds spent embedding it, when known. */
+  readonly embedMs?: number;
+}>;
+
 export interface EvaluateRetrieverOptions {
-  /** Shown in reports (default: the retriever's provider). */
+  /** Shown in reports (default: the retriever's provider, or "search"). */
   readonly name?: string;
-  readonly retriever: RetrieverV1;
+  /** The retriever to score; or give `search` instead. */
+  readonly retriever?: RetrieverV1;
+  /** A retrieval system as a function (instead of `retriever`); it embeds queries itself. */
+  readonly search?: SearchFunction;
   /** Embeds the queries for a dense (vector) retriever; required then, unused for text retrievers. */
   readonly encoder?: EncoderV1;
   readonly queries:
@@ -41,6 +58,25 @@ export interface EvaluateRetrieverOptions {
 
 type CachedQuery = Omit<RetrievalQueryRecord, 'metrics' | 'text'>;
 
+/** A retriever (with the encoder that embeds its queries, when it is dense) as a search function. */
+function retrieverSearch(retriever: RetrieverV1, encoder: EncoderV1 | undefined): SearchFunction {
+  const dense = retriever.capabilities?.query === 'vector';
+  return async (text, { k, filter, signal }) => {
+    if (!dense) return { hits: await retriever.search({ text, k, ...(filter ? { filter } : {}), signal }) };
+    const t0 = performance.now();
+    const embedded = await encoder!.embed({ texts: [text], inputType: 'query', signal });
+    const embedMs = performance.now() - t0;
+    const hits = await retriever.search({
+      vector: embedded.embeddings[0],
+      encoderModelId: encoder!.modelId,
+      k,
+      ...(filter ? { filter } : {}),
+      signal,
+    });
+    return { hits, embedMs, ...(embedded.usage ? { embeddingTokens: embedded.usage.tokens } : {}) };
+  };
+}
+
 /**
  * Runs every query through a retriever (embedding it first for dense retrievers), then scores the run
  * against the qrels with trec_eval's conventions. Reports per-query hits, scores and latency, latency
@@ -52,6 +88,13 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
   const k = options.k ?? 100;
   if (!Number.isInteger(k) || k < 1)
     throw new RagloomError('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+  if ((retriever === undefined) === (options.search === undefined)) {
+    throw new RagloomError(
+      'INVALID_ARGUMENT',
+      'evaluateRetriever needs either a `retriever` or a `search` function',
+    );
+  }
+  const search: SearchFunction = options.search ?? retrieverSearch(retriever!, encoder);
   const dense = retriever?.capabilities?.query === 'vector';
   if (dense && encoder === undefined) {
     throw new RagloomError(
@@ -70,10 +113,10 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
     seen.add(q.id);
     queries.push({ id: q.id, text: q.text });
   }
-  const name = options.name ?? retriever.provider;
+  const name = options.name ?? retriever?.provider ?? 'search';
   const config = {
-    retriever: retriever.provider,
-    manifest: retriever.manifest,
+    retriever: retriever?.provider ?? 'search function',
+    manifest: retriever?.manifest ?? null,
     encoder: encoder?.modelId,
     k,
     filter: options.filter ?? null,
@@ -109,20 +152,7 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
       }
       throwIfAborted(options.signal, 'evaluation');
       const t0 = performance.now();
-      let vector: Float32Array | undefined;
-      let embeddingTokens: number | undefined;
-      if (dense) {
-        const embedded = await encoder!.embed({
-          texts: [query.text],
-          inputType: 'query',
-          signal: options.signal,
-        });
-        vector = embedded.embeddings[0];
-        embeddingTokens = embedded.usage?.tokens;
-      }
-      const t1 = performance.now();
-      const hits = await retriever.search({
-        ...(dense ? { vector, encoderModelId: encoder!.modelId } : { text: query.text }),
+      const { hits, embeddingTokens, embedMs } = await search(query.text, {
         k,
         ...(options.filter ? { filter: options.filter } : {}),
         signal: options.signal,
@@ -132,8 +162,8 @@ export async function evaluateRetriever(options: EvaluateRetrieverOptions): Prom
         id: query.id,
         hits: hits.map((h) => ({ id: h.id, score: h.score })),
         latencyMs: t2 - t0,
-        ...(dense ? { embedMs: t1 - t0 } : {}),
-        searchMs: t2 - t1,
+        ...(embedMs === undefined ? {} : { embedMs }),
+        searchMs: t2 - t0 - (embedMs ?? 0),
         ...(embeddingTokens === undefined ? {} : { embeddingTokens }),
       };
       await cache?.put(query.id, record);

@@ -39,12 +39,19 @@ export interface PipelineQuestionRecord {
   readonly id: string;
   readonly question: string;
   readonly answer: string;
+  /** Present when the pipeline declined to answer (scored as the empty prediction). */
+  readonly outcome?: 'declined';
   readonly goldAnswers: readonly string[];
   readonly passages: readonly { readonly id?: string; readonly documentId?: string; readonly text: string }[];
   readonly latencyMs: number;
   readonly usage?: TokenUsage;
+  /** Tokens the pipeline's encoder embedded for the question. */
+  readonly embeddingTokens?: number;
   readonly costUsd?: number;
-  /** Per-question scores: exact / f1 (SQuAD, CMRC) or exact (NQ-open), context and judge metrics. */
+  /**
+   * Per-question scores: exact / f1 (SQuAD, CMRC) or exact (NQ-open); `answerHasGold`, `declined`,
+   * `answerWords` or `answerCharacters`; context and judge metrics.
+   */
   readonly metrics: Readonly<Record<string, number>>;
   /** Per-sentence support verdicts behind the faithfulness score. */
   readonly faithfulness?: {
@@ -56,7 +63,7 @@ export interface PipelineQuestionRecord {
     }[];
   };
   readonly answerRelevance?: { readonly method: string; readonly rating?: number; readonly reason?: string };
-  /** Errors that did not stop the run (a judge that gave no usable verdict). */
+  /** Errors that did not stop the run: `ask: …` when the pipeline refused the question, judge failures. */
   readonly errors?: readonly string[];
   readonly judgeUsage?: TokenUsage;
 }
@@ -80,10 +87,14 @@ export interface PipelineRunResult {
     readonly promptTokens: number;
     readonly completionTokens: number;
     readonly totalTokens: number;
+    /** Tokens embedded by the pipeline's encoder (its questions); 0 for pipelines that embed nothing. */
+    readonly embeddingTokens: number;
     readonly judgeTokens: number;
     readonly costUsd?: number;
   };
   readonly judgeFailures: number;
+  /** Questions the pipeline refused (INVALID_ARGUMENT, e.g. an empty question): scored as answered with ''. */
+  readonly refusedQuestions: number;
   readonly resumedQueries: number;
   readonly queries: readonly PipelineQuestionRecord[];
 }

@@ -1,5 +1,5 @@
 import type { QdrantClientLike } from '../../src/index.js';
-import { evaluateFilter, QdrantBadRequest, valueAt } from './qdrant-filter-semantics.js';
+import { displayPath, evaluateFilter, QdrantBadRequest, valueAt } from './qdrant-filter-semantics.js';
 
 /**
  * A test double of the Qdrant REST client: an in-memory store with Qdrant's documented behaviour
@@ -193,9 +193,13 @@ export function createInMemoryQdrant(options: InMemoryQdrantOptions = {}) {
     } else {
       throw new QdrantApiError(400, 'Wrong input: unsupported query');
     }
+    // Qdrant reads score_threshold as an f32 and, for a plain query, keeps strictly better scores:
+    // similarity > t, Euclid distance < t (fused queries: see query()).
     const threshold = spec.score_threshold as number | undefined;
-    if (threshold !== undefined)
-      scored = scored.filter((s) => (ascending ? s.score <= threshold : s.score >= threshold));
+    if (threshold !== undefined) {
+      const t = Math.fround(threshold);
+      scored = scored.filter((s) => (ascending ? s.score < t : s.score > t));
+    }
     scored.sort(
       (a, b) => (ascending ? a.score - b.score : b.score - a.score) || (a.point.id < b.point.id ? -1 : 1),
     );
@@ -254,7 +258,8 @@ export function createInMemoryQdrant(options: InMemoryQdrantOptions = {}) {
     async createPayloadIndex(name: string, args: Obj) {
       record('createPayloadIndex', name, args);
       const schema = args.field_schema;
-      get(name).payloadSchema[args.field_name as string] = {
+      // Qdrant reports indexes under the path as it prints it (unquoted when no quotes are needed).
+      get(name).payloadSchema[displayPath(args.field_name as string)] = {
         data_type: typeof schema === 'string' ? schema : ((schema as Obj).type as string),
       };
       return { operation_id: 1, status: 'completed' };
@@ -348,7 +353,11 @@ export function createInMemoryQdrant(options: InMemoryQdrantOptions = {}) {
             fused.set(s.point.id, entry);
           });
         }
+        // Fused scores pass an inclusive threshold (score >= t), unlike plain queries.
+        const threshold = args.score_threshold as number | undefined;
         scored = [...fused.values()]
+          .map((s) => ({ ...s, score: Math.fround(s.score) }))
+          .filter((s) => threshold === undefined || s.score >= Math.fround(threshold))
           .filter((s) => evaluateFilter(args.filter as Obj | undefined, s.point.payload, s.point.id))
           .sort((a, b) => b.score - a.score || (a.point.id < b.point.id ? -1 : 1))
           .slice(0, (args.limit as number | undefined) ?? 10);

@@ -1,3 +1,5 @@
+import { parseDateTimeMicros } from '@ragloom/core';
+
 /**
  * An independent model of Qdrant's documented filter semantics, written from the Qdrant filtering
  * and payload docs (not from this package's translator), used by the unit tests to check that a
@@ -27,6 +29,13 @@ export class QdrantBadRequest extends Error {
     super(message);
     this.data = { status: { error: `Wrong input: ${message}` } };
   }
+}
+
+/** A path as Qdrant prints it (`JsonPath`'s Display): a key is quoted only when it is not [alphanumeric _ -]+. */
+export function displayPath(path: string): string {
+  return parsePath(path)
+    .map((key) => (/^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}_-]+$/u.test(key) ? key : `"${key}"`))
+    .join('.');
 }
 
 /** Splits a Qdrant JSON path (`a.b`, `a."b.c"`, `a[].b`) into keys; `[]` is dropped (arrays are flattened anyway). */
@@ -71,23 +80,13 @@ const elements = (value: unknown): unknown[] =>
       ? value.filter((v) => v !== null)
       : [value];
 
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/** Qdrant's datetime formats: RFC 3339, T or space, seconds and timezone optional (UTC assumed). */
-export function parseQdrantDatetime(text: string): number | undefined {
-  const m = DATETIME.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', tz] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  ms += Number(`0.${frac || '0'}`) * 1000;
-  if (tz && tz !== 'Z' && tz !== 'z') {
-    const sign = tz[0] === '-' ? -1 : 1;
-    const digits = tz.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    ms -= sign * offset * 60_000;
-  }
-  return ms;
+/**
+ * Qdrant's datetime parsing (`DateTimeWrapper::from_str`, chrono) compared as microsecond timestamps.
+ * ragloom's one date-time grammar is defined as exactly that parsing, case by case in
+ * packages/core/test/datetime.test.ts, so the double uses core's implementation of it.
+ */
+export function parseQdrantDatetime(text: string): bigint | undefined {
+  return parseDateTimeMicros(text);
 }
 
 function checkRange(range: Obj, values: unknown[]): boolean {
@@ -95,12 +94,14 @@ function checkRange(range: Obj, values: unknown[]): boolean {
   const kinds = new Set(bounds.map(([, v]) => typeof v));
   if (kinds.size > 1) throw new QdrantBadRequest('range bounds mix numbers and strings');
   const datetime = kinds.has('string');
-  const asNumber = (v: unknown): number | undefined => {
+  const asNumber = (v: unknown): number | bigint | undefined => {
     if (datetime) return typeof v === 'string' ? parseQdrantDatetime(v) : undefined;
     return typeof v === 'number' ? v : undefined;
   };
   const parsed = bounds.map(([op, bound]) => {
-    const b = datetime ? parseQdrantDatetime(bound as string) : (bound as number);
+    const b: number | bigint | undefined = datetime
+      ? parseQdrantDatetime(bound as string)
+      : (bound as number);
     if (b === undefined) throw new QdrantBadRequest(`bad datetime ${String(bound)}`);
     return [op, b] as const;
   });

@@ -1,5 +1,6 @@
 import { isAbortError } from '@ragloom/core';
 import type { Command } from 'commander';
+import { generationFor } from '../../runtime/answer-stream.js';
 import { parseFilterOption } from '../../runtime/filter-option.js';
 import { answerToJson, printAnswerStream } from '../answer-printer.js';
 import { type GlobalOptions, interruptSignal, openCliRuntime } from '../cli-context.js';
@@ -41,7 +42,7 @@ Examples:
             k,
             filter,
             signal: interrupt.signal,
-            generation: runtime.config.generation,
+            generation: generationFor(runtime),
           });
           process.stdout.write(`${JSON.stringify(answerToJson(question, result), null, 2)}\n`);
           return;
@@ -59,7 +60,7 @@ Examples:
               k,
               filter,
               signal: interrupt.signal,
-              generation: runtime.config.generation,
+              generation: generationFor(runtime),
             }),
             { color: useColor() },
           );

@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { type ChatMessage, isAbortError } from '@ragloom/core';
 import type { Command } from 'commander';
+import { generationFor } from '../../runtime/answer-stream.js';
 import { printAnswerStream } from '../answer-printer.js';
+import { CHAT_HELP, parseChatInput } from '../chat-input.js';
 import { type GlobalOptions, openCliRuntime, printError } from '../cli-context.js';
 import { style, useColor } from '../terminal.js';
 
@@ -17,8 +19,8 @@ export function registerChatCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Type a question and press Enter. Commands: /clear (forget the conversation), /exit (or Ctrl-D).
-Ctrl-C stops the answer being written. Questions can also be piped in, one per line.`,
+Type a question and press Enter. Questions can also be piped in, one per line.
+${CHAT_HELP}`,
     )
     .action(async (_options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -32,11 +34,15 @@ Ctrl-C stops the answer being written. Questions can also be piped in, one per l
       let current: AbortController | undefined;
       rl.on('SIGINT', () => {
         if (current) current.abort();
-        else rl.close();
+        else {
+          // Ctrl-C at the prompt quits; end the prompt's line so the shell's prompt starts on its own.
+          process.stdout.write('\n');
+          rl.close();
+        }
       });
       const mode = runtime.describeMode();
       process.stderr.write(
-        `${style.dim(`retrieval: ${mode.retrieval}\nanswer: ${mode.answer}\n/clear forgets the conversation, /exit quits`, useColor(process.stderr))}\n`,
+        `${style.dim(`retrieval: ${mode.retrieval}\nanswer: ${mode.answer}\n/help lists the commands, /exit quits`, useColor(process.stderr))}\n`,
       );
       try {
         const prompt = style.bold('you › ', color);
@@ -53,14 +59,23 @@ Ctrl-C stops the answer being written. Questions can also be piped in, one per l
           } catch {
             break; // input closed (Ctrl-D)
           }
-          const question = line.trim();
-          if (question === '') continue;
-          if (question === '/exit' || question === '/quit') break;
-          if (question === '/clear') {
+          const input = parseChatInput(line);
+          if (input.kind === 'empty') continue;
+          if (input.kind === 'exit') break;
+          if (input.kind === 'help') {
+            process.stdout.write(`${CHAT_HELP}\n`);
+            continue;
+          }
+          if (input.kind === 'unknown-command') {
+            process.stdout.write(`unknown command ${input.command}\n${CHAT_HELP}\n`);
+            continue;
+          }
+          if (input.kind === 'clear') {
             history = [];
             process.stdout.write('(conversation cleared)\n');
             continue;
           }
+          const question = input.text;
           if (!interactive) process.stdout.write(`${prompt}${question}\n`);
           process.stdout.write(style.bold('ragloom › ', color));
           current = new AbortController();
@@ -71,7 +86,7 @@ Ctrl-C stops the answer being written. Questions can also be piped in, one per l
               runtime.pipeline.askStream(question, {
                 history: history.slice(-HISTORY_MESSAGES),
                 signal: current.signal,
-                generation: runtime.config.generation,
+                generation: generationFor(runtime),
               }),
               { color },
             );

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { parseConfig, resolveConfigPaths } from '../../config/config-file.js';
 import { checkHub, DEMO_CORPUS, DEMO_DIR, DEMO_QUESTIONS, planDemo } from '../../demo/demo-setup.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
+import { generationFor } from '../../runtime/answer-stream.js';
 import { openRuntime, type RagloomRuntime } from '../../runtime/open-runtime.js';
 import { printAnswerStream } from '../answer-printer.js';
 import { downloadProgress, type GlobalOptions, warn } from '../cli-context.js';
@@ -147,7 +148,7 @@ Modes, chosen from what is available (the demo prints which one it uses):
         for (const question of options.question ?? DEMO_QUESTIONS) {
           say(`\n${style.bold(`Q: ${question}`, color)}`);
           await printAnswerStream(
-            runtime.pipeline.askStream(question, { generation: runtime.config.generation }),
+            runtime.pipeline.askStream(question, { generation: generationFor(runtime) }),
             {
               color,
             },

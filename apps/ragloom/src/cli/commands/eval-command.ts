@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { RagloomError } from '@ragloom/core';
+import { ANSWER_METRIC_NAMES, type AnswerMetric } from '@ragloom/eval';
 import type { Command } from 'commander';
-import { runEval } from '../../eval/run-eval.js';
+import { parseQuestionRange, runEval } from '../../eval/run-eval.js';
 import {
   downloadProgress,
   type GlobalOptions,
@@ -15,6 +16,7 @@ import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 interface EvalOptions {
   readonly out?: string;
   readonly limit?: string;
+  readonly questions?: string;
   readonly k?: string;
   readonly split?: string;
   readonly metric?: string;
@@ -22,8 +24,12 @@ interface EvalOptions {
 
 const HEADLINE: Record<'retrieval' | 'qa', string[]> = {
   retrieval: ['ndcg@10', 'recall@100', 'mrr@10'],
-  qa: ['exact', 'f1', 'contextRecall', 'faithfulness'],
+  qa: ['exact', 'f1', 'answerHasGold', 'answerWords', 'answerCharacters', 'declined', 'contextRecall'],
 };
+
+// Means of counts (answer length) read better with one decimal; rates and scores with four.
+const formatMeasure = (name: string, value: number) =>
+  name === 'answerWords' || name === 'answerCharacters' ? value.toFixed(1) : value.toFixed(4);
 
 const positive = (value: string | undefined, flag: string) => {
   if (value === undefined) return undefined;
@@ -40,28 +46,35 @@ export function registerEvalCommand(program: Command): void {
     .argument('<dataset>', 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/) or SQuAD-format .json')
     .option('-o, --out <dir>', 'where report.json, report.md and report.html go', 'ragloom-eval')
     .option('--limit <n>', 'evaluate only the first n queries or questions')
+    .option('--questions <range>', 'evaluate only these questions or queries, 1-based: 1-4000, 4001-, 17')
     .option('-k, --k <n>', 'BEIR: hits per query (default 100)')
     .option('--split <name>', 'BEIR: qrels split (default test)')
-    .option('--metric <name>', 'QA: squad, cmrc or nq-open (default: cmrc for Chinese questions, else squad)')
+    .option(
+      '--metric <name>',
+      `QA: ${ANSWER_METRIC_NAMES.join(', ')} (default: cmrc for Chinese questions, squad-v1 for SQuAD 1.1 files, else squad)`,
+    )
     .addHelpText(
       'after',
       `
 The data set is indexed separately (under <dataDir>/eval/) with the configured encoder and retrievers, and
 reused while the data and settings stay the same. BEIR gives trec_eval-exact nDCG/recall/MRR per retriever
-and for the fused pipeline; SQuAD-format data gives the official EM/F1 plus context and faithfulness metrics.
+and for the fused pipeline; SQuAD-format data gives the official EM/F1 (SQuAD v2.0 or v1.1, CMRC 2018,
+NQ-open), how often the answer contains a gold answer (answerHasGold), answer length, how often the
+pipeline declined (a decline scores as SQuAD 2.0's "no answer"), and context and faithfulness metrics.
 
 Examples:
   ragloom eval ../shared/assets/data/scifact --limit 100
-  ragloom eval squad-dev.json --limit 50 --out reports/squad`,
+  ragloom eval squad-dev.json --questions 1-4000 --out reports/squad`,
     )
     .action(async (dataset: string, options: EvalOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      if (options.metric !== undefined && !['squad', 'cmrc', 'nq-open'].includes(options.metric)) {
+      if (options.metric !== undefined && !ANSWER_METRIC_NAMES.includes(options.metric as AnswerMetric)) {
         throw new RagloomError(
           'INVALID_ARGUMENT',
-          `--metric must be squad, cmrc or nq-open, got ${options.metric}`,
+          `--metric must be one of ${ANSWER_METRIC_NAMES.join(', ')}, got ${options.metric}`,
         );
       }
+      const questions = options.questions === undefined ? undefined : parseQuestionRange(options.questions);
       const loaded = await loadCliConfig(globals);
       const interrupt = interruptSignal();
       const bars = new Map<string, ProgressBar>();
@@ -70,9 +83,10 @@ Examples:
           dataset,
           outDir: resolve(options.out ?? 'ragloom-eval'),
           limit: positive(options.limit, '--limit'),
+          questions,
           k: positive(options.k, '--k'),
           split: options.split,
-          answerMetric: options.metric as 'squad' | 'cmrc' | 'nq-open' | undefined,
+          answerMetric: options.metric as AnswerMetric | undefined,
           signal: interrupt.signal,
           runtime: {
             onProgress: downloadProgress(),
@@ -95,12 +109,15 @@ Examples:
         for (const bar of bars.values()) bar.done();
         if (result.reusedIndex)
           info('reused the eval index from an earlier run (same data, same settings)', globals);
+        for (const message of result.warnings) warn(message);
         const names = HEADLINE[result.kind];
         const rows = result.runs.map((run) => {
-          const cells = names.map((n) => {
-            const v = run.aggregate[n];
-            return `${n} ${v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4)}`;
-          });
+          const cells = names
+            .filter((n) => run.aggregate[n] !== undefined || !n.startsWith('answer'))
+            .map((n) => {
+              const v = run.aggregate[n];
+              return `${n} ${v === undefined || Number.isNaN(v) ? '-' : formatMeasure(n, v)}`;
+            });
           return `${run.name.padEnd(24)} ${cells.join('  ')}  (${run.evaluatedQueries} ${result.kind === 'qa' ? 'questions' : 'queries'})`;
         });
         process.stdout.write(`${rows.join('\n')}\nreports: ${result.reports.join(', ')}\n`);

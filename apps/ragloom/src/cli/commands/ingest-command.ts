@@ -28,7 +28,7 @@ export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')
     .description(
-      'load, chunk, embed and index files (.md .txt .html .pdf .jsonl); only new or changed files are processed',
+      'load, chunk, embed and index files (.md .txt .rst .html .docx .pdf .jsonl); only new or changed files are processed',
     )
     .argument('<paths...>', 'files or folders to ingest')
     .option('--rebuild', 'drop the existing indexes and ingest everything from scratch')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseFilterOption } from '../../runtime/filter-option.js';
 import { locatePassage } from '../../runtime/source-location.js';
+import { passageJson } from '../../server/citation-json.js';
 import { type GlobalOptions, openCliRuntime } from '../cli-context.js';
 import { excerpt, style, useColor } from '../terminal.js';
 
@@ -34,18 +35,8 @@ Examples:
       try {
         const passages = await runtime.pipeline.retrieve(question, { k, filter });
         if (options.json) {
-          const hits = passages.map((p, i) => {
-            const { label: _label, ...where } = locatePassage(p);
-            return {
-              rank: i + 1,
-              id: p.id,
-              score: p.score,
-              ...where,
-              text: p.text,
-              metadata: p.metadata,
-              retrievers: p.sources,
-            };
-          });
+          // The shape of POST /search: one naming convention (snake_case) for CLI JSON and HTTP.
+          const hits = passages.map(passageJson);
           process.stdout.write(`${JSON.stringify({ query: question, hits }, null, 2)}\n`);
           return;
         }

@@ -1,0 +1,21 @@
+export { createPgFullTextRetriever, type PgFullTextRetriever } from './fulltext-retriever.js';
+export type {
+  PgConnectionOptions,
+  PgPoolLike,
+  PgPoolOptions,
+  PgQueryable,
+  PgQueryResultLike,
+} from './pg-connection.js';
+export { codeForSqlState, mapPgError, type PgErrorContext } from './pg-error.js';
+export type {
+  PgFullTextRetrieverOptions,
+  PgHnswOptions,
+  PgTableOptions,
+  PgUpsertOptions,
+  PgvectorRetrieverOptions,
+  PgvectorSearchRequest,
+} from './pgvector-options.js';
+export { createPgvectorRetriever, type PgvectorRetriever } from './pgvector-retriever.js';
+export { type PgvectorPluginOptions, pgvectorPluginOptions, ragloomPlugin } from './ragloom-plugin.js';
+export { MIGRATION_LOCK } from './schema-migrations.js';
+export { type FilterColumns, filterSql, isStorableString, SqlParams } from './sql-filter.js';

@@ -1,0 +1,380 @@
+import {
+  compareHits,
+  type DeleteSelector,
+  type DenseIndexManifest,
+  type Filter,
+  type Metric,
+  RagloomError,
+  type RetrieverRecord,
+  type RetrieverV1,
+  type SearchHit,
+  throwIfAborted,
+  validateRecords,
+  validateSearchRequest,
+} from '@ragloom/core';
+import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { createIndexTable, type IndexTable } from './index-table.js';
+import {
+  createSqlExecutor,
+  type LocalSettings,
+  type PgQueryable,
+  type SqlExecutor,
+} from './pg-connection.js';
+import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
+import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+import { filterSql, SqlParams } from './sql-filter.js';
+import { type TableNames, tableNames } from './sql-identifiers.js';
+import { assertStorable, parseVectorText, vectorText } from './stored-record.js';
+
+/** A ragloom Retriever on a Postgres table with a pgvector column and an HNSW index. */
+export interface PgvectorRetriever extends RetrieverV1 {
+  readonly manifest: DenseIndexManifest;
+  readonly table: string;
+  readonly schema: string;
+  readonly namespace: string;
+  /** Connects, runs pending migrations and checks the stored manifest now (every method does it on first use). */
+  init(): Promise<void>;
+  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
+  search(request: PgvectorSearchRequest): Promise<SearchHit[]>;
+  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
+  /** Postgres commits every write before it resolves; this waits for this retriever's writes in flight. */
+  save(): Promise<void>;
+  /** Waits for writes in flight, then ends the pool if the retriever created it. */
+  close(): Promise<void>;
+  /**
+   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
+   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
+   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
+   */
+  compact(): Promise<void>;
+  /** Drops the whole table (every namespace, and a full-text index on it) and its manifests. */
+  dropTable(): Promise<void>;
+}
+
+const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
+const OPERATOR: Record<Metric, string> = { cosine: '<=>', dot: '<#>', l2: '<->' };
+const OPCLASS: Record<Metric, string> = { cosine: 'cosine_ops', dot: 'ip_ops', l2: 'l2_ops' };
+/** pgvector's HNSW limits: dimensions per type, and hnsw.ef_search. */
+const HNSW_MAX_DIMENSIONS = { vector: 2000, halfvec: 4000 } as const;
+const MAX_EF_SEARCH = 1000;
+
+function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      {
+        details: { option: name, value },
+      },
+    );
+  }
+  return value;
+}
+
+/** A ragloom score from pgvector's distance: cosine 1 − d, dot −(−⟨a,b⟩), l2 −d². */
+function scoreOf(metric: Metric, distance: number): number {
+  if (metric === 'cosine') return Number.isNaN(distance) ? 0 : 1 - distance; // NaN: a zero vector, like core
+  if (metric === 'dot') return -distance;
+  return -(distance * distance);
+}
+
+/** Changes settings inside the open transaction (as SET LOCAL), for a further pass of a search. */
+async function reconfigure(session: PgQueryable, settings: LocalSettings): Promise<void> {
+  const entries = Object.entries(settings);
+  await session.query(
+    `SELECT ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+    entries.flatMap(([name, value]) => [name, String(value)]),
+  );
+}
+
+/** major.minor.patch of an extversion such as 0.8.0, comparable as a number. */
+function versionNumber(version: string): number {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  return major * 10_000 + minor * 100 + patch;
+}
+
+function denseSteps(
+  names: TableNames,
+  manifest: DenseIndexManifest,
+  type: 'vector' | 'halfvec',
+  m: number,
+  ef: number,
+): MigrationStep[] {
+  return [
+    tableStep(names),
+    {
+      id: 'dense:1',
+      statements: [
+        `ALTER TABLE ${names.qualified} ADD COLUMN IF NOT EXISTS embedding ${type}(${manifest.dimension})`,
+        `CREATE INDEX IF NOT EXISTS ${names.derived('hnsw')} ON ${names.qualified}
+         USING hnsw (embedding ${type}_${OPCLASS[manifest.metric]}) WITH (m = ${m}, ef_construction = ${ef})`,
+      ],
+    },
+  ];
+}
+
+/**
+ * Creates a Retriever on a Postgres table with pgvector. Nothing is sent until the first call (or
+ * `init()`); then pending migrations run once (under an advisory lock, so concurrent openers are safe)
+ * and the stored manifest is checked (MANIFEST_MISMATCH on any difference).
+ *
+ * ```ts
+ * const retriever = createPgvectorRetriever({
+ *   connectionString: process.env.DATABASE_URL, table: 'docs',
+ *   encoderModelId: encoder.modelId, dimension: encoder.dimension, metric: 'cosine',
+ * });
+ * ```
+ */
+export function createPgvectorRetriever(options: PgvectorRetrieverOptions): PgvectorRetriever {
+  if (typeof options !== 'object' || options === null) {
+    throw new RagloomError('INVALID_CONFIG', 'createPgvectorRetriever expects an options object');
+  }
+  const { encoderModelId, dimension } = options;
+  const metric = options.metric ?? 'cosine';
+  const vectorType = options.vectorType ?? 'vector';
+  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
+    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
+  }
+  if (!METRICS.includes(metric)) {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
+    );
+  }
+  if (vectorType !== 'vector' && vectorType !== 'halfvec') {
+    throw new RagloomError(
+      'INVALID_CONFIG',
+      `vectorType must be "vector" or "halfvec", got ${String(vectorType)}`,
+    );
+  }
+  integerOption(dimension, 'dimension', 0, 1, HNSW_MAX_DIMENSIONS[vectorType]);
+  const m = integerOption(options.hnsw?.m, 'hnsw.m', 16, 2, 100);
+  const efConstruction = integerOption(options.hnsw?.efConstruction, 'hnsw.efConstruction', 64, 2 * m, 1000);
+  const efSearch = integerOption(options.efSearch, 'efSearch', 40, 1, MAX_EF_SEARCH);
+  const batchSize = integerOption(options.batchSize, 'batchSize', 500, 1, 100_000);
+  const iterativeScan = options.iterativeScan ?? 'strict_order';
+  if (!['strict_order', 'relaxed_order', 'off'].includes(iterativeScan)) {
+    throw new RagloomError('INVALID_CONFIG', `iterativeScan must be strict_order, relaxed_order or off`);
+  }
+  const schema = options.schema ?? 'public';
+  const namespace = options.namespace ?? 'default';
+  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
+    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
+  }
+  const names = tableNames(schema, options.table);
+  const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
+  const executor: SqlExecutor = createSqlExecutor(options, { table: names.key });
+  const rows: IndexTable = createIndexTable(executor, names, namespace);
+  const operator = OPERATOR[metric];
+  const vectorCast = `::${vectorType}(${dimension})`;
+
+  let ready: Promise<{ iterative: boolean }> | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const init = () => {
+    if (closed) {
+      return Promise.reject(
+        new RagloomError('INVALID_ARGUMENT', `the pgvector retriever for ${names.key} is closed`),
+      );
+    }
+    ready ??= (async () => {
+      await ensureSchema(executor, {
+        names,
+        kind: 'dense',
+        manifest,
+        settings: { vectorType },
+        steps: denseSteps(names, manifest, vectorType, m, efConstruction),
+        extension: 'vector',
+        createExtension: options.createExtension ?? true,
+        createTable: options.createTable ?? true,
+      });
+      const { rows: ext } = await executor.query(
+        'check pgvector',
+        "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+      );
+      const version = versionNumber(String(ext[0]?.extversion ?? '0'));
+      if (version < versionNumber('0.5.0')) {
+        throw new RagloomError(
+          'UNSUPPORTED',
+          `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
+        );
+      }
+      return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
+    })().catch((error: unknown) => {
+      ready = undefined; // a failed open (server down, missing extension) may succeed when retried
+      throw error;
+    });
+    return ready;
+  };
+
+  const tracked = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    const done = () => inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  };
+
+  async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
+    throwIfAborted(opts.signal, 'upsert');
+    const { vectors } = validateRecords(records, manifest); // a rejected batch stores nothing
+    assertStorable(records);
+    await init();
+    await rows.upsert(
+      records,
+      {
+        embedding: {
+          arrayType: 'text[]',
+          cast: `${vectorType}(${dimension})`,
+          values: vectors!.map(vectorText),
+        },
+      },
+      { batchSize, signal: opts.signal, onProgress: opts.onProgress ?? options.onProgress },
+    );
+  }
+
+  /** One ordered read of at most `limit` rows: through the HNSW index, or exact when `exact`. */
+  async function nearest(
+    session: PgQueryable,
+    query: string,
+    filter: Filter | undefined,
+    limit: number,
+  ): Promise<{ id: string; text: string; metadata: SearchHit['metadata']; distance: number }[]> {
+    const params = new SqlParams();
+    const q = `${params.add(query)}${vectorCast}`;
+    const ns = params.add(namespace);
+    const f = filterSql(filter, params);
+    const { rows: found } = await session.query(
+      `SELECT id, text, metadata, embedding ${operator} ${q} AS distance FROM ${names.qualified}
+       WHERE namespace = ${ns} AND embedding IS NOT NULL${f === 'TRUE' ? '' : ` AND ${f}`}
+       ORDER BY embedding ${operator} ${q} LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return found;
+  }
+
+  async function searchImpl(request: PgvectorSearchRequest): Promise<SearchHit[]> {
+    throwIfAborted(request?.signal, 'search');
+    const vector = validateSearchRequest(request, manifest)!;
+    filterSql(request.filter, new SqlParams()); // invalid filters fail before any connection is used
+    const requestedEf =
+      request.efSearch === undefined
+        ? efSearch
+        : integerOption(request.efSearch, 'efSearch', efSearch, 1, MAX_EF_SEARCH);
+    const { iterative } = await init();
+    const query = vectorText(vector);
+    const k = request.k;
+    const firstExact = request.exact === true;
+    /** The planner and pgvector settings of one pass (values computed here, so they may be sent as text). */
+    const settingsFor = (exact: boolean, limit: number): LocalSettings => ({
+      'hnsw.ef_search': Math.min(MAX_EF_SEARCH, Math.max(requestedEf, limit)),
+      enable_indexscan: exact ? 'off' : 'on',
+      enable_sort: exact ? 'on' : 'off',
+      ...(iterative ? { 'hnsw.iterative_scan': iterativeScan } : {}),
+    });
+    return executor.transaction(
+      'search',
+      async (session) => {
+        // Two plans, chosen here rather than by the planner, whose guess at a jsonb filter's selectivity is
+        // a constant: first through the HNSW index (sorts off, so only the index can give the order; pgvector 0.8's
+        // iterative scan goes on until `limit` rows pass the filter), and exact search — index scans off,
+        // so a sequential scan or the metadata GIN index feeds a sort — when asked, or as soon as the index
+        // pass comes back short: then the filter (or the index's reach, hnsw.max_scan_tuples) left fewer
+        // than `limit` rows, and scoring every allowed row is the complete answer, cheap precisely because
+        // the filter is selective.
+        // Equal scores are ordered by id: ask for one more than k; when that one ties with the k-th,
+        // the tie crosses the cut, so ask again with a larger limit until the tie group is complete.
+        // The first pass's settings came with the BEGIN; a further pass sets them again.
+        let exact = firstExact;
+        let limit = k + 1;
+        for (;;) {
+          const found = await nearest(session, query, request.filter, limit);
+          if (found.length < limit && !exact) {
+            exact = true;
+            await reconfigure(session, settingsFor(exact, limit));
+            continue;
+          }
+          const crossing = found.length === limit && found[k - 1]!.distance === found[limit - 1]!.distance;
+          if (crossing) {
+            limit *= 2;
+            await reconfigure(session, settingsFor(exact, limit));
+            continue;
+          }
+          const hits: SearchHit[] = found.map((row) => ({
+            id: row.id,
+            text: row.text,
+            metadata: row.metadata,
+            score: scoreOf(metric, row.distance),
+          }));
+          hits.sort(compareHits);
+          return hits.slice(0, k);
+        }
+      },
+      request.signal,
+      settingsFor(firstExact, k + 1),
+    );
+  }
+
+  async function* scanImpl(
+    opts: { batchSize?: number; signal?: AbortSignal } = {},
+  ): AsyncIterable<RetrieverRecord[]> {
+    throwIfAborted(opts.signal, 'scan');
+    await init();
+    for await (const page of rows.scan(opts, 'embedding::text AS embedding_text', 'embedding IS NOT NULL')) {
+      yield page.map((row) => ({
+        id: row.id,
+        text: row.text,
+        metadata: row.metadata,
+        vector: parseVectorText(String(row.embedding_text)),
+      }));
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'pgvector',
+    manifest,
+    capabilities: { query: 'vector', scan: true, persistent: true },
+    table: options.table,
+    schema,
+    namespace,
+    async init() {
+      await init();
+    },
+    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
+    delete: (selector: DeleteSelector) =>
+      tracked(
+        (async () => {
+          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
+          await init();
+          return rows.delete(selector); // whole rows: a full-text index on the table loses them too
+        })(),
+      ),
+    search: searchImpl,
+    async count(filter?: Filter) {
+      filterSql(filter, new SqlParams());
+      await init();
+      return rows.count(filter, 'embedding IS NOT NULL');
+    },
+    scan: scanImpl,
+    async compact() {
+      await init();
+      await rows.vacuum();
+    },
+    async save() {
+      await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await executor.close();
+    },
+    async dropTable() {
+      await Promise.allSettled([...inFlight]);
+      ready = undefined;
+      await dropIndexTable(executor, names);
+    },
+  };
+}
