@@ -40,7 +40,10 @@ async function startServer(
   options: Parameters<typeof createRagloomServer>[1] = {},
 ) {
   const dir = makeProject(docs, config);
-  const own = await openRuntime(await loadConfig({ cwd: dir, env: {} }), { generator: true });
+  const own = await openRuntime(await loadConfig({ cwd: dir, env: {} }), {
+    generator: true,
+    access: 'write',
+  });
   await ingestFiles(own, { paths: [join(dir, 'docs')] });
   const ownServer = createRagloomServer(own, options);
   const ownUrl = await ownServer.listen(0, '127.0.0.1');

@@ -29,6 +29,7 @@ export {
   matchesFilter,
   metadataField,
 } from './filter/evaluate-filter.js';
+export { FILTER_EXAMPLES, FILTER_GRAMMAR_DESCRIPTION } from './filter/filter-description.js';
 export type {
   FieldCondition,
   FieldNode,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerMcpCommand } from '../mcp/mcp-command.js';
 import { printError } from './cli-context.js';
 import { registerAskCommand } from './commands/ask-command.js';
 import { registerChatCommand } from './commands/chat-command.js';
@@ -35,7 +36,8 @@ Getting started:
   ragloom init                  write a commented ragloom.config.json
   ragloom ingest docs/          index a folder (again later: only changes are processed)
   ragloom ask "your question"   a streamed answer with [n] citations to file:line
-  ragloom serve                 OpenAI-compatible API + web UI on http://127.0.0.1:8787
+  ragloom serve                 OpenAI-compatible API + web UI on http://127.0.0.1:8787 (MCP at /mcp)
+  ragloom mcp                   the knowledge base as an MCP server on stdio (Claude Desktop, Cursor)
   ragloom demo                  try it on the bundled sample docs (no config, no network needed)
 
 Environment: RAGLOOM_CONFIG (config file), RAGLOOM_MODELS (folder of local models),
@@ -51,6 +53,7 @@ config (.mjs/.js/.ts) or "use": "./file.mjs" needs --trust-config; \`ragloom doc
   registerAskCommand(program);
   registerChatCommand(program);
   registerServeCommand(program);
+  registerMcpCommand(program);
   registerEvalCommand(program);
   registerExportImportCommands(program);
   registerDoctorCommand(program);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isRagloomError, RagloomError } from '@ragloom/core';
+import { handleMcpPost, MCP_PATH, refuseMcpMethod } from '../mcp/mcp-http.js';
 import type { RagloomRuntime } from '../runtime/open-runtime.js';
 import { apiKeyMatches } from './api-key.js';
 import { handleChatCompletions } from './chat-completions.js';
@@ -138,6 +139,16 @@ export function createRagloomServer(
         return undefined;
       },
     },
+    // MCP (Streamable HTTP, stateless) beside the OpenAI-compatible API: the same checks, on the lease's runtime.
+    [`POST ${MCP_PATH}`]: {
+      body: true,
+      handle: async (ctx) => {
+        await handleMcpPost(ctx.runtime, ctx.req, ctx.res, ctx.body, ctx.signal);
+        return undefined;
+      },
+    },
+    [`GET ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
+    [`DELETE ${MCP_PATH}`]: { handle: async (ctx) => refuseMcpMethod(ctx.req, ctx.res) },
   };
 
   function sendModel(res: ServerResponse, id: string): void {

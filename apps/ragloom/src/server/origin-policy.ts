@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Headers a browser may send cross-origin to an allowed origin, and methods the API serves. */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key'];
+/**
+ * Headers a browser may send cross-origin to an allowed origin, and methods the API serves.
+ * `mcp-protocol-version` is what an MCP client sends on every request after initialize.
+ */
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'mcp-protocol-version'];
 const ALLOWED_METHODS = ['GET', 'POST'];
 
 export type OriginDecision =

@@ -41,6 +41,7 @@ Endpoints:
   GET  /v1/models             "ragloom" (chat) and the encoder's model id
   POST /search                {"query", "k", "filter"} → passages with sources
   POST /ingest                {"documents": [{"id", "text", "metadata"}]} → indexed and saved
+  POST /mcp                   Model Context Protocol (Streamable HTTP): search and ask tools, documents as resources
   GET  /healthz               liveness and mode
   GET  /                      the chat page
 

@@ -1,0 +1,144 @@
+import type { AIMessageChunk } from '@langchain/core/messages';
+import {
+  abortError,
+  createStopSequenceMatcher,
+  type GenerateRequest,
+  type GenerateResult,
+  type GenerateStreamPart,
+  type GeneratorV1,
+  isAbortError,
+  throwIfAborted,
+  validateGenerateRequest,
+} from '@ragloom/core';
+import { parseOptions } from '@ragloom/core/adapter';
+import { finishReasonOf, usageOf } from './finish-reason.js';
+import { type LangChainCallContext, toRagloomError } from './langchain-error.js';
+import {
+  type GenerationSettings,
+  type LangChainChatModel,
+  type LangChainGeneratorOptions,
+  langChainGeneratorOptions,
+} from './langchain-generator-options.js';
+
+const SETTING_KEYS = ['maxTokens', 'temperature', 'topP', 'topK', 'seed'] as const;
+
+function settingsOf(request: GenerateRequest): GenerationSettings | undefined {
+  const settings: { -readonly [K in keyof GenerationSettings]: GenerationSettings[K] } = {};
+  for (const key of SETTING_KEYS) if (request[key] !== undefined) settings[key] = request[key];
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+/**
+ * A LangChain chat model as a ragloom Generator: `invoke` for `generate`, `stream` for `stream`. Stop sequences
+ * go to the model as LangChain's `stop` call option and are also matched here (some models ignore them); the
+ * signal is LangChain's `signal`; finish reasons and usage come from the message's `response_metadata` and
+ * `usage_metadata`, whatever the provider calls them. Per-request settings (maxTokens, temperature, ...) are
+ * constructor fields in LangChain, so `withSettings` builds the model for them.
+ */
+export function createLangChainGenerator(input: LangChainGeneratorOptions): GeneratorV1 {
+  const options = parseOptions(langChainGeneratorOptions, input, { component: 'createLangChainGenerator' });
+  const context: LangChainCallContext = {
+    component: `LangChain model ${options.modelId}`,
+    operation: 'chat generation',
+  };
+  const warned = new Set<string>();
+
+  function modelFor(request: GenerateRequest): LangChainChatModel {
+    const settings = settingsOf(request);
+    if (!settings) return options.model;
+    if (options.withSettings) return options.withSettings(settings);
+    for (const key of Object.keys(settings)) {
+      if (warned.has(key)) continue;
+      warned.add(key);
+      options.onWarning?.(
+        `${key} was not applied: LangChain chat models take it at construction; pass withSettings to build the model per request`,
+      );
+    }
+    return options.model;
+  }
+
+  const callOptionsFor = (request: GenerateRequest) => {
+    const stop = request.stop?.filter((s) => s.length > 0) ?? [];
+    return {
+      ...options.callOptions,
+      ...(stop.length > 0 ? { stop } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    };
+  };
+  const messagesOf = (request: GenerateRequest) =>
+    request.messages.map((m) => ({ role: m.role, content: m.content }));
+  const failure = (error: unknown, signal: AbortSignal | undefined) =>
+    signal?.aborted || isAbortError(error)
+      ? abortError(signal, 'generation')
+      : toRagloomError(error, context);
+
+  async function generate(request: GenerateRequest): Promise<GenerateResult> {
+    validateGenerateRequest(request);
+    throwIfAborted(request.signal, 'generation');
+    let message: AIMessageChunk;
+    try {
+      message = await modelFor(request).invoke(messagesOf(request), callOptionsFor(request));
+    } catch (error) {
+      throw failure(error, request.signal);
+    }
+    throwIfAborted(request.signal, 'generation');
+    const stops = createStopSequenceMatcher(request.stop);
+    const pushed = stops.push(message.text);
+    return {
+      text: pushed.text + stops.flush(),
+      finishReason: pushed.stopped ? 'stop' : finishReasonOf(message.response_metadata),
+      usage: usageOf(message.usage_metadata),
+    };
+  }
+
+  async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
+    validateGenerateRequest(request);
+    const { signal } = request;
+    throwIfAborted(signal, 'generation');
+    const stops = createStopSequenceMatcher(request.stop);
+    let merged: AIMessageChunk | undefined;
+    let stopped = false;
+    let iterator: AsyncIterator<AIMessageChunk> | undefined;
+    try {
+      const chunks = await modelFor(request).stream(messagesOf(request), callOptionsFor(request));
+      iterator = chunks[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        // Chunks the model had already produced must not leak out after an abort.
+        throwIfAborted(signal, 'generation');
+        const chunk = next.value;
+        merged = merged ? merged.concat(chunk) : chunk;
+        const { text, stopped: hit } = stops.push(chunk.text);
+        if (text) yield { type: 'text-delta', delta: text };
+        if (hit) {
+          stopped = true;
+          break;
+        }
+      }
+    } catch (error) {
+      throw failure(error, signal);
+    } finally {
+      // Leaving early (a stop sequence, the consumer's break) ends the model's stream and its request.
+      await iterator?.return?.().catch(() => undefined);
+    }
+    // LangChain ends a stream quietly when its signal fires; say why it ended.
+    throwIfAborted(signal, 'generation');
+    const rest = stops.flush();
+    if (rest) yield { type: 'text-delta', delta: rest };
+    yield {
+      type: 'finish',
+      finishReason: stopped ? 'stop' : finishReasonOf(merged?.response_metadata),
+      usage: usageOf(merged?.usage_metadata),
+    };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: options.provider,
+    modelId: options.modelId,
+    generate,
+    stream,
+  };
+}
