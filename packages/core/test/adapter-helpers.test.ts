@@ -7,6 +7,7 @@ import {
   createTimeSlicer,
   type DeleteTarget,
   parseDeleteSelector,
+  raceAbort,
   requireDenseManifest,
   seededRandom,
   withApiKeyFromEnv,
@@ -251,5 +252,39 @@ describe('the @ragloom/core/adapter entry', () => {
     };
     visit(join(import.meta.dirname, '..', 'src', 'adapter', 'index.ts'));
     expect(seen.size).toBeGreaterThan(10);
+  });
+});
+
+describe('raceAbort', () => {
+  it('settles with the work when no abort comes, and stops waiting with ABORTED when one does', async () => {
+    expect(await raceAbort(Promise.resolve(7), undefined, 'work')).toBe(7);
+    expect(await raceAbort(Promise.resolve(7), new AbortController().signal, 'work')).toBe(7);
+    await expect(
+      raceAbort(Promise.reject(new Error('boom')), new AbortController().signal, 'work'),
+    ).rejects.toThrow('boom');
+
+    const controller = new AbortController();
+    let finish: (value: number) => void = () => {};
+    const never = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+    const raced = raceAbort(never, controller.signal, 'a slow call');
+    controller.abort();
+    await expect(raced).rejects.toMatchObject({ code: 'ABORTED' });
+    finish(1); // the abandoned work may still end; nobody waits for it
+
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const aborted = AbortSignal.abort();
+      await expect(raceAbort(Promise.reject(new Error('late')), aborted, 'work')).rejects.toMatchObject({
+        code: 'ABORTED',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

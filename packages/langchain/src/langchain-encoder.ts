@@ -10,29 +10,9 @@ import {
   throwIfAborted,
   validateEmbedRequest,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { parseOptions, raceAbort } from '@ragloom/core/adapter';
 import { type LangChainEncoderOptions, langChainEncoderOptions } from './langchain-encoder-options.js';
 import { type LangChainCallContext, toRagloomError } from './langchain-error.js';
-
-/** Resolves with `work`, or rejects with ABORTED as soon as the signal fires (LangChain embeddings take no signal). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, 'embedding'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** The model name LangChain embeddings classes expose (`model` on OpenAIEmbeddings, `modelName` on older ones). */
 function modelNameOf(embeddings: object): string | undefined {
@@ -98,7 +78,7 @@ export function createLangChainEncoder(input: LangChainEncoderOptions): EncoderV
   async function call<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     throwIfAborted(signal, 'embedding');
     try {
-      return await abortable(work(), signal);
+      return await raceAbort(work(), signal, 'embedding');
     } catch (error) {
       if (signal?.aborted || isAbortError(error)) throw abortError(signal, 'embedding');
       throw toRagloomError(error, context);

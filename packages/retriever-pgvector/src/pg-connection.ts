@@ -1,4 +1,5 @@
-import { abortError, RagloomError, throwIfAborted } from '@ragloom/core';
+import { RagloomError, throwIfAborted } from '@ragloom/core';
+import { raceAbort } from '@ragloom/core/adapter';
 import pg from 'pg';
 import { mapPgError } from './pg-error.js';
 
@@ -115,28 +116,6 @@ export function describeConnectionString(connectionString: string): string | und
   } catch {
     return undefined;
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => {}); // the statement runs to its end on the server; nobody waits for it
-      reject(abortError(signal, what));
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function runTransaction<T>(

@@ -15,6 +15,7 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
+import { raceAbort } from '@ragloom/core/adapter';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import {
   type CollectionPlan,
@@ -33,7 +34,6 @@ import type {
   QdrantSearchRequest,
   QdrantUpsertOptions,
 } from './qdrant-retriever-options.js';
-import { raceAbort } from './race-abort.js';
 import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
 
 /** A ragloom Retriever on a Qdrant collection, with Qdrant's extras. */

@@ -44,6 +44,7 @@ export type {
 } from './option-schema.js';
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
+export { raceAbort } from './race-abort.js';
 export {
   createTimeSlicer,
   type TimeSlicer,

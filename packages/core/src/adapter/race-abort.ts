@@ -1,14 +1,15 @@
-import { abortError } from '@ragloom/core';
+import { abortError } from '../util/abort.js';
 
 /**
- * Rejects with `ABORTED` as soon as `signal` fires, without waiting for `promise`. The REST client
- * takes no per-request signal, so an HTTP request already sent may still complete on the server;
- * what the abort guarantees is that the caller stops waiting and no further request is sent.
+ * Rejects with `ABORTED` as soon as `signal` fires, without waiting for `promise`: for vendor clients
+ * that take no per-call signal (a REST client, a database driver, LangChain embeddings). The work
+ * already started may still complete on the other side; what the abort guarantees is that the caller
+ * stops waiting, and the abandoned promise never surfaces as an unhandled rejection.
  */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) {
-    promise.catch(() => {}); // the abandoned request must not surface as an unhandled rejection
+    promise.catch(() => {}); // abandoned: its rejection must not surface as unhandled
     return Promise.reject(abortError(signal, what));
   }
   return new Promise<T>((resolve, reject) => {
