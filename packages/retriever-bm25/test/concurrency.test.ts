@@ -6,7 +6,7 @@ const version = (label: string) =>
   Array.from({ length: DOCS }, (_, i) => ({
     id: `doc-${i}`,
     // Long enough texts that analysing the batch takes several time slices (the upsert yields between them).
-    text: `${label} item ${i} ${'filler words for the analyzer to chew on '.repeat(8)}`,
+    text: `${label} item ${i} ${'filler words for the analyzer to chew on '.repeat(32)}`,
     metadata: { label, bucket: i % 10 },
   }));
 
