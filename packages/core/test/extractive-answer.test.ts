@@ -144,6 +144,22 @@ describe('extractiveAnswer: the shortest set of sentences that answers', () => {
 });
 
 describe('sentence kinds', () => {
+  it('takes a lone API signature line (a Sphinx definition title) for code', () => {
+    for (const title of [
+      'pickle.DEFAULT_PROTOCOL',
+      'class pickle.Pickler(file, protocol=None, *, fix_imports=True, buffer_callback=None)',
+      'exception pickle.PicklingError',
+      'persistent_load(pid)',
+    ])
+      expect(sentenceKind(title), title).toBe('code');
+    for (const prose of [
+      'An integer, the default protocol version used for pickling.',
+      'Pickle.',
+      'Currently.',
+    ])
+      expect(sentenceKind(prose), prose).toBe('prose');
+  });
+
   it('tells prose from code, directives, headings and navigation', () => {
     expect(sentenceKind('The server listens on port 8787.')).toBe('prose');
     expect(sentenceKind('## Configuration')).toBe('heading');
