@@ -3,19 +3,15 @@ import {
   type GenerateResult,
   type GenerateStreamPart,
   type GeneratorV1,
-  RagloomError,
   throwIfAborted,
   validateGenerateRequest,
 } from '@ragloom/core';
-import { applyStopSequences, cutAtStopSequence, parseOptions, raceAbort } from '@ragloom/core/adapter';
-import { toRagloomError } from './ai-sdk-error.js';
+import { applyStopSequences, cutAtStopSequence, parseOptions } from '@ragloom/core/adapter';
 import { type AiSdkGeneratorOptions, aiSdkGeneratorOptions } from './ai-sdk-generator-options.js';
-import type { AiSdkStreamPart } from './ai-sdk-model-types.js';
+import { ragloomStreamParts } from './ai-sdk-stream-parts.js';
 import { modelCalls } from './call-model.js';
 import { callOptionsFor } from './call-options.js';
 import { finishReasonOf, usageOf } from './map-model-result.js';
-
-type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<AiSdkStreamPart>['read']>>;
 
 /**
  * Any AI SDK language model as a ragloom Generator: `@ai-sdk/openai`, `@ai-sdk/anthropic`, `@ai-sdk/google`,
@@ -44,53 +40,6 @@ export function createAiSdkGenerator(input: AiSdkGeneratorOptions): GeneratorV1 
     return { text: cut.text, finishReason: cut.stopped ? 'stop' : reason, usage: usageOf(result.usage) };
   }
 
-  /** The model's stream parts as ragloom's: text deltas, then one finish part; cancelled when left early. */
-  async function* modelParts(
-    parts: ReadableStream<AiSdkStreamPart>,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<GenerateStreamPart> {
-    const reader = parts.getReader();
-    let done = false;
-    try {
-      for (;;) {
-        let next: ReadResult;
-        try {
-          // Rejects with ABORTED as soon as the signal fires, even if the model's stream hangs.
-          next = await raceAbort(reader.read(), signal, 'generation');
-        } catch (error) {
-          throw calls.failure(error, signal);
-        }
-        if (next.done) {
-          done = true;
-          break;
-        }
-        // Parts the provider had already buffered must not leak out after an abort.
-        throwIfAborted(signal, 'generation');
-        const part = next.value;
-        if (part.type === 'text-delta' && 'delta' in part) {
-          yield { type: 'text-delta', delta: part.delta };
-        } else if (part.type === 'finish' && 'finishReason' in part) {
-          const finishReason = finishReasonOf(part.finishReason, context);
-          yield { type: 'finish', finishReason, usage: usageOf(part.usage) };
-          return;
-        } else if (part.type === 'error' && 'error' in part) {
-          throw toRagloomError(part.error, context);
-        } else if (part.type === 'stream-start' && 'warnings' in part) {
-          calls.warn(part.warnings);
-        }
-      }
-    } finally {
-      // Leaving early (a stop sequence, an abort, the consumer's break) cancels the provider's request.
-      if (!done) await reader.cancel().catch(() => {});
-      reader.releaseLock();
-    }
-    throw new RagloomError(
-      'UPSTREAM_ERROR',
-      `${context.provider} (model ${context.modelId}) ended the stream without a finish part`,
-      { retryable: true },
-    );
-  }
-
   async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
     validateGenerateRequest(request);
     throwIfAborted(request.signal, 'generation');
@@ -98,7 +47,9 @@ export function createAiSdkGenerator(input: AiSdkGeneratorOptions): GeneratorV1 
       model.doStream(callOptionsFor(request, options.headers)),
     );
     // A stop sequence met before the finish part: the usage the provider would report is not known yet.
-    yield* applyStopSequences(modelParts(parts, request.signal), request, () => usageOf(undefined));
+    yield* applyStopSequences(ragloomStreamParts(parts, request.signal, calls), request, () =>
+      usageOf(undefined),
+    );
   }
 
   return {
