@@ -1,12 +1,10 @@
+import type { GenerateRequest, GenerateResult, GenerateStreamPart, GeneratorV1 } from '@ragloom/core';
 import {
-  type GenerateRequest,
-  type GenerateResult,
-  type GenerateStreamPart,
-  type GeneratorV1,
-  throwIfAborted,
-  validateGenerateRequest,
-} from '@ragloom/core';
-import { applyStopSequences, cutAtStopSequence, parseOptions } from '@ragloom/core/adapter';
+  acceptGenerateRequest,
+  applyStopSequences,
+  cutAtStopSequence,
+  parseOptions,
+} from '@ragloom/core/adapter';
 import { type AiSdkGeneratorOptions, aiSdkGeneratorOptions } from './ai-sdk-generator-options.js';
 import { ragloomStreamParts } from './ai-sdk-stream-parts.js';
 import { modelCalls } from './call-model.js';
@@ -27,8 +25,7 @@ export function createAiSdkGenerator(input: AiSdkGeneratorOptions): GeneratorV1 
   const { context } = calls;
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     const result = await calls.call(request.signal, () =>
       model.doGenerate(callOptionsFor(request, options.headers)),
     );
@@ -41,8 +38,7 @@ export function createAiSdkGenerator(input: AiSdkGeneratorOptions): GeneratorV1 
   }
 
   async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     const { stream: parts } = await calls.call(request.signal, () =>
       model.doStream(callOptionsFor(request, options.headers)),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyStopSequences, cutAtStopSequence } from '../src/adapter/index.js';
+import { acceptGenerateRequest, applyStopSequences, cutAtStopSequence } from '../src/adapter/index.js';
 import { type GenerateStreamPart, isRagloomError, type TokenUsage } from '../src/index.js';
 
 const usage = (n: number): TokenUsage => ({ promptTokens: n, completionTokens: n, totalTokens: 2 * n });
@@ -84,5 +84,25 @@ describe('applyStopSequences', () => {
       (e: unknown) => e,
     );
     expect(isRagloomError(error, 'ABORTED')).toBe(true);
+  });
+});
+
+describe('acceptGenerateRequest', () => {
+  const messages = [{ role: 'user' as const, content: 'hi' }];
+  const codeOf = (run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      return isRagloomError(error) ? error.code : 'not a RagloomError';
+    }
+    return 'accepted';
+  };
+
+  it('accepts a valid request, refuses a malformed one and one whose signal already fired', () => {
+    expect(codeOf(() => acceptGenerateRequest({ messages }))).toBe('accepted');
+    expect(codeOf(() => acceptGenerateRequest({ messages: [] }))).toBe('INVALID_ARGUMENT');
+    const controller = new AbortController();
+    controller.abort();
+    expect(codeOf(() => acceptGenerateRequest({ messages, signal: controller.signal }))).toBe('ABORTED');
   });
 });

@@ -5,9 +5,14 @@ import {
   type GenerateStreamPart,
   type GeneratorV1,
   throwIfAborted,
-  validateGenerateRequest,
 } from '@ragloom/core';
-import { applyStopSequences, cutAtStopSequence, parseOptions, vendorFailure } from '@ragloom/core/adapter';
+import {
+  acceptGenerateRequest,
+  applyStopSequences,
+  cutAtStopSequence,
+  parseOptions,
+  vendorFailure,
+} from '@ragloom/core/adapter';
 import { finishReasonOf, usageOf } from './finish-reason.js';
 import { type LangChainCallContext, toRagloomError } from './langchain-error.js';
 import {
@@ -69,8 +74,7 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
     vendorFailure(error, signal, 'generation', (e) => toRagloomError(e, context));
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     let message: AIMessageChunk;
     try {
       message = await modelFor(request).invoke(messagesOf(request), callOptionsFor(request));
@@ -124,8 +128,7 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
   }
 
   async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     const merged: { message?: AIMessageChunk } = {};
     yield* applyStopSequences(modelParts(request, merged), request, () =>
       usageOf(merged.message?.usage_metadata),

@@ -9,6 +9,7 @@ export {
   withRetries,
 } from '../util/retry.js';
 export { seededRandom } from '../util/seeded-random.js';
+export { acceptGenerateRequest } from './accept-generate-request.js';
 export {
   type ComponentDefinition,
   type DefinedComponentFactory,
