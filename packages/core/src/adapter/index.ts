@@ -9,6 +9,7 @@ export {
   withRetries,
 } from '../util/retry.js';
 export { seededRandom, seededRandomStep } from '../util/seeded-random.js';
+export { acceptGenerateRequest } from './accept-generate-request.js';
 export {
   type ComponentDefinition,
   type DefinedComponentFactory,
@@ -19,6 +20,8 @@ export {
 } from './define-plugin.js';
 export { type DeleteTarget, parseDeleteSelector } from './delete-selector.js';
 export { formatOptionPath } from './describe-value.js';
+export { wrappedEmbeddingOptions } from './embedding-options.js';
+export { checkEmbeddings, type EmbeddingCheck, truncateText } from './embedding-output.js';
 export {
   classifyHttpStatus,
   errorFromHttpStatus,
@@ -45,6 +48,8 @@ export type {
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
 export { raceAbort } from './race-abort.js';
+export { applyStopSequences, cutAtStopSequence } from './stop-sequences.js';
+export { vendorFailure } from './vendor-failure.js';
 export {
   createTimeSlicer,
   type TimeSlicer,
