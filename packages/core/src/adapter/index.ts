@@ -8,7 +8,7 @@ export {
   readHeader,
   withRetries,
 } from '../util/retry.js';
-export { seededRandom } from '../util/seeded-random.js';
+export { seededRandom, seededRandomStep } from '../util/seeded-random.js';
 export { acceptGenerateRequest } from './accept-generate-request.js';
 export {
   type ComponentDefinition,
