@@ -45,6 +45,7 @@ export type {
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
 export { raceAbort } from './race-abort.js';
+export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
 export {
   createTimeSlicer,
   type TimeSlicer,
