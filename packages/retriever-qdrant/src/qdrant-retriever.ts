@@ -15,7 +15,7 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { raceAbort } from '@ragloom/core/adapter';
+import { parseOptions, raceAbort } from '@ragloom/core/adapter';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import {
   type CollectionPlan,
@@ -27,12 +27,15 @@ import { mapQdrantError } from './qdrant-error.js';
 import { metadataFieldPath, type QdrantFilter, translateFilter } from './qdrant-filter.js';
 import { fromPayload, PAYLOAD_KEYS, toPayload } from './qdrant-payload.js';
 import { toPointId } from './qdrant-point-id.js';
-import type {
-  OpenQdrantRetrieverOptions,
-  QdrantConnectionOptions,
-  QdrantRetrieverOptions,
-  QdrantSearchRequest,
-  QdrantUpsertOptions,
+import {
+  type LoadQdrantRetrieverOptions,
+  loadQdrantRetrieverOptions,
+  type ParsedQdrantRetrieverOptions,
+  type QdrantConnectionOptions,
+  type QdrantRetrieverOptions,
+  type QdrantSearchRequest,
+  type QdrantUpsertOptions,
+  qdrantRetrieverOptions,
 } from './qdrant-retriever-options.js';
 import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
 
@@ -55,7 +58,6 @@ export interface QdrantRetriever extends RetrieverV1 {
 }
 
 const DEFAULT_URL = 'http://localhost:6333';
-const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
 
 function connect(options: QdrantConnectionOptions): { client: QdrantClientLike; url: string | undefined } {
   if (options.client) return { client: options.client, url: options.url };
@@ -71,12 +73,6 @@ function connect(options: QdrantConnectionOptions): { client: QdrantClientLike; 
   } catch (error) {
     throw mapQdrantError(error, { operation: 'connect', url });
   }
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  assertPositiveInteger(value, name);
-  return value;
 }
 
 /** Qdrant's Euclid score is the distance; ragloom's l2 score is the negative squared distance. */
@@ -143,51 +139,24 @@ function assertIntegerFields(records: readonly RetrieverRecord[], integerFields:
  * });
  * ```
  */
-export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createQdrantRetriever expects an options object');
-  }
-  const { collection, encoderModelId, dimension } = options;
+export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetriever {
+  const options = parseOptions(qdrantRetrieverOptions, input, { component: 'createQdrantRetriever' });
+  const { collection, encoderModelId, dimension, batchSize, concurrency } = options;
   const metric = options.metric ?? 'cosine';
-  if (typeof collection !== 'string' || collection.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'collection must be a non-empty string');
-  }
-  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
-  }
-  if (!Number.isInteger(dimension) || dimension < 1) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `dimension must be a positive integer, got ${String(dimension)}`,
-    );
-  }
-  if (!METRICS.includes(metric)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
-    );
-  }
-  const batchSize = positiveInteger(options.batchSize, 256, 'batchSize');
-  const concurrency = positiveInteger(options.concurrency, 2, 'concurrency');
-  const hybridOptions = options.hybrid === true ? {} : options.hybrid;
+  const hybridOptions: Partial<ParsedQdrantRetrieverOptions['hybrid'] & object> | undefined =
+    options.hybrid === true ? {} : options.hybrid;
   const sparseEncoder: SparseEncoder | undefined = hybridOptions
     ? (hybridOptions.sparseEncoder ?? createBm25SparseEncoder())
     : undefined;
   const sparseName = hybridOptions?.sparseVectorName ?? 'sparse';
-  const prefetchLimit = positiveInteger(hybridOptions?.prefetchLimit, 50, 'hybrid.prefetchLimit');
+  const prefetchLimit = hybridOptions?.prefetchLimit ?? 50;
   const fusion = hybridOptions?.fusion ?? 'rrf';
   const vectorName = options.vectorName ?? (hybridOptions ? 'dense' : undefined);
-  if (vectorName !== undefined && vectorName === sparseName && hybridOptions) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `the dense and sparse vectors cannot share the name "${vectorName}"`,
-    );
-  }
   for (const field of Object.keys(options.payloadIndexes ?? {})) metadataFieldPath(field);
 
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
   const { client, url } = connect(options);
-  const wait = options.wait ?? true;
+  const { wait } = options;
   const ordering = options.ordering ? { ordering: options.ordering } : {};
   // Fields with an integer payload index hold integers only: Qdrant's integer index ignores other values,
   // so a fraction stored there would be missed by every condition the index answers.
@@ -204,7 +173,7 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     sparse: sparseEncoder
       ? { name: sparseName, encoderId: sparseEncoder.id, modifier: sparseEncoder.modifier }
       : undefined,
-    create: options.createCollection ?? true,
+    create: options.createCollection,
     settings: options.collectionSettings ?? {},
     payloadIndexes: options.payloadIndexes ?? {},
     url,
@@ -470,7 +439,8 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
   async function* scanImpl(
     opts: { batchSize?: number; signal?: AbortSignal } = {},
   ): AsyncIterable<RetrieverRecord[]> {
-    const size = positiveInteger(opts.batchSize, 1000, 'batchSize');
+    const size = opts.batchSize ?? 1000;
+    if (opts.batchSize !== undefined) assertPositiveInteger(opts.batchSize, 'batchSize');
     throwIfAborted(opts.signal, 'scan');
     await init();
     let offset: Schemas['ExtendedPointId'] | undefined;
@@ -540,14 +510,15 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
 }
 
 /**
- * Opens an existing ragloom collection, reading its manifest (encoder, dimension, metric, vector
+ * Loads an existing ragloom collection, reading its manifest (encoder, dimension, metric, vector
  * name) from the collection metadata: the path `ragloom export` takes from a Qdrant index.
  * NOT_FOUND when the collection does not exist, MANIFEST_MISMATCH when it has no ragloom manifest.
  */
-export async function openQdrantRetriever(options: OpenQdrantRetrieverOptions): Promise<QdrantRetriever> {
+export async function loadQdrantRetriever(input: LoadQdrantRetrieverOptions): Promise<QdrantRetriever> {
+  const options = parseOptions(loadQdrantRetrieverOptions, input, { component: 'loadQdrantRetriever' });
   const { client, url } = connect(options);
   const { collection } = options;
-  const where = { operation: 'open collection', collection, url };
+  const where = { operation: 'load collection', collection, url };
   let info: Schemas['CollectionInfo'];
   try {
     const { exists } = await client.collectionExists(collection);
@@ -590,3 +561,7 @@ export async function openQdrantRetriever(options: OpenQdrantRetrieverOptions): 
   await retriever.init();
   return retriever;
 }
+
+/** @deprecated Renamed `loadQdrantRetriever` (ragloom's names: `load` = existing or NOT_FOUND); this alias goes in the next minor. */
+export const openQdrantRetriever: (options: LoadQdrantRetrieverOptions) => Promise<QdrantRetriever> =
+  loadQdrantRetriever;
