@@ -11,10 +11,14 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { parseDeleteSelector, parseOptions } from '@ragloom/core/adapter';
 import { createIndexTable } from './index-table.js';
 import { createSqlExecutor } from './pg-connection.js';
-import type { PgFullTextRetrieverOptions, PgUpsertOptions } from './pgvector-options.js';
+import {
+  type PgFullTextRetrieverOptions,
+  type PgUpsertOptions,
+  pgFullTextRetrieverOptions,
+} from './pgvector-options.js';
 import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, isStorableString, SqlParams } from './sql-filter.js';
 import { quoteLiteral, type TableNames, tableNames } from './sql-identifiers.js';
@@ -86,33 +90,15 @@ function fullTextSteps(names: TableNames, config: string): MigrationStep[] {
  * table, so when a pgvector retriever uses the same table (the same `table`, `schema` and `namespace`),
  * one upsert through either keeps both searchable: one database serves hybrid search.
  */
-export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): PgFullTextRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createPgFullTextRetriever expects an options object');
-  }
-  const config = options.textSearchConfig ?? 'english';
-  if (typeof config !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(config)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `textSearchConfig must be a text search configuration name, got ${JSON.stringify(config)}`,
-    );
-  }
-  const normalization = options.rankNormalization ?? 1;
-  if (!Number.isInteger(normalization) || normalization < 0 || normalization > 63) {
-    throw new RagloomError('INVALID_CONFIG', 'rankNormalization must be an integer bitmask from 0 to 63');
-  }
-  const batchSize = options.batchSize ?? 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `batchSize must be a positive integer, got ${String(batchSize)}`,
-    );
-  }
-  const schema = options.schema ?? 'public';
-  const namespace = options.namespace ?? 'default';
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
-    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
-  }
+export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): PgFullTextRetriever {
+  const options = parseOptions(pgFullTextRetrieverOptions, input, { component: 'createPgFullTextRetriever' });
+  const {
+    textSearchConfig: config,
+    rankNormalization: normalization,
+    batchSize,
+    schema,
+    namespace,
+  } = options;
   const names = tableNames(schema, options.table);
   const manifest: SparseIndexManifest = { kind: 'sparse', analyzer: `postgres-fts:${config}` };
   const executor = createSqlExecutor(options, { table: names.key });
@@ -152,7 +138,7 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
         settings: {},
         steps: fullTextSteps(names, config),
         createExtension: false,
-        createTable: options.createTable ?? true,
+        createTable: options.createTable,
       });
     })().catch((error: unknown) => {
       ready = undefined;

@@ -12,7 +12,7 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector } from '@ragloom/core/adapter';
+import { parseDeleteSelector, parseOptions } from '@ragloom/core/adapter';
 import { createIndexTable, type IndexTable } from './index-table.js';
 import {
   createSqlExecutor,
@@ -20,7 +20,13 @@ import {
   type PgQueryable,
   type SqlExecutor,
 } from './pg-connection.js';
-import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
+import {
+  type PgUpsertOptions,
+  type PgvectorRetrieverOptions,
+  type PgvectorSearchRequest,
+  pgEfSearch,
+  pgvectorRetrieverOptions,
+} from './pgvector-options.js';
 import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
 import { type TableNames, tableNames } from './sql-identifiers.js';
@@ -51,25 +57,18 @@ export interface PgvectorRetriever extends RetrieverV1 {
   dropTable(): Promise<void>;
 }
 
-const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
 const OPERATOR: Record<Metric, string> = { cosine: '<=>', dot: '<#>', l2: '<->' };
 const OPCLASS: Record<Metric, string> = { cosine: 'cosine_ops', dot: 'ip_ops', l2: 'l2_ops' };
-/** pgvector's HNSW limits: dimensions per type, and hnsw.ef_search. */
-const HNSW_MAX_DIMENSIONS = { vector: 2000, halfvec: 4000 } as const;
+/** pgvector's limit on hnsw.ef_search. */
 const MAX_EF_SEARCH = 1000;
 
-function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
-      {
-        details: { option: name, value },
-      },
-    );
-  }
-  return value;
+/** A search's own `efSearch`: the option's declaration, but a bad value is a bad request (INVALID_ARGUMENT). */
+function searchEf(value: unknown): number {
+  const result = pgEfSearch['~standard'].validate(value);
+  if ('value' in result) return result.value;
+  throw new RagloomError('INVALID_ARGUMENT', `efSearch: ${result.issues[0]?.message}`, {
+    details: { option: 'efSearch', value },
+  });
 }
 
 /** A ragloom score from pgvector's distance: cosine 1 − d, dot −(−⟨a,b⟩), l2 −d². */
@@ -126,42 +125,12 @@ function denseSteps(
  * });
  * ```
  */
-export function createPgvectorRetriever(options: PgvectorRetrieverOptions): PgvectorRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createPgvectorRetriever expects an options object');
-  }
-  const { encoderModelId, dimension } = options;
-  const metric = options.metric ?? 'cosine';
-  const vectorType = options.vectorType ?? 'vector';
-  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
-  }
-  if (!METRICS.includes(metric)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
-    );
-  }
-  if (vectorType !== 'vector' && vectorType !== 'halfvec') {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `vectorType must be "vector" or "halfvec", got ${String(vectorType)}`,
-    );
-  }
-  integerOption(dimension, 'dimension', 0, 1, HNSW_MAX_DIMENSIONS[vectorType]);
-  const m = integerOption(options.hnsw?.m, 'hnsw.m', 16, 2, 100);
-  const efConstruction = integerOption(options.hnsw?.efConstruction, 'hnsw.efConstruction', 64, 2 * m, 1000);
-  const efSearch = integerOption(options.efSearch, 'efSearch', 40, 1, MAX_EF_SEARCH);
-  const batchSize = integerOption(options.batchSize, 'batchSize', 500, 1, 100_000);
-  const iterativeScan = options.iterativeScan ?? 'strict_order';
-  if (!['strict_order', 'relaxed_order', 'off'].includes(iterativeScan)) {
-    throw new RagloomError('INVALID_CONFIG', `iterativeScan must be strict_order, relaxed_order or off`);
-  }
-  const schema = options.schema ?? 'public';
-  const namespace = options.namespace ?? 'default';
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
-    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
-  }
+export function createPgvectorRetriever(input: PgvectorRetrieverOptions): PgvectorRetriever {
+  const options = parseOptions(pgvectorRetrieverOptions, input, { component: 'createPgvectorRetriever' });
+  const { encoderModelId, dimension, metric, vectorType, efSearch, batchSize, iterativeScan } = options;
+  const { schema, namespace } = options;
+  const { m } = options.hnsw;
+  const efConstruction = options.hnsw.efConstruction ?? Math.max(64, 2 * m);
   const names = tableNames(schema, options.table);
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
   const executor: SqlExecutor = createSqlExecutor(options, { table: names.key });
@@ -187,8 +156,8 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
         settings: { vectorType },
         steps: denseSteps(names, manifest, vectorType, m, efConstruction),
         extension: 'vector',
-        createExtension: options.createExtension ?? true,
-        createTable: options.createTable ?? true,
+        createExtension: options.createExtension,
+        createTable: options.createTable,
       });
       const { rows: ext } = await executor.query(
         'check pgvector',
@@ -258,10 +227,7 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
     throwIfAborted(request?.signal, 'search');
     const vector = validateSearchRequest(request, manifest)!;
     filterSql(request.filter, new SqlParams()); // invalid filters fail before any connection is used
-    const requestedEf =
-      request.efSearch === undefined
-        ? efSearch
-        : integerOption(request.efSearch, 'efSearch', efSearch, 1, MAX_EF_SEARCH);
+    const requestedEf = request.efSearch === undefined ? efSearch : searchEf(request.efSearch);
     const { iterative } = await init();
     const query = vectorText(vector);
     const k = request.k;
