@@ -69,6 +69,9 @@ export interface Bm25Retriever extends RetrieverV1 {
   writeFile(path: string): Promise<void>;
   /** The index as index-file bytes (what `save` writes), e.g. to keep it in a database or a browser. */
   toBytes(): Uint8Array;
+  /** Counts: live documents, terms, postings, mean length, deleted documents awaiting compaction. */
+  stats(): IndexStatistics;
+  /** @deprecated Renamed `stats()` (ragloom's counters are `stats()`); this alias goes in the next minor. */
   statistics(): IndexStatistics;
 }
 
@@ -256,7 +259,8 @@ function buildRetriever(
     },
 
     toBytes,
-    statistics: () => index.statistics(),
+    stats: () => index.stats(),
+    statistics: () => index.stats(),
   };
 }
 
