@@ -1,4 +1,4 @@
-import { optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
+import { describePluginConformance, optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
 import { rejectionOf } from '@ragloom/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -182,3 +182,25 @@ describe('options declared once: the factories and the plugin refuse a bad optio
     });
   });
 });
+
+// What the ragloom app checks when it loads this plugin, plus the kit's rules for options; on PGlite.
+for (const search of ['vector', 'fulltext'] as const) {
+  describePluginConformance(ragloomPlugin, {
+    name: `@ragloom/retriever-pgvector (${search})`,
+    kind: 'retriever',
+    validOptions: { connectionStringEnv: ENV, search, table: uniqueTable(`conf_${search}`) },
+    invalidOptions: [
+      { options: { connectionStringEnv: ENV, search, efSearch: 0, m: 101 }, paths: ['efSearch', 'm'] },
+      {
+        options: { connectionStringEnv: 'not a name', search: 'both' },
+        paths: ['connectionStringEnv', 'search'],
+      },
+    ],
+    context: (dir) => pluginTestContext('retriever', dir, { denseManifest }),
+    destroy: async (retriever) => {
+      const r = retriever as PgvectorRetriever;
+      await r.dropTable();
+      await r.close();
+    },
+  });
+}

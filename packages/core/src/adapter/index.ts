@@ -44,6 +44,12 @@ export type {
 } from './option-schema.js';
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
+export {
+  assertComponentShape,
+  assertRagloomPlugin,
+  COMPONENT_KINDS,
+  isStandardSchema,
+} from './plugin-shape.js';
 export { raceAbort } from './race-abort.js';
 export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
 export {
