@@ -1,9 +1,5 @@
 import {
-  type DeleteSelector,
-  type Filter,
   RagloomError,
-  type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   type SearchRequest,
   type SparseIndexManifest,
@@ -11,7 +7,7 @@ import {
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector, parseOptions } from '@ragloom/core/adapter';
+import { type ConnectedRetriever, createConnectionLifecycle, parseOptions } from '@ragloom/core/adapter';
 import { createIndexTable } from './index-table.js';
 import { createSqlExecutor } from './pg-connection.js';
 import {
@@ -19,30 +15,18 @@ import {
   type PgUpsertOptions,
   pgFullTextRetrieverOptions,
 } from './pgvector-options.js';
-import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, isStorableString, SqlParams } from './sql-filter.js';
 import { quoteLiteral, type TableNames, tableNames } from './sql-identifiers.js';
 import { assertStorable } from './stored-record.js';
+import { type IndexTableMethods, indexTableMethods } from './table-retriever.js';
 
 /** A ragloom lexical Retriever on Postgres full-text search (`tsvector`), in the same kind of table. */
-export interface PgFullTextRetriever extends RetrieverV1 {
+export interface PgFullTextRetriever
+  extends ConnectedRetriever<SearchRequest, PgUpsertOptions>,
+    IndexTableMethods {
   readonly manifest: SparseIndexManifest;
-  readonly table: string;
-  readonly schema: string;
-  readonly namespace: string;
   readonly textSearchConfig: string;
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  save(): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
-   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
-   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
-   */
-  compact(): Promise<void>;
-  dropTable(): Promise<void>;
 }
 
 /**
@@ -103,56 +87,35 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
   const manifest: SparseIndexManifest = { kind: 'sparse', analyzer: `postgres-fts:${config}` };
   const executor = createSqlExecutor(options, { table: names.key });
   const rows = createIndexTable(executor, names, namespace);
-  let ready: Promise<void> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = () => {
-    if (closed) {
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the full-text retriever for ${names.key} is closed`),
+  const lifecycle = createConnectionLifecycle(`the full-text retriever for ${names.key}`, async () => {
+    // An unknown configuration is a clear error here, not a failed ALTER TABLE.
+    const [configSchema, configName] = config.includes('.') ? config.split('.') : [null, config];
+    const { rows: found } = await executor.query(
+      'check text search configuration',
+      `SELECT count(*) AS n FROM pg_ts_config c JOIN pg_namespace s ON s.oid = c.cfgnamespace
+         WHERE c.cfgname = $1 AND ($2::text IS NULL OR s.nspname = $2)`,
+      [configName, configSchema],
+    );
+    if (Number(found[0]?.n ?? 0) === 0) {
+      throw new RagloomError(
+        'INVALID_CONFIG',
+        `Postgres has no text search configuration "${config}" (see \\dF in psql)`,
+        {
+          details: { textSearchConfig: config },
+        },
       );
     }
-    ready ??= (async () => {
-      // An unknown configuration is a clear error here, not a failed ALTER TABLE.
-      const [configSchema, configName] = config.includes('.') ? config.split('.') : [null, config];
-      const { rows: found } = await executor.query(
-        'check text search configuration',
-        `SELECT count(*) AS n FROM pg_ts_config c JOIN pg_namespace s ON s.oid = c.cfgnamespace
-         WHERE c.cfgname = $1 AND ($2::text IS NULL OR s.nspname = $2)`,
-        [configName, configSchema],
-      );
-      if (Number(found[0]?.n ?? 0) === 0) {
-        throw new RagloomError(
-          'INVALID_CONFIG',
-          `Postgres has no text search configuration "${config}" (see \\dF in psql)`,
-          {
-            details: { textSearchConfig: config },
-          },
-        );
-      }
-      await ensureSchema(executor, {
-        names,
-        kind: 'sparse',
-        manifest,
-        settings: {},
-        steps: fullTextSteps(names, config),
-        createExtension: false,
-        createTable: options.createTable,
-      });
-    })().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
+    await ensureSchema(executor, {
+      names,
+      kind: 'sparse',
+      manifest,
+      settings: {},
+      steps: fullTextSteps(names, config),
+      createExtension: false,
+      createTable: options.createTable,
     });
-    return ready;
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
-  };
+  });
+  const init = lifecycle.ready;
 
   async function searchImpl(request: SearchRequest): Promise<SearchHit[]> {
     throwIfAborted(request?.signal, 'search');
@@ -187,15 +150,10 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
     provider: 'postgres-fts',
     manifest,
     capabilities: { query: 'text', scan: true, persistent: true },
-    table: options.table,
-    schema,
-    namespace,
+    ...indexTableMethods(lifecycle, executor, rows, names, namespace),
     textSearchConfig: config,
-    async init() {
-      await init();
-    },
     upsert: (records, opts = {}) =>
-      tracked(
+      lifecycle.track(
         (async () => {
           throwIfAborted(opts.signal, 'upsert');
           validateRecords(records, manifest);
@@ -208,44 +166,13 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
           });
         })(),
       ),
-    delete: (selector: DeleteSelector) =>
-      tracked(
-        (async () => {
-          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
-          await init();
-          return rows.delete(selector);
-        })(),
-      ),
     search: searchImpl,
-    async count(filter?: Filter) {
-      filterSql(filter, new SqlParams());
-      await init();
-      return rows.count(filter);
-    },
     async *scan(opts = {}) {
       throwIfAborted(opts.signal, 'scan');
       await init();
       for await (const page of rows.scan(opts, '')) {
         yield page.map((row) => ({ id: row.id, text: row.text, metadata: row.metadata }));
       }
-    },
-    async compact() {
-      await init();
-      await rows.vacuum();
-    },
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...inFlight]);
-      await executor.close();
-    },
-    async dropTable() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
-      await dropIndexTable(executor, names);
     },
   };
 }

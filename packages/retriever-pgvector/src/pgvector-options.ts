@@ -2,13 +2,6 @@ import type { ProgressEvent, SearchRequest } from '@ragloom/core';
 import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
 import type { PgPoolLike, PgQueryable } from './pg-connection.js';
 
-const isObject = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown): boolean =>
-    isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-
 const MAX_IDENTIFIER_BYTES = 63; // NAMEDATALEN - 1: Postgres silently truncates longer names
 /** A table or schema name: any text (it is quoted), but no NUL and no longer than Postgres keeps. */
 export const pgIdentifier = option
@@ -63,11 +56,11 @@ const pgConnectionShape = {
     ),
   poolOptions: pgPoolOptions.optional(),
   pool: option
-    .custom<PgPoolLike>('a pg.Pool (query and connect)', hasMethods('query', 'connect'))
+    .implementing<PgPoolLike>('a pg.Pool (query and connect)', ['query', 'connect'])
     .optional()
     .describe('Your pool: used for every statement, never ended by the retriever.'),
   client: option
-    .custom<PgQueryable>('a connected pg.Client (query)', hasMethods('query'))
+    .implementing<PgQueryable>('a connected pg.Client (query)', ['query'])
     .optional()
     .describe(
       'One connected pg.Client: statements and transactions of every retriever on it take turns, and the retriever never ends it.',

@@ -1,18 +1,16 @@
 import {
   compareHits,
-  type DeleteSelector,
   type DenseIndexManifest,
   type Filter,
   type Metric,
   RagloomError,
   type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   throwIfAborted,
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector, parseOptions } from '@ragloom/core/adapter';
+import { type ConnectedRetriever, createConnectionLifecycle, parseOptions } from '@ragloom/core/adapter';
 import { createIndexTable, type IndexTable } from './index-table.js';
 import {
   createSqlExecutor,
@@ -27,34 +25,17 @@ import {
   pgEfSearch,
   pgvectorRetrieverOptions,
 } from './pgvector-options.js';
-import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
 import { type TableNames, tableNames } from './sql-identifiers.js';
 import { assertStorable, parseVectorText, vectorText } from './stored-record.js';
+import { type IndexTableMethods, indexTableMethods } from './table-retriever.js';
 
 /** A ragloom Retriever on a Postgres table with a pgvector column and an HNSW index. */
-export interface PgvectorRetriever extends RetrieverV1 {
+export interface PgvectorRetriever
+  extends ConnectedRetriever<PgvectorSearchRequest, PgUpsertOptions>,
+    IndexTableMethods {
   readonly manifest: DenseIndexManifest;
-  readonly table: string;
-  readonly schema: string;
-  readonly namespace: string;
-  /** Connects, runs pending migrations and checks the stored manifest now (every method does it on first use). */
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
-  search(request: PgvectorSearchRequest): Promise<SearchHit[]>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Postgres commits every write before it resolves; this waits for this retriever's writes in flight. */
-  save(): Promise<void>;
-  /** Waits for writes in flight, then ends the pool if the retriever created it. */
-  close(): Promise<void>;
-  /**
-   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
-   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
-   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
-   */
-  compact(): Promise<void>;
-  /** Drops the whole table (every namespace, and a full-text index on it) and its manifests. */
-  dropTable(): Promise<void>;
 }
 
 const OPERATOR: Record<Metric, string> = { cosine: '<=>', dot: '<#>', l2: '<->' };
@@ -138,52 +119,31 @@ export function createPgvectorRetriever(input: PgvectorRetrieverOptions): Pgvect
   const operator = OPERATOR[metric];
   const vectorCast = `::${vectorType}(${dimension})`;
 
-  let ready: Promise<{ iterative: boolean }> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = () => {
-    if (closed) {
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the pgvector retriever for ${names.key} is closed`),
+  const lifecycle = createConnectionLifecycle(`the pgvector retriever for ${names.key}`, async () => {
+    await ensureSchema(executor, {
+      names,
+      kind: 'dense',
+      manifest,
+      settings: { vectorType },
+      steps: denseSteps(names, manifest, vectorType, m, efConstruction),
+      extension: 'vector',
+      createExtension: options.createExtension,
+      createTable: options.createTable,
+    });
+    const { rows: ext } = await executor.query(
+      'check pgvector',
+      "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+    );
+    const version = versionNumber(String(ext[0]?.extversion ?? '0'));
+    if (version < versionNumber('0.5.0')) {
+      throw new RagloomError(
+        'UNSUPPORTED',
+        `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
       );
     }
-    ready ??= (async () => {
-      await ensureSchema(executor, {
-        names,
-        kind: 'dense',
-        manifest,
-        settings: { vectorType },
-        steps: denseSteps(names, manifest, vectorType, m, efConstruction),
-        extension: 'vector',
-        createExtension: options.createExtension,
-        createTable: options.createTable,
-      });
-      const { rows: ext } = await executor.query(
-        'check pgvector',
-        "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
-      );
-      const version = versionNumber(String(ext[0]?.extversion ?? '0'));
-      if (version < versionNumber('0.5.0')) {
-        throw new RagloomError(
-          'UNSUPPORTED',
-          `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
-        );
-      }
-      return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
-    })().catch((error: unknown) => {
-      ready = undefined; // a failed open (server down, missing extension) may succeed when retried
-      throw error;
-    });
-    return ready;
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
-  };
+    return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
+  });
+  const init = lifecycle.ready;
 
   async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
     throwIfAborted(opts.signal, 'upsert');
@@ -302,45 +262,9 @@ export function createPgvectorRetriever(input: PgvectorRetrieverOptions): Pgvect
     provider: 'pgvector',
     manifest,
     capabilities: { query: 'vector', scan: true, persistent: true },
-    table: options.table,
-    schema,
-    namespace,
-    async init() {
-      await init();
-    },
-    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
-    delete: (selector: DeleteSelector) =>
-      tracked(
-        (async () => {
-          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
-          await init();
-          return rows.delete(selector); // whole rows: a full-text index on the table loses them too
-        })(),
-      ),
+    ...indexTableMethods(lifecycle, executor, rows, names, namespace, 'embedding IS NOT NULL'),
+    upsert: (records, opts) => lifecycle.track(upsertImpl(records, opts)),
     search: searchImpl,
-    async count(filter?: Filter) {
-      filterSql(filter, new SqlParams());
-      await init();
-      return rows.count(filter, 'embedding IS NOT NULL');
-    },
     scan: scanImpl,
-    async compact() {
-      await init();
-      await rows.vacuum();
-    },
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...inFlight]);
-      await executor.close();
-    },
-    async dropTable() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
-      await dropIndexTable(executor, names);
-    },
   };
 }

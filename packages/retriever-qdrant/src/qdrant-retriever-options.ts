@@ -6,10 +6,6 @@ import type { SparseEncoder } from './sparse-encoder.js';
 
 const isObject = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown): boolean =>
-    isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 /** A Qdrant request body fragment passed through as it is (Qdrant itself checks its fields). */
 const qdrantObject = <T>(what: string) =>
   option.custom<T>(`${what} (an object, as Qdrant takes it)`, isObject);
@@ -17,10 +13,12 @@ const qdrantObject = <T>(what: string) =>
 /** How to reach Qdrant: an injected client, or a URL (and key) for a client this package creates. */
 export const qdrantConnectionShape = {
   client: option
-    .custom<QdrantClientLike>(
-      'a QdrantClient (or an object with its methods)',
-      hasMethods('collectionExists', 'getCollection', 'query', 'upsert'),
-    )
+    .implementing<QdrantClientLike>('a QdrantClient (or an object with its methods)', [
+      'collectionExists',
+      'getCollection',
+      'query',
+      'upsert',
+    ])
     .optional()
     .describe('A client you built. When given, `url`, `apiKey` and `clientOptions` are ignored.'),
   url: option.url().optional().describe('Default http://localhost:6333.'),
@@ -75,10 +73,10 @@ export const qdrantHybridSettingsShape = {
 export const qdrantHybridOptions = option.object({
   ...qdrantHybridSettingsShape,
   sparseEncoder: option
-    .custom<SparseEncoder>(
-      'a SparseEncoder (id, modifier, encodeDocuments, encodeQuery)',
-      hasMethods('encodeDocuments', 'encodeQuery'),
-    )
+    .implementing<SparseEncoder>('a SparseEncoder (id, modifier, encodeDocuments, encodeQuery)', [
+      'encodeDocuments',
+      'encodeQuery',
+    ])
     .optional()
     .describe('Default: `createBm25SparseEncoder()` (BM25 weights, Qdrant computes IDF).'),
 });

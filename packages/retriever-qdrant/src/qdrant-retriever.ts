@@ -9,13 +9,17 @@ import {
   mapWithConcurrency,
   RagloomError,
   type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   throwIfAborted,
   validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { parseOptions, raceAbort } from '@ragloom/core/adapter';
+import {
+  type ConnectedRetriever,
+  createConnectionLifecycle,
+  parseOptions,
+  raceAbort,
+} from '@ragloom/core/adapter';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import {
   type CollectionPlan,
@@ -40,19 +44,10 @@ import {
 import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
 
 /** A ragloom Retriever on a Qdrant collection, with Qdrant's extras. */
-export interface QdrantRetriever extends RetrieverV1 {
+export interface QdrantRetriever extends ConnectedRetriever<QdrantSearchRequest, QdrantUpsertOptions> {
   readonly manifest: DenseIndexManifest;
   readonly collection: string;
   readonly client: QdrantClientLike;
-  /** Creates or verifies the collection now (every other method does it on first use). */
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: QdrantUpsertOptions): Promise<void>;
-  /** Dense search; with `hybrid` on, `text` adds a sparse prefetch fused by RRF, and `text` alone searches sparse. */
-  search(request: QdrantSearchRequest): Promise<SearchHit[]>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Qdrant persists every acknowledged write; this waits for this retriever's writes in flight. */
-  save(): Promise<void>;
-  close(): Promise<void>;
   /** Deletes the whole Qdrant collection (data and manifest). */
   dropCollection(): Promise<void>;
 }
@@ -179,21 +174,11 @@ export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetr
     url,
   };
 
-  let ready: Promise<RagloomCollectionMetadata> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = (): Promise<RagloomCollectionMetadata> => {
-    if (closed)
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the Qdrant retriever for "${collection}" is closed`),
-      );
-    ready ??= ensureCollection(client, plan).catch((error: unknown) => {
-      ready = undefined; // a failed check (server down, wrong key) may succeed when retried
-      throw error;
-    });
-    return ready;
-  };
+  const lifecycle = createConnectionLifecycle<RagloomCollectionMetadata>(
+    `the Qdrant retriever for "${collection}"`,
+    () => ensureCollection(client, plan),
+  );
+  const init = lifecycle.ready;
 
   const call = async <T>(operation: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     try {
@@ -201,13 +186,6 @@ export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetr
     } catch (error) {
       throw mapQdrantError(error, { operation, collection, url });
     }
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
   };
 
   const denseVector = (vector: Float32Array): number[] => Array.from(vector);
@@ -489,21 +467,16 @@ export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetr
     async init() {
       await init();
     },
-    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
-    delete: (selector) => tracked(deleteImpl(selector)),
+    upsert: (records, opts) => lifecycle.track(upsertImpl(records, opts)),
+    delete: (selector) => lifecycle.track(deleteImpl(selector)),
     search: searchImpl,
     count: countImpl,
     scan: scanImpl,
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      await Promise.allSettled([...inFlight]);
-      closed = true;
-    },
+    save: lifecycle.settle,
+    close: () => lifecycle.close(),
     async dropCollection() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
+      await lifecycle.settle();
+      lifecycle.forget();
       await call('delete collection', () => client.deleteCollection(collection));
     },
   };

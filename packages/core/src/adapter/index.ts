@@ -10,6 +10,11 @@ export {
 } from '../util/retry.js';
 export { seededRandom } from '../util/seeded-random.js';
 export {
+  type ConnectedRetriever,
+  type ConnectionLifecycle,
+  createConnectionLifecycle,
+} from './connected-retriever.js';
+export {
   type ComponentDefinition,
   type DefinedComponentFactory,
   type DefinedRagloomPlugin,
