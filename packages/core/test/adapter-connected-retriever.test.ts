@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createConnectionLifecycle, option, parseOptions } from '../src/adapter/index.js';
+import {
+  checkSearch,
+  checkUpsert,
+  createConnectionLifecycle,
+  option,
+  parseOptions,
+} from '../src/adapter/index.js';
 import { isRagloomError } from '../src/index.js';
 
 const deferred = () => {
@@ -67,5 +73,30 @@ describe('option.implementing', () => {
     expect(() => parseOptions(schema, { client: { query: 1 } }, { component: 't' })).toThrow(
       /client: expected a client \(query\)/,
     );
+  });
+});
+
+describe('checkUpsert / checkSearch', () => {
+  const manifest = { kind: 'dense', encoderModelId: 'e', dimension: 2, metric: 'cosine' } as const;
+  const codeOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return isRagloomError(error) ? error.code : 'not a RagloomError';
+    }
+    return 'accepted';
+  };
+
+  it('refuse an aborted call before looking at the input, then check it against the manifest', () => {
+    const aborted = AbortSignal.abort();
+    const bad = [{ id: 'a', text: 'a', vector: [1, 2, 3] }];
+    expect(codeOf(() => checkUpsert(bad, manifest, aborted))).toBe('ABORTED');
+    expect(codeOf(() => checkUpsert(bad, manifest, undefined))).toBe('DIMENSION_MISMATCH');
+    expect(checkUpsert([{ id: 'a', text: 'a', vector: [1, 0] }], manifest, undefined).vectors?.[0]).toEqual(
+      Float32Array.from([1, 0]),
+    );
+    expect(codeOf(() => checkSearch({ vector: [1, 0, 0], k: 1, signal: aborted }, manifest))).toBe('ABORTED');
+    expect(codeOf(() => checkSearch({ vector: [1, 0], k: 0 }, manifest))).toBe('INVALID_ARGUMENT');
+    expect(checkSearch({ vector: [0, 1], k: 1 }, manifest)).toEqual(Float32Array.from([0, 1]));
   });
 });

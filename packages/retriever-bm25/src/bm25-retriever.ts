@@ -11,9 +11,8 @@ import {
   type SearchRequest,
   type SparseIndexManifest,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
+import { checkSearch, checkUpsert } from '@ragloom/core/adapter';
 import { fileExists, readFileBytes, writeFileBytes } from '#index-file-io';
 import type { Analyzer, AnalyzerConfig, AnalyzerName } from './analyzer.js';
 import { type Bm25Parameters, type Bm25Preset, resolveBm25Parameters } from './bm25-parameters.js';
@@ -187,8 +186,7 @@ function buildRetriever(
 
     async upsert(records, options = {}) {
       const { signal, onProgress } = options;
-      throwIfAborted(signal, 'upsert');
-      validateRecords(records, manifest);
+      checkUpsert(records, manifest, signal); // a rejected batch indexes nothing
       const total = records.length;
       const analyzed: AnalyzedDocument[] = [];
       let sliceStart = Date.now();
@@ -226,9 +224,8 @@ function buildRetriever(
     },
 
     async search(request) {
-      validateSearchRequest(request, manifest);
+      checkSearch(request, manifest);
       const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
-      throwIfAborted(request.signal, 'search');
       const { counts } = countTerms(analyzer, request.text!, 'the query');
       return index.search(counts, request.k, parameters, predicate).map(({ document, score }) => ({
         id: document.id,

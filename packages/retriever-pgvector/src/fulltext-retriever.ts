@@ -4,10 +4,14 @@ import {
   type SearchRequest,
   type SparseIndexManifest,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
-import { type ConnectedRetriever, createConnectionLifecycle, parseOptions } from '@ragloom/core/adapter';
+import {
+  type ConnectedRetriever,
+  checkSearch,
+  checkUpsert,
+  createConnectionLifecycle,
+  parseOptions,
+} from '@ragloom/core/adapter';
 import { createIndexTable } from './index-table.js';
 import { createSqlExecutor } from './pg-connection.js';
 import {
@@ -118,8 +122,7 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
   const init = lifecycle.ready;
 
   async function searchImpl(request: SearchRequest): Promise<SearchHit[]> {
-    throwIfAborted(request?.signal, 'search');
-    validateSearchRequest(request, manifest);
+    checkSearch(request, manifest);
     const text = request.text!;
     const params = new SqlParams();
     const ns = params.add(namespace);
@@ -155,8 +158,7 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
     upsert: (records, opts = {}) =>
       lifecycle.track(
         (async () => {
-          throwIfAborted(opts.signal, 'upsert');
-          validateRecords(records, manifest);
+          checkUpsert(records, manifest, opts.signal); // a rejected batch stores nothing
           assertStorable(records);
           await init();
           await rows.upsert(records, undefined, {

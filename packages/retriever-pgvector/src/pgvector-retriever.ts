@@ -7,10 +7,14 @@ import {
   type RetrieverRecord,
   type SearchHit,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
-import { type ConnectedRetriever, createConnectionLifecycle, parseOptions } from '@ragloom/core/adapter';
+import {
+  type ConnectedRetriever,
+  checkSearch,
+  checkUpsert,
+  createConnectionLifecycle,
+  parseOptions,
+} from '@ragloom/core/adapter';
 import { createIndexTable, type IndexTable } from './index-table.js';
 import {
   createSqlExecutor,
@@ -146,8 +150,7 @@ export function createPgvectorRetriever(input: PgvectorRetrieverOptions): Pgvect
   const init = lifecycle.ready;
 
   async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
-    throwIfAborted(opts.signal, 'upsert');
-    const { vectors } = validateRecords(records, manifest); // a rejected batch stores nothing
+    const { vectors } = checkUpsert(records, manifest, opts.signal); // a rejected batch stores nothing
     assertStorable(records);
     await init();
     await rows.upsert(
@@ -184,8 +187,7 @@ export function createPgvectorRetriever(input: PgvectorRetrieverOptions): Pgvect
   }
 
   async function searchImpl(request: PgvectorSearchRequest): Promise<SearchHit[]> {
-    throwIfAborted(request?.signal, 'search');
-    const vector = validateSearchRequest(request, manifest)!;
+    const vector = checkSearch(request, manifest)!;
     filterSql(request.filter, new SqlParams()); // invalid filters fail before any connection is used
     const requestedEf = request.efSearch === undefined ? efSearch : searchEf(request.efSearch);
     const { iterative } = await init();

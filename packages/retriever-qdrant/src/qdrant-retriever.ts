@@ -11,11 +11,11 @@ import {
   type RetrieverRecord,
   type SearchHit,
   throwIfAborted,
-  validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
 import {
   type ConnectedRetriever,
+  checkUpsert,
   createConnectionLifecycle,
   parseOptions,
   raceAbort,
@@ -204,9 +204,8 @@ export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetr
     opts: QdrantUpsertOptions = {},
   ): Promise<void> {
     const signal = opts.signal;
-    throwIfAborted(signal, 'upsert');
     // Validate everything before the first request: a rejected batch stores nothing.
-    const { vectors } = validateRecords(records, manifest);
+    const { vectors } = checkUpsert(records, manifest, signal);
     assertIntegerFields(records, integerFields);
     // Upsert replaces by id; within one call the last record for an id wins, as in a Map.
     const latest = new Map<string, number>();

@@ -1,5 +1,4 @@
 import {
-  compareHits,
   compileFilter,
   type DenseIndexManifest,
   type Filter,
@@ -19,6 +18,7 @@ import {
   CORPUS_WORDS,
   type CorpusRecord,
 } from './conformance-corpus.js';
+import { outOfOrderAt } from './hit-order.js';
 import type { RetrieverConformanceTest } from './retriever-conformance.js';
 
 /** What the retriever suite hands the concurrency tests. */
@@ -106,9 +106,9 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
   ): Map<string, number> => {
     const metric = vectorMode ? (retriever.manifest as DenseIndexManifest).metric : undefined;
     const seen = new Map<string, number>();
-    for (const [i, hit] of hits.entries()) {
-      if (i > 0 && compareHits(hits[i - 1]!, hit) > 0)
-        problems.push(`${what}: hits out of order at ${hit.id}`);
+    const unordered = outOfOrderAt(hits);
+    if (unordered !== -1) problems.push(`${what}: hits out of order at ${hits[unordered]!.id}`);
+    for (const hit of hits) {
       if (seen.has(hit.id)) problems.push(`${what}: ${hit.id} appears twice`);
       const versions = known.get(hit.id);
       if (!versions) {

@@ -56,6 +56,7 @@ export {
   isStandardSchema,
 } from './plugin-shape.js';
 export { raceAbort } from './race-abort.js';
+export { checkSearch, checkUpsert } from './retriever-checks.js';
 export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
 export {
   createTimeSlicer,
