@@ -5,15 +5,7 @@ import {
   type SparseIndexManifest,
   throwIfAborted,
 } from '@ragloom/core';
-import {
-  type ConnectedRetriever,
-  checkSearch,
-  checkUpsert,
-  createConnectionLifecycle,
-  parseOptions,
-} from '@ragloom/core/adapter';
-import { createIndexTable } from './index-table.js';
-import { createSqlExecutor } from './pg-connection.js';
+import { type ConnectedRetriever, checkSearch, checkUpsert, parseOptions } from '@ragloom/core/adapter';
 import {
   type PgFullTextRetrieverOptions,
   type PgUpsertOptions,
@@ -21,9 +13,9 @@ import {
 } from './pgvector-options.js';
 import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, isStorableString, SqlParams } from './sql-filter.js';
-import { quoteLiteral, type TableNames, tableNames } from './sql-identifiers.js';
+import { quoteLiteral, type TableNames } from './sql-identifiers.js';
 import { assertStorable } from './stored-record.js';
-import { type IndexTableMethods, indexTableMethods } from './table-retriever.js';
+import { type IndexTableMethods, setUpIndexTable } from './table-retriever.js';
 
 /** A ragloom lexical Retriever on Postgres full-text search (`tsvector`), in the same kind of table. */
 export interface PgFullTextRetriever
@@ -84,41 +76,41 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
     textSearchConfig: config,
     rankNormalization: normalization,
     batchSize,
-    schema,
     namespace,
   } = options;
-  const names = tableNames(schema, options.table);
   const manifest: SparseIndexManifest = { kind: 'sparse', analyzer: `postgres-fts:${config}` };
-  const executor = createSqlExecutor(options, { table: names.key });
-  const rows = createIndexTable(executor, names, namespace);
-  const lifecycle = createConnectionLifecycle(`the full-text retriever for ${names.key}`, async () => {
-    // An unknown configuration is a clear error here, not a failed ALTER TABLE.
-    const [configSchema, configName] = config.includes('.') ? config.split('.') : [null, config];
-    const { rows: found } = await executor.query(
-      'check text search configuration',
-      `SELECT count(*) AS n FROM pg_ts_config c JOIN pg_namespace s ON s.oid = c.cfgnamespace
+  const { names, executor, rows, lifecycle, methods } = setUpIndexTable(
+    options,
+    'full-text',
+    async ({ names, executor }) => {
+      // An unknown configuration is a clear error here, not a failed ALTER TABLE.
+      const [configSchema, configName] = config.includes('.') ? config.split('.') : [null, config];
+      const { rows: found } = await executor.query(
+        'check text search configuration',
+        `SELECT count(*) AS n FROM pg_ts_config c JOIN pg_namespace s ON s.oid = c.cfgnamespace
          WHERE c.cfgname = $1 AND ($2::text IS NULL OR s.nspname = $2)`,
-      [configName, configSchema],
-    );
-    if (Number(found[0]?.n ?? 0) === 0) {
-      throw new RagloomError(
-        'INVALID_CONFIG',
-        `Postgres has no text search configuration "${config}" (see \\dF in psql)`,
-        {
-          details: { textSearchConfig: config },
-        },
+        [configName, configSchema],
       );
-    }
-    await ensureSchema(executor, {
-      names,
-      kind: 'sparse',
-      manifest,
-      settings: {},
-      steps: fullTextSteps(names, config),
-      createExtension: false,
-      createTable: options.createTable,
-    });
-  });
+      if (Number(found[0]?.n ?? 0) === 0) {
+        throw new RagloomError(
+          'INVALID_CONFIG',
+          `Postgres has no text search configuration "${config}" (see \\dF in psql)`,
+          {
+            details: { textSearchConfig: config },
+          },
+        );
+      }
+      await ensureSchema(executor, {
+        names,
+        kind: 'sparse',
+        manifest,
+        settings: {},
+        steps: fullTextSteps(names, config),
+        createExtension: false,
+        createTable: options.createTable,
+      });
+    },
+  );
   const init = lifecycle.ready;
 
   async function searchImpl(request: SearchRequest): Promise<SearchHit[]> {
@@ -153,7 +145,7 @@ export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): Pg
     provider: 'postgres-fts',
     manifest,
     capabilities: { query: 'text', scan: true, persistent: true },
-    ...indexTableMethods(lifecycle, executor, rows, names, namespace),
+    ...methods,
     textSearchConfig: config,
     upsert: (records, opts = {}) =>
       lifecycle.track(

@@ -8,20 +8,8 @@ import {
   type SearchHit,
   throwIfAborted,
 } from '@ragloom/core';
-import {
-  type ConnectedRetriever,
-  checkSearch,
-  checkUpsert,
-  createConnectionLifecycle,
-  parseOptions,
-} from '@ragloom/core/adapter';
-import { createIndexTable, type IndexTable } from './index-table.js';
-import {
-  createSqlExecutor,
-  type LocalSettings,
-  type PgQueryable,
-  type SqlExecutor,
-} from './pg-connection.js';
+import { type ConnectedRetriever, checkSearch, checkUpsert, parseOptions } from '@ragloom/core/adapter';
+import type { LocalSettings, PgQueryable } from './pg-connection.js';
 import {
   type PgUpsertOptions,
   type PgvectorRetrieverOptions,
@@ -31,9 +19,9 @@ import {
 } from './pgvector-options.js';
 import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
-import { type TableNames, tableNames } from './sql-identifiers.js';
+import type { TableNames } from './sql-identifiers.js';
 import { assertStorable, parseVectorText, vectorText } from './stored-record.js';
-import { type IndexTableMethods, indexTableMethods } from './table-retriever.js';
+import { type IndexTableMethods, setUpIndexTable } from './table-retriever.js';
 
 /** A ragloom Retriever on a Postgres table with a pgvector column and an HNSW index. */
 export interface PgvectorRetriever
@@ -113,40 +101,42 @@ function denseSteps(
 export function createPgvectorRetriever(input: PgvectorRetrieverOptions): PgvectorRetriever {
   const options = parseOptions(pgvectorRetrieverOptions, input, { component: 'createPgvectorRetriever' });
   const { encoderModelId, dimension, metric, vectorType, efSearch, batchSize, iterativeScan } = options;
-  const { schema, namespace } = options;
+  const { namespace } = options;
   const { m } = options.hnsw;
   const efConstruction = options.hnsw.efConstruction ?? Math.max(64, 2 * m);
-  const names = tableNames(schema, options.table);
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
-  const executor: SqlExecutor = createSqlExecutor(options, { table: names.key });
-  const rows: IndexTable = createIndexTable(executor, names, namespace);
   const operator = OPERATOR[metric];
   const vectorCast = `::${vectorType}(${dimension})`;
 
-  const lifecycle = createConnectionLifecycle(`the pgvector retriever for ${names.key}`, async () => {
-    await ensureSchema(executor, {
-      names,
-      kind: 'dense',
-      manifest,
-      settings: { vectorType },
-      steps: denseSteps(names, manifest, vectorType, m, efConstruction),
-      extension: 'vector',
-      createExtension: options.createExtension,
-      createTable: options.createTable,
-    });
-    const { rows: ext } = await executor.query(
-      'check pgvector',
-      "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
-    );
-    const version = versionNumber(String(ext[0]?.extversion ?? '0'));
-    if (version < versionNumber('0.5.0')) {
-      throw new RagloomError(
-        'UNSUPPORTED',
-        `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
+  const { names, executor, rows, lifecycle, methods } = setUpIndexTable(
+    options,
+    'pgvector',
+    async ({ names, executor }) => {
+      await ensureSchema(executor, {
+        names,
+        kind: 'dense',
+        manifest,
+        settings: { vectorType },
+        steps: denseSteps(names, manifest, vectorType, m, efConstruction),
+        extension: 'vector',
+        createExtension: options.createExtension,
+        createTable: options.createTable,
+      });
+      const { rows: ext } = await executor.query(
+        'check pgvector',
+        "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
       );
-    }
-    return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
-  });
+      const version = versionNumber(String(ext[0]?.extversion ?? '0'));
+      if (version < versionNumber('0.5.0')) {
+        throw new RagloomError(
+          'UNSUPPORTED',
+          `pgvector ${String(ext[0]?.extversion)} has no HNSW index; 0.5.0 or newer is needed (0.8.0 for complete filtered search through the index)`,
+        );
+      }
+      return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
+    },
+    'embedding IS NOT NULL', // rows written only through full-text search have no vector
+  );
   const init = lifecycle.ready;
 
   async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
@@ -264,7 +254,7 @@ export function createPgvectorRetriever(input: PgvectorRetrieverOptions): Pgvect
     provider: 'pgvector',
     manifest,
     capabilities: { query: 'vector', scan: true, persistent: true },
-    ...indexTableMethods(lifecycle, executor, rows, names, namespace, 'embedding IS NOT NULL'),
+    ...methods,
     upsert: (records, opts) => lifecycle.track(upsertImpl(records, opts)),
     search: searchImpl,
     scan: scanImpl,

@@ -1,10 +1,15 @@
 import type { DeleteSelector, Filter } from '@ragloom/core';
-import { type ConnectionLifecycle, parseDeleteSelector } from '@ragloom/core/adapter';
-import type { IndexTable } from './index-table.js';
-import type { SqlExecutor } from './pg-connection.js';
+import {
+  type ConnectionLifecycle,
+  createConnectionLifecycle,
+  parseDeleteSelector,
+} from '@ragloom/core/adapter';
+import { createIndexTable, type IndexTable } from './index-table.js';
+import { createSqlExecutor, type SqlExecutor } from './pg-connection.js';
+import type { PgConnectionOptions } from './pgvector-options.js';
 import { dropIndexTable } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
-import type { TableNames } from './sql-identifiers.js';
+import { type TableNames, tableNames } from './sql-identifiers.js';
 
 /** What a retriever on an index table has besides its search: the same for pgvector and full-text search. */
 export interface IndexTableMethods {
@@ -31,7 +36,7 @@ export interface IndexTableMethods {
  * same table loses them too), counts see the rows `condition` allows (`embedding IS NOT NULL` for pgvector:
  * rows written only through full-text search have no vector).
  */
-export function indexTableMethods(
+function indexTableMethods(
   lifecycle: ConnectionLifecycle<unknown>,
   executor: SqlExecutor,
   rows: IndexTable,
@@ -71,4 +76,39 @@ export function indexTableMethods(
       await dropIndexTable(executor, names);
     },
   };
+}
+
+/** One retriever's hold on its index table: where it is, how to reach it, and its connection state. */
+export interface IndexTableSetup<T> {
+  readonly names: TableNames;
+  readonly executor: SqlExecutor;
+  readonly rows: IndexTable;
+  readonly lifecycle: ConnectionLifecycle<T>;
+  /** The table-level methods, to spread into the retriever. */
+  readonly methods: IndexTableMethods;
+}
+
+/**
+ * What both Postgres retrievers set up the same way from their parsed options: the table's names, the SQL
+ * executor (a pool, a client or a connection string), the namespace's rows, and a connection lifecycle whose
+ * `open` (migrations, manifest check) runs on first use. `label` names the retriever in the closed error.
+ */
+export function setUpIndexTable<T>(
+  options: PgConnectionOptions & {
+    readonly table: string;
+    readonly schema: string;
+    readonly namespace: string;
+  },
+  label: string,
+  open: (table: { names: TableNames; executor: SqlExecutor }) => Promise<T>,
+  liveRows?: string,
+): IndexTableSetup<T> {
+  const names = tableNames(options.schema, options.table);
+  const executor = createSqlExecutor(options, { table: names.key });
+  const rows = createIndexTable(executor, names, options.namespace);
+  const lifecycle = createConnectionLifecycle(`the ${label} retriever for ${names.key}`, () =>
+    open({ names, executor }),
+  );
+  const methods = indexTableMethods(lifecycle, executor, rows, names, options.namespace, liveRows);
+  return { names, executor, rows, lifecycle, methods };
 }
