@@ -72,12 +72,7 @@ function fullTextSteps(names: TableNames, config: string): MigrationStep[] {
  */
 export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): PgFullTextRetriever {
   const options = parseOptions(pgFullTextRetrieverOptions, input, { component: 'createPgFullTextRetriever' });
-  const {
-    textSearchConfig: config,
-    rankNormalization: normalization,
-    batchSize,
-    namespace,
-  } = options;
+  const { textSearchConfig: config, rankNormalization: normalization, batchSize, namespace } = options;
   const manifest: SparseIndexManifest = { kind: 'sparse', analyzer: `postgres-fts:${config}` };
   const { names, executor, rows, lifecycle, methods } = setUpIndexTable(
     options,
