@@ -29,6 +29,8 @@ export interface ConcurrencyTestContext {
   readonly withCorpus: (fn: (retriever: RetrieverV1) => Promise<void>) => Promise<void>;
   readonly toRecord: (record: CorpusRecord) => RetrieverRecord;
   readonly queryVector: readonly number[];
+  /** The suite's search in its mode: `queryVector`, or the corpus's common word, with this `k` and filter. */
+  readonly search: (retriever: RetrieverV1, k: number, filter?: Filter) => Promise<SearchHit[]>;
   readonly compact?: (retriever: RetrieverV1) => Promise<unknown>;
   /** Records written while searches run. */
   readonly records: number;
@@ -83,14 +85,10 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
   const size = context.records;
 
   /** A search that reaches every record the filter allows (k above anything the tests store). */
-  const everything = (retriever: RetrieverV1, filter?: Filter) =>
-    retriever.search(
-      vectorMode ? { vector: query, k: 2 * size, filter } : { text: COMMON_WORD, k: 2 * size, filter },
-    );
+  const everything = (retriever: RetrieverV1, filter?: Filter) => context.search(retriever, 2 * size, filter);
 
   /** A top-5 search: approximate indexes answer it from their graph, not by an exhaustive scan. */
-  const topFive = (retriever: RetrieverV1, filter?: Filter) =>
-    retriever.search(vectorMode ? { vector: query, k: 5, filter } : { text: COMMON_WORD, k: 5, filter });
+  const topFive = (retriever: RetrieverV1, filter?: Filter) => context.search(retriever, 5, filter);
 
   /**
    * Checks that every hit is one whole version of a record: its metadata is exactly one version's,

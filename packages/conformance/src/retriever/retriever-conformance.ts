@@ -197,8 +197,9 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
   const query = seededRandom(7);
   const queryVector = randomVector(query, CORPUS_DIMENSION);
   /** A search that reaches every record a filter allows. */
-  const searchAll = (retriever: RetrieverV1, filter?: Filter, k = 1000) =>
+  const search = (retriever: RetrieverV1, k: number, filter?: Filter) =>
     retriever.search(vectorMode ? { vector: queryVector, k, filter } : { text: COMMON_WORD, k, filter });
+  const searchAll = (retriever: RetrieverV1, filter?: Filter, k = 1000) => search(retriever, k, filter);
 
   const test = (name: RetrieverConformanceTest, fn: () => Promise<void>) => {
     if (!otherMode.has(name)) conformanceTest(name, skip, fn, timeout);
@@ -597,6 +598,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
       withCorpus: (fn) => withCorpus((retriever) => fn(retriever)),
       toRecord,
       queryVector,
+      search,
       compact: options.compact,
       records: concurrencyRecords,
     });
