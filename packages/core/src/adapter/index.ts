@@ -9,6 +9,7 @@ export {
   withRetries,
 } from '../util/retry.js';
 export { seededRandom } from '../util/seeded-random.js';
+export { acceptGenerateRequest } from './accept-generate-request.js';
 export {
   type ConnectedRetriever,
   type ConnectionLifecycle,
@@ -24,6 +25,8 @@ export {
 } from './define-plugin.js';
 export { type DeleteTarget, parseDeleteSelector } from './delete-selector.js';
 export { formatOptionPath } from './describe-value.js';
+export { wrappedEmbeddingOptions } from './embedding-options.js';
+export { checkEmbeddings, type EmbeddingCheck, truncateText } from './embedding-output.js';
 export {
   classifyHttpStatus,
   errorFromHttpStatus,
@@ -58,6 +61,8 @@ export {
 export { raceAbort } from './race-abort.js';
 export { checkSearch, checkUpsert } from './retriever-checks.js';
 export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
+export { applyStopSequences, cutAtStopSequence } from './stop-sequences.js';
+export { vendorFailure } from './vendor-failure.js';
 export {
   createTimeSlicer,
   type TimeSlicer,
