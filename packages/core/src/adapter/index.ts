@@ -11,6 +11,11 @@ export {
 export { seededRandom, seededRandomStep } from '../util/seeded-random.js';
 export { acceptGenerateRequest } from './accept-generate-request.js';
 export {
+  type ConnectedRetriever,
+  type ConnectionLifecycle,
+  createConnectionLifecycle,
+} from './connected-retriever.js';
+export {
   type ComponentDefinition,
   type DefinedComponentFactory,
   type DefinedRagloomPlugin,
@@ -47,7 +52,15 @@ export type {
 } from './option-schema.js';
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
+export {
+  assertComponentShape,
+  assertRagloomPlugin,
+  COMPONENT_KINDS,
+  isStandardSchema,
+} from './plugin-shape.js';
 export { raceAbort } from './race-abort.js';
+export { checkSearch, checkUpsert } from './retriever-checks.js';
+export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
 export { applyStopSequences, cutAtStopSequence } from './stop-sequences.js';
 export { vendorFailure } from './vendor-failure.js';
 export {
