@@ -7,6 +7,7 @@ import {
   type BeirDataset,
   compareRuns,
   createReport,
+  DEFAULT_MEASURES,
   evaluateRetriever,
   evaluateRun,
   loadBeirDataset,
@@ -31,20 +32,8 @@ import { assetPath, repoRoot } from '@ragloom/test-utils';
 
 const quick = process.argv.includes('--quick');
 const outDir = join(repoRoot(), 'bench', '.data', 'eval');
-const MEASURES = [
-  'ndcg@1',
-  'ndcg@3',
-  'ndcg@5',
-  'ndcg@10',
-  'ndcg@100',
-  'recall@1',
-  'recall@5',
-  'recall@10',
-  'recall@100',
-  'mrr@10',
-  'map@100',
-  'hit@10',
-];
+// eval's default measures (BEIR's headline nDCG@10, Recall@100, MRR@10 among them), as a user gets them.
+const MEASURES = DEFAULT_MEASURES;
 
 const fixed = (n: number | undefined, digits = 4) =>
   n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);

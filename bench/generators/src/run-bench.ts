@@ -66,21 +66,32 @@ sessionClass.prototype.run = async function timedRun(
   }
 } as InferenceSession['run'];
 
-/**
- * Timestamps one generation: when it started, when the first token came out (end of prefill), when the last came
- * out, and the time spent inside session.run at each point. Decode = first → last token: steps of one run each.
- */
-class Probe {
-  readonly start = performance.now();
-  readonly startCpu = cpuMs();
-  firstAt = 0;
-  lastAt = 0;
+/** One clock's readings over a generation, in ms: at the start, at the first and the last token, and inside session.run. */
+class ClockReadings {
+  first = 0;
+  last = 0;
   runAtFirst = 0;
   runAtLast = 0;
-  firstCpu = 0;
-  lastCpu = 0;
-  runCpuAtFirst = 0;
-  runCpuAtLast = 0;
+  constructor(readonly start: number) {}
+  /** Reads the clock (`now`) and its session.run total (`run`) at a token. */
+  token(isFirst: boolean, now: number, run: number) {
+    if (isFirst) {
+      this.first = now;
+      this.runAtFirst = run;
+    }
+    this.last = now;
+    this.runAtLast = run;
+  }
+}
+
+/**
+ * Timestamps one generation on the wall clock and on this process's CPU time: when it started, when the first
+ * token came out (end of prefill), when the last came out, and the time spent inside session.run at each point.
+ * Decode = first → last token: steps of one run each.
+ */
+class Probe {
+  readonly wall = new ClockReadings(performance.now());
+  readonly cpu = new ClockReadings(cpuMs());
   tokens = 0;
   constructor() {
     runMs = 0;
@@ -92,18 +103,9 @@ class Probe {
     return new Probe();
   }
   token() {
-    const now = performance.now();
-    const cpu = cpuMs();
-    if (this.tokens === 0) {
-      this.firstAt = now;
-      this.runAtFirst = runMs;
-      this.firstCpu = cpu;
-      this.runCpuAtFirst = runCpuMs;
-    }
-    this.lastAt = now;
-    this.runAtLast = runMs;
-    this.lastCpu = cpu;
-    this.runCpuAtLast = runCpuMs;
+    const isFirst = this.tokens === 0;
+    this.wall.token(isFirst, performance.now(), runMs);
+    this.cpu.token(isFirst, cpuMs(), runCpuMs);
     this.tokens++;
   }
 }
@@ -315,60 +317,53 @@ async function main() {
     }
   }
 
-  interface Row {
-    name: string;
+  /** What one clock says of an implementation (medians over the rounds). */
+  interface ClockFigures {
     prefillTps: number;
     decodeTps: number;
-    decodeMsPerToken: number;
+    msPerToken: number;
     runMsPerToken: number;
+    /** Time per token outside session.run. */
     overheadMsPerToken: number;
     overheadPct: number;
-    cpuPrefillTps: number;
-    cpuDecodeTps: number;
-    cpuMsPerToken: number;
-    runCpuMsPerToken: number;
-    cpuOverheadMsPerToken: number;
-    cpuOverheadPct: number;
   }
-  const rows: Row[] = implementations.map((impl) => {
-    const probes = samples.get(impl.name) ?? [];
-    const perStep = (p: Probe, value: number) => value / (p.tokens - 1);
-    const decodeMs = probes.map((p) => perStep(p, p.lastAt - p.firstAt));
-    const runPerToken = probes.map((p) => perStep(p, p.runAtLast - p.runAtFirst));
-    const overhead = decodeMs.map((ms, i) => ms - (runPerToken[i] as number));
-    const cpuPerToken = probes.map((p) => perStep(p, p.lastCpu - p.firstCpu));
-    const runCpuPerToken = probes.map((p) => perStep(p, p.runCpuAtLast - p.runCpuAtFirst));
-    const cpuOverhead = cpuPerToken.map((ms, i) => ms - (runCpuPerToken[i] as number));
+  type Clock = 'wall' | 'cpu';
+  interface Row {
+    name: string;
+    wall: ClockFigures;
+    cpu: ClockFigures;
+  }
+  const figures = (probes: readonly Probe[], clock: Clock): ClockFigures => {
+    const perToken = probes.map((p) => (p[clock].last - p[clock].first) / (p.tokens - 1));
+    const runPerToken = probes.map((p) => (p[clock].runAtLast - p[clock].runAtFirst) / (p.tokens - 1));
+    const overhead = perToken.map((ms, i) => ms - (runPerToken[i] as number));
     return {
-      name: impl.name,
-      prefillTps: promptIds.length / (median(probes.map((p) => p.firstAt - p.start)) / 1000),
-      decodeTps: 1000 / median(decodeMs),
-      decodeMsPerToken: median(decodeMs),
+      prefillTps: promptIds.length / (median(probes.map((p) => p[clock].first - p[clock].start)) / 1000),
+      decodeTps: 1000 / median(perToken),
+      msPerToken: median(perToken),
       runMsPerToken: median(runPerToken),
       overheadMsPerToken: median(overhead),
       overheadPct: 100 * median(overhead.map((o, i) => o / (runPerToken[i] as number))),
-      cpuPrefillTps: promptIds.length / (median(probes.map((p) => p.firstCpu - p.startCpu)) / 1000),
-      cpuDecodeTps: 1000 / median(cpuPerToken),
-      cpuMsPerToken: median(cpuPerToken),
-      runCpuMsPerToken: median(runCpuPerToken),
-      cpuOverheadMsPerToken: median(cpuOverhead),
-      cpuOverheadPct: 100 * median(cpuOverhead.map((o, i) => o / (runCpuPerToken[i] as number))),
     };
+  };
+  const rows: Row[] = implementations.map((impl) => {
+    const probes = samples.get(impl.name) ?? [];
+    return { name: impl.name, wall: figures(probes, 'wall'), cpu: figures(probes, 'cpu') };
   });
 
   const pad = (text: string, n: number) => text.padEnd(n);
   const col = (v: number, digits: number, width: number) => v.toFixed(digits).padStart(width);
-  const table = (title: string, pick: (r: Row) => [number, number, number, number, number, number]) => {
+  const table = (title: string, clock: Clock) => {
     console.log(`\n${title}`);
     console.log(
       `${pad('implementation', 26)}${'prefill tok/s'.padStart(14)}${'decode tok/s'.padStart(14)}${'ms/token'.padStart(10)}` +
         `${'run ms/tok'.padStart(12)}${'overhead ms'.padStart(13)}${'overhead %run'.padStart(15)}`,
     );
     for (const r of rows) {
-      const [prefill, decode, perToken, run, overhead, pct] = pick(r);
+      const { prefillTps, decodeTps, msPerToken, runMsPerToken, overheadMsPerToken, overheadPct } = r[clock];
       console.log(
-        `${pad(r.name, 26)}${col(prefill, 0, 14)}${col(decode, 0, 14)}${col(perToken, 3, 10)}${col(run, 3, 12)}` +
-          `${col(overhead, 4, 13)}${`${pct.toFixed(1)}%`.padStart(15)}`,
+        `${pad(r.name, 26)}${col(prefillTps, 0, 14)}${col(decodeTps, 0, 14)}${col(msPerToken, 3, 10)}` +
+          `${col(runMsPerToken, 3, 12)}${col(overheadMsPerToken, 4, 13)}${`${overheadPct.toFixed(1)}%`.padStart(15)}`,
       );
     }
   };
@@ -378,35 +373,14 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
   );
-  table('wall clock', (r) => [
-    r.prefillTps,
-    r.decodeTps,
-    r.decodeMsPerToken,
-    r.runMsPerToken,
-    r.overheadMsPerToken,
-    r.overheadPct,
-  ]);
-  table('CPU time of this process (insensitive to other load on the machine)', (r) => [
-    r.cpuPrefillTps,
-    r.cpuDecodeTps,
-    r.cpuMsPerToken,
-    r.runCpuMsPerToken,
-    r.cpuOverheadMsPerToken,
-    r.cpuOverheadPct,
-  ]);
+  table('wall clock', 'wall');
+  table('CPU time of this process (insensitive to other load on the machine)', 'cpu');
   const by = (name: string) => rows.find((r) => r.name === name) as Row;
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(`\n${'ratios'.padEnd(62)}wall     CPU`);
-  const ratio = (
-    label: string,
-    a: Row,
-    b: Row,
-    pick: (r: Row) => number,
-    pickCpu: (r: Row) => number,
-    target?: number,
-  ) => {
-    const wall = pick(a) / pick(b);
-    const cpu = pickCpu(a) / pickCpu(b);
+  const ratio = (label: string, a: Row, b: Row, pick: (f: ClockFigures) => number, target?: number) => {
+    const wall = pick(a.wall) / pick(b.wall);
+    const cpu = pick(a.cpu) / pick(b.cpu);
     console.log(
       `  ${label.padEnd(58)}${wall.toFixed(2).padStart(6)}x${cpu.toFixed(2).padStart(7)}x` +
         (target === undefined
@@ -414,38 +388,29 @@ async function main() {
           : `   (target >= ${target}x: wall ${verdict(wall >= target)}, CPU ${verdict(cpu >= target)})`),
     );
   };
-  const decode = (r: Row) => r.decodeTps;
-  const decodeCpu = (r: Row) => r.cpuDecodeTps;
-  const prefill = (r: Row) => r.prefillTps;
-  const prefillCpu = (r: Row) => r.cpuPrefillTps;
+  const decode = (f: ClockFigures) => f.decodeTps;
+  const prefill = (f: ClockFigures) => f.prefillTps;
   const stream = by('ragloom stream');
   const tokens = by('ragloom tokens');
   const pipelineRow = by('transformers.js pipeline');
   const generateRow = by('transformers.js generate');
   const bare = by('bare ORT loop');
   const lookupRow = by('ragloom stream + lookup');
-  ratio('decode   ragloom stream / transformers.js pipeline', stream, pipelineRow, decode, decodeCpu, 1.5);
-  ratio(
-    'decode   ragloom stream + lookup / transformers.js pipeline',
-    lookupRow,
-    pipelineRow,
-    decode,
-    decodeCpu,
-    1.5,
-  );
-  ratio('decode   ragloom tokens / transformers.js generate', tokens, generateRow, decode, decodeCpu, 1.5);
-  ratio('prefill  ragloom stream / transformers.js pipeline', stream, pipelineRow, prefill, prefillCpu);
-  ratio('prefill  ragloom tokens / transformers.js generate', tokens, generateRow, prefill, prefillCpu);
-  ratio('decode   ragloom tokens / bare ORT loop', tokens, bare, decode, decodeCpu);
+  ratio('decode   ragloom stream / transformers.js pipeline', stream, pipelineRow, decode, 1.5);
+  ratio('decode   ragloom stream + lookup / transformers.js pipeline', lookupRow, pipelineRow, decode, 1.5);
+  ratio('decode   ragloom tokens / transformers.js generate', tokens, generateRow, decode, 1.5);
+  ratio('prefill  ragloom stream / transformers.js pipeline', stream, pipelineRow, prefill);
+  ratio('prefill  ragloom tokens / transformers.js generate', tokens, generateRow, prefill);
+  ratio('decode   ragloom tokens / bare ORT loop', tokens, bare, decode);
   console.log(
     '\nper-token overhead beyond the bare session.run loop (same model runs, same onnxruntime output garbage)',
   );
   for (const r of [stream, lookupRow, tokens, pipelineRow, generateRow]) {
     const mine = r === stream || r === tokens || r === lookupRow;
-    const wall = r.decodeMsPerToken - bare.decodeMsPerToken;
-    const cpu = r.cpuMsPerToken - bare.cpuMsPerToken;
-    const wallPct = (100 * wall) / bare.runMsPerToken;
-    const cpuPct = (100 * cpu) / bare.runCpuMsPerToken;
+    const wall = r.wall.msPerToken - bare.wall.msPerToken;
+    const cpu = r.cpu.msPerToken - bare.cpu.msPerToken;
+    const wallPct = (100 * wall) / bare.wall.runMsPerToken;
+    const cpuPct = (100 * cpu) / bare.cpu.runMsPerToken;
     console.log(
       `  ${r.name.padEnd(26)} wall ${(wall * 1000).toFixed(1).padStart(7)} us = ${wallPct.toFixed(1).padStart(5)}%` +
         `   CPU ${(cpu * 1000).toFixed(1).padStart(7)} us = ${cpuPct.toFixed(1).padStart(5)}%  of the bare loop's run time` +
@@ -458,9 +423,11 @@ async function main() {
   for (const r of [stream, lookupRow, tokens, pipelineRow, generateRow, bare]) {
     const mine = r === stream || r === tokens || r === lookupRow;
     console.log(
-      `  ${r.name.padEnd(26)} wall ${(r.overheadMsPerToken * 1000).toFixed(1).padStart(7)} us = ${r.overheadPct.toFixed(1).padStart(5)}%` +
-        `   CPU ${(r.cpuOverheadMsPerToken * 1000).toFixed(1).padStart(7)} us = ${r.cpuOverheadPct.toFixed(1).padStart(5)}%` +
-        (mine ? `   (wall ${verdict(r.overheadPct <= 10)}, CPU ${verdict(r.cpuOverheadPct <= 10)})` : ''),
+      `  ${r.name.padEnd(26)} wall ${(r.wall.overheadMsPerToken * 1000).toFixed(1).padStart(7)} us = ${r.wall.overheadPct.toFixed(1).padStart(5)}%` +
+        `   CPU ${(r.cpu.overheadMsPerToken * 1000).toFixed(1).padStart(7)} us = ${r.cpu.overheadPct.toFixed(1).padStart(5)}%` +
+        (mine
+          ? `   (wall ${verdict(r.wall.overheadPct <= 10)}, CPU ${verdict(r.cpu.overheadPct <= 10)})`
+          : ''),
     );
   }
   for (const impl of implementations) await impl.close();

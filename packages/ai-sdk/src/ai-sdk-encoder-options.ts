@@ -1,4 +1,9 @@
-import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import {
+  type InferOptions,
+  type InferOptionsInput,
+  option,
+  wrappedEmbeddingOptions,
+} from '@ragloom/core/adapter';
 import { isModel, sharedModelOptions } from './ai-sdk-generator-options.js';
 import type { AiSdkEmbeddingModel } from './ai-sdk-model-types.js';
 
@@ -7,9 +12,7 @@ export const aiSdkEncoderOptions = option.object({
     'an AI SDK embedding model (EmbeddingModelV3 from AI SDK 6 or EmbeddingModelV4 from AI SDK 7)',
     isModel('doEmbed'),
   ),
-  dimension: option
-    .integer({ min: 1, max: 65_536 })
-    .describe("The model's vector length; vectors of another length are a DIMENSION_MISMATCH error."),
+  ...wrappedEmbeddingOptions,
   modelId: option
     .string()
     .optional()
@@ -28,12 +31,6 @@ export const aiSdkEncoderOptions = option.object({
     .describe(
       'Calls in flight at once when a request needs several batches (1 when the model does not support parallel calls).',
     ),
-  maxInputChars: option
-    .integer({ min: 1 })
-    .default(32_768)
-    .describe(
-      'Texts longer than this are cut before sending, so an over-long text is truncated, not an error.',
-    ),
   prompts: option
     .object({
       query: option.string({ minLength: 0 }).optional(),
@@ -41,10 +38,6 @@ export const aiSdkEncoderOptions = option.object({
     })
     .optional()
     .describe('Text put before queries / documents (e5: `query: ` / `passage: `; nomic: `search_query: `).'),
-  normalize: option
-    .boolean()
-    .default(false)
-    .describe('L2-normalise vectors on the client (then `normalized` is true).'),
   ...sharedModelOptions,
 });
 

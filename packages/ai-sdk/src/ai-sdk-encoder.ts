@@ -1,20 +1,14 @@
 import {
-  abortError,
   type EmbedRequest,
   type EmbedResult,
   type EncoderV1,
-  isAbortError,
   mapWithConcurrency,
-  normalize,
-  RagloomError,
   throwIfAborted,
   validateEmbedRequest,
-  withRetries,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { checkEmbeddings, parseOptions, truncateText } from '@ragloom/core/adapter';
 import { type AiSdkEncoderOptions, aiSdkEncoderOptions } from './ai-sdk-encoder-options.js';
-import { type AiSdkCallContext, toRagloomError } from './ai-sdk-error.js';
-import { retryPolicy, warningText } from './call-options.js';
+import { modelCalls } from './call-model.js';
 
 const DEFAULT_BATCH = 2048;
 
@@ -48,13 +42,6 @@ export function splitBatches(values: readonly string[], maxCount: number, maxByt
   return batches;
 }
 
-/** Cuts a text to `max` UTF-16 units without splitting a surrogate pair. */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}
-
 /** A finite, positive integer limit, or undefined for "no limit" (undefined, Infinity, nonsense). */
 const limitOf = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
@@ -69,12 +56,8 @@ const limitOf = (value: unknown): number | undefined =>
 export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
   const options = parseOptions(aiSdkEncoderOptions, input, { component: 'createAiSdkEncoder' });
   const { model } = options;
-  const context: AiSdkCallContext = {
-    provider: model.provider,
-    modelId: model.modelId,
-    operation: 'embedding',
-  };
-  const policy = retryPolicy(options);
+  const calls = modelCalls(model, options, 'embedding');
+  const { context } = calls;
   const syncLimit =
     typeof model.maxEmbeddingsPerCall === 'number' ? limitOf(model.maxEmbeddingsPerCall) : undefined;
   const maxBatchSize = Math.min(
@@ -106,48 +89,19 @@ export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
   };
 
   async function embedBatch(values: string[], signal: AbortSignal | undefined) {
-    const result = await withRetries(
-      policy,
-      signal,
-      async () => {
-        try {
-          return await model.doEmbed({
-            values,
-            ...(signal ? { abortSignal: signal } : {}),
-            ...(options.headers ? { headers: { ...options.headers } } : {}),
-          });
-        } catch (error) {
-          if (signal?.aborted || isAbortError(error)) throw abortError(signal, 'embedding');
-          throw toRagloomError(error, context);
-        }
-      },
-      undefined,
-      'embedding',
+    const result = await calls.call(signal, () =>
+      model.doEmbed({
+        values,
+        ...(signal ? { abortSignal: signal } : {}),
+        ...(options.headers ? { headers: { ...options.headers } } : {}),
+      }),
     );
-    for (const warning of result.warnings ?? []) options.onWarning?.(warningText(warning, context));
-    if (result.embeddings.length !== values.length) {
-      throw new RagloomError(
-        'UPSTREAM_ERROR',
-        `${context.provider} (model ${context.modelId}) returned ${result.embeddings.length} embeddings for ${values.length} texts`,
-      );
-    }
-    const vectors = result.embeddings.map((embedding, i) => {
-      if (embedding.length !== options.dimension) {
-        throw new RagloomError(
-          'DIMENSION_MISMATCH',
-          `${context.provider} (model ${context.modelId}) returned a vector of ${embedding.length} numbers, but the encoder ` +
-            `was created with dimension ${options.dimension}; pass the model's dimension`,
-          { details: { expected: options.dimension, actual: embedding.length, index: i } },
-        );
-      }
-      const vector = Float32Array.from(embedding);
-      if (!vector.every(Number.isFinite)) {
-        throw new RagloomError(
-          'UPSTREAM_ERROR',
-          `${context.provider} (model ${context.modelId}) returned a non-finite value`,
-        );
-      }
-      return options.normalize ? normalize(vector) : vector;
+    calls.warn(result.warnings);
+    const vectors = checkEmbeddings(result.embeddings, {
+      count: values.length,
+      dimension: options.dimension,
+      normalize: options.normalize,
+      source: `${context.provider} (model ${context.modelId})`,
     });
     return { vectors, tokens: result.usage?.tokens };
   }
@@ -158,7 +112,7 @@ export function createAiSdkEncoder(input: AiSdkEncoderOptions): EncoderV1 {
     throwIfAborted(signal, 'embedding');
     if (texts.length === 0) return { embeddings: [] };
     const prefix = (request.inputType === 'query' ? options.prompts?.query : options.prompts?.document) ?? '';
-    const values = texts.map((text) => prefix + truncate(text, options.maxInputChars));
+    const values = texts.map((text) => prefix + truncateText(text, options.maxInputChars));
     const { batch, bytes, concurrency } = await resolveLimits();
     const batches = splitBatches(values, batch, bytes);
     const results = await mapWithConcurrency(batches, concurrency, (b) => embedBatch(b, signal), signal);

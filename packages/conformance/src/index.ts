@@ -11,6 +11,13 @@ export {
   type GeneratorConformanceTest,
 } from './generator/generator-conformance.js';
 export {
+  describePluginConformance,
+  type InvalidPluginOptions,
+  PLUGIN_CONFORMANCE_TESTS,
+  type PluginConformanceOptions,
+  type PluginConformanceTest,
+} from './plugin/plugin-conformance.js';
+export {
   describeRerankerConformance,
   RERANKER_CONFORMANCE_TESTS,
   type RerankerConformanceOptions,

@@ -6,9 +6,11 @@ import {
   createOverlapReranker,
   createTemplateGenerator,
 } from '@ragloom/core';
+import { defineRagloomPlugin, option } from '@ragloom/core/adapter';
 import {
   describeEncoderConformance,
   describeGeneratorConformance,
+  describePluginConformance,
   describeRerankerConformance,
   describeRetrieverConformance,
 } from '../src/index.js';
@@ -38,4 +40,22 @@ describeGeneratorConformance({
 describeRerankerConformance({
   name: 'overlap reranker',
   create: () => createOverlapReranker(),
+});
+
+// A plugin as the adapter kit builds one: its options declared once, `create` typed.
+const keywordPlugin = defineRagloomPlugin({
+  name: 'reference-keyword-plugin',
+  retriever: {
+    options: option.object({ k1: option.number({ exclusiveMin: 0 }).default(1.2) }),
+    create: () => createMemoryKeywordRetriever(),
+  },
+});
+
+describePluginConformance(keywordPlugin, {
+  kind: 'retriever',
+  validOptions: { k1: 0.9 },
+  invalidOptions: [
+    { options: { k1: 0 }, paths: ['k1'] },
+    { options: { k1: 'high' }, paths: ['k1'] },
+  ],
 });

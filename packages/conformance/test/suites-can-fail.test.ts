@@ -75,6 +75,10 @@ const cases: [suite: string, mustFail: string[]][] = [
   ['one-abort-stops-all', ['concurrent-abort-isolated']],
   ['input-order', ['permutation-sorted']],
   ['shared-score-buffer', ['concurrent-equals-sequential']],
+  ['wrong-spec-version', ['plugin-shape']],
+  ['ignores-unknown-options', ['unknown-option']],
+  ['create-skips-check', ['create-checks-options']],
+  ['builds-wrong-kind', ['builds-component']],
 ];
 
 describe('each conformance suite fails on a deliberately broken implementation', () => {

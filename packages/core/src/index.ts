@@ -162,7 +162,7 @@ export {
   type RetryPolicy,
   withRetries,
 } from './util/retry.js';
-export { seededRandom } from './util/seeded-random.js';
+export { seededRandom, seededRandomStep } from './util/seeded-random.js';
 export { createStopSequenceMatcher, type StopSequenceMatcher } from './util/stop-sequences.js';
 export {
   cosineSimilarity,

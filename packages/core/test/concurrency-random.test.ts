@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRagloomError, mapWithConcurrency, seededRandom } from '../src/index.js';
+import { isRagloomError, mapWithConcurrency, seededRandom, seededRandomStep } from '../src/index.js';
 
 describe('mapWithConcurrency', () => {
   it('runs at most `concurrency` items at once and keeps input order', async () => {
@@ -61,5 +61,17 @@ describe('seededRandom', () => {
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
     // Reference value of mulberry32(42)'s first output, as in the widely used JS implementation.
     expect(seededRandom(42)()).toBeCloseTo(0.6011037519201636, 15);
+  });
+
+  it('seededRandomStep is the same stream, resumable from a stored int32 state', () => {
+    const stream = seededRandom(-7);
+    let state = -7;
+    for (let i = 0; i < 1000; i++) {
+      const step = seededRandomStep(state);
+      expect(step.value).toBe(stream());
+      expect(step.state).toBe(step.state | 0); // fits an int32 field
+      state = Int32Array.of(step.state)[0]!; // as an index file stores and reloads it
+    }
+    expect(seededRandomStep(42).value).toBeCloseTo(0.6011037519201636, 15);
   });
 });

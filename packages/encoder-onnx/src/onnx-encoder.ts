@@ -17,12 +17,11 @@ import {
   type JsonObject,
   loadOnnxModel,
   type OnnxModel,
-  planBatches,
   positiveIntField,
   readJsonFile,
-  type Tensor,
+  runForwardPass,
+  runInBatches,
   type TokenizedText,
-  tensorToFloat32,
 } from '@ragloom/onnx-model';
 import {
   ENCODER_PROMPT_PRESETS,
@@ -229,28 +228,17 @@ export async function createEncoderRuntime(input: OnnxEncoderOptions): Promise<E
           buffers,
         });
         const mask = feeds.attention_mask.data as BigInt64Array;
-        let result: InferenceSession.ReturnType;
-        try {
-          result = await session.run(feeds as Record<string, Tensor>, [output.name]);
-        } catch (error) {
-          throw new RagloomError(
-            'MODEL_INVALID',
-            `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
-            {
-              cause: error,
-              details: { path: model.modelPath, batch: batch.length, width },
-            },
-          );
-        }
-        const tensor = result[output.name] as Tensor;
-        // fp16 exports return float16 (half bits on Node 20/22, Float16Array on 24): pool float32 values.
-        const data = tensorToFloat32(tensor, `${output.name} of ${model.modelPath}`);
+        const { data, dims } = await runForwardPass(session, feeds, output.name, {
+          modelPath: model.modelPath,
+          size: batch.length,
+          width,
+        });
         let vectors: Float32Array[];
-        if (tensor.dims.length === 2) {
+        if (dims.length === 2) {
           vectors = batch.map((_, row) => data.slice(row * dimension, (row + 1) * dimension));
         } else {
           // `mask` is still this pass's own buffer: it goes back to the free list only below.
-          vectors = poolHiddenStates(data, mask, batch.length, width, tensor.dims[2]!, pooling);
+          vectors = poolHiddenStates(data, mask, batch.length, width, dims[2]!, pooling);
         }
         if (normalize) for (const v of vectors) normalizeInPlace(v);
         return vectors;
@@ -267,22 +255,8 @@ export async function createEncoderRuntime(input: OnnxEncoderOptions): Promise<E
     return {
       dimension,
       tokenize,
-      async embedTokenized(encodings, signal) {
-        const out: Float32Array[] = new Array(encodings.length);
-        const plan = planBatches(
-          encodings.map((e) => e.ids.length),
-          maxBatchSize,
-          maxBatchTokens,
-        );
-        for (const indices of plan) {
-          throwIfAborted(signal, 'embedding');
-          const vectors = await runBatch(indices.map((i) => encodings[i]!));
-          indices.forEach((index, k) => {
-            out[index] = vectors[k]!;
-          });
-        }
-        return out;
-      },
+      embedTokenized: (encodings, signal) =>
+        runInBatches(encodings, { maxBatchSize, maxBatchTokens }, runBatch, { signal, stage: 'embedding' }),
       info: {
         specificationVersion: 'v1',
         provider: 'onnx',

@@ -90,6 +90,7 @@ export {
   type CompareOptions,
   compareRuns,
   type MeasureComparison,
+  type PairedComparison,
   pairedRandomizationTest,
   type RunComparison,
 } from './report/compare-runs.js';

@@ -7,10 +7,8 @@ import {
   type GeneratorV1,
   RagloomError,
   type TokenUsage,
-  throwIfAborted,
-  validateGenerateRequest,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { acceptGenerateRequest, cutAtStopSequence, parseOptions } from '@ragloom/core/adapter';
 import { createOpenAIClient, createOpenAICompatibleTransport } from '@ragloom/openai-compatible';
 import { chatCompletionBody } from './chat-completion-body.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -59,8 +57,7 @@ export function createOpenAIGenerator(input: OpenAIGeneratorOptions): GeneratorV
     transport.open(PATH, signal, (sdk): PromiseLike<T> => client.chat.completions.create(body, sdk));
 
   async function* stream(req: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(req);
-    throwIfAborted(req.signal, 'generation');
+    acceptGenerateRequest(req);
     const stops = createStopSequenceMatcher(req.stop);
     const body = chatCompletionBody(options, req, true);
     const { value: chunks, timer } = await send<AsyncIterable<CompletionPayload>>(body, req.signal);
@@ -105,8 +102,7 @@ export function createOpenAIGenerator(input: OpenAIGeneratorOptions): GeneratorV
   }
 
   async function generate(req: GenerateRequest): Promise<GenerateResult> {
-    validateGenerateRequest(req);
-    throwIfAborted(req.signal, 'generation');
+    acceptGenerateRequest(req);
     const body = chatCompletionBody(options, req, false);
     const { value: result, timer } = await send<CompletionPayload>(body, req.signal);
     timer.dispose();
@@ -116,11 +112,9 @@ export function createOpenAIGenerator(input: OpenAIGeneratorOptions): GeneratorV
         details: { response: result },
       });
     }
-    const stops = createStopSequenceMatcher(req.stop);
-    const pushed = stops.push(choice.message?.content ?? '');
-    const text = pushed.text + stops.flush();
-    const finishReason = pushed.stopped ? 'stop' : mapFinishReason(choice.finish_reason);
-    return { text, finishReason, usage: toUsage(result.usage) };
+    const cut = cutAtStopSequence(choice.message?.content ?? '', req.stop);
+    const finishReason = cut.stopped ? 'stop' : mapFinishReason(choice.finish_reason);
+    return { text: cut.text, finishReason, usage: toUsage(result.usage) };
   }
 
   return {

@@ -1,5 +1,10 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
+import {
+  type InferOptions,
+  type InferOptionsInput,
+  option,
+  wrappedEmbeddingOptions,
+} from '@ragloom/core/adapter';
 
 const isEmbeddings = (value: unknown) =>
   typeof value === 'object' &&
@@ -12,9 +17,7 @@ export const langChainEncoderOptions = option.object({
     'LangChain embeddings (an Embeddings instance, with embedDocuments and embedQuery)',
     isEmbeddings,
   ),
-  dimension: option
-    .integer({ min: 1, max: 65_536 })
-    .describe("The model's vector length; vectors of another length are a DIMENSION_MISMATCH error."),
+  ...wrappedEmbeddingOptions,
   modelId: option
     .string()
     .optional()
@@ -31,13 +34,6 @@ export const langChainEncoderOptions = option.object({
     .integer({ min: 1 })
     .default(4)
     .describe('embedQuery calls in flight for a batch of queries.'),
-  maxInputChars: option
-    .integer({ min: 1 })
-    .default(32_768)
-    .describe(
-      'Texts longer than this are cut before embedding, so an over-long text is truncated, not an error.',
-    ),
-  normalize: option.boolean().default(false).describe('L2-normalise vectors (then `normalized` is true).'),
   provider: option.string().default('langchain'),
 });
 

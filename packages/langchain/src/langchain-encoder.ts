@@ -1,16 +1,13 @@
 import {
-  abortError,
   type EmbedRequest,
   type EmbedResult,
   type EncoderV1,
-  isAbortError,
   mapWithConcurrency,
-  normalize,
   RagloomError,
   throwIfAborted,
   validateEmbedRequest,
 } from '@ragloom/core';
-import { parseOptions, raceAbort } from '@ragloom/core/adapter';
+import { checkEmbeddings, parseOptions, raceAbort, truncateText, vendorFailure } from '@ragloom/core/adapter';
 import { type LangChainEncoderOptions, langChainEncoderOptions } from './langchain-encoder-options.js';
 import { type LangChainCallContext, toRagloomError } from './langchain-error.js';
 
@@ -20,12 +17,6 @@ function modelNameOf(embeddings: object): string | undefined {
   if (typeof model === 'string' && model !== '') return model;
   return typeof modelName === 'string' && modelName !== '' ? modelName : undefined;
 }
-
-const cut = (text: string, max: number) => {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-};
 
 /**
  * LangChain embeddings as a ragloom Encoder: documents through `embedDocuments` in batches of `maxBatchSize`,
@@ -52,41 +43,25 @@ export function createLangChainEncoder(input: LangChainEncoderOptions): EncoderV
     operation: 'embedding',
   };
 
-  function checked(vectors: readonly (readonly number[])[], count: number): Float32Array[] {
-    if (!Array.isArray(vectors) || vectors.length !== count) {
-      throw new RagloomError(
-        'UPSTREAM_ERROR',
-        `${context.component} returned ${vectors?.length} vectors for ${count} texts`,
-      );
-    }
-    return vectors.map((vector, i) => {
-      if (vector.length !== options.dimension) {
-        throw new RagloomError(
-          'DIMENSION_MISMATCH',
-          `${context.component} returned a vector of ${vector.length} numbers, but the encoder was created with ` +
-            `dimension ${options.dimension}`,
-          { details: { expected: options.dimension, actual: vector.length, index: i } },
-        );
-      }
-      const out = Float32Array.from(vector);
-      if (!out.every(Number.isFinite))
-        throw new RagloomError('UPSTREAM_ERROR', `${context.component} returned a non-finite value`);
-      return options.normalize ? normalize(out) : out;
+  const checked = (vectors: readonly (readonly number[])[], count: number) =>
+    checkEmbeddings(vectors, {
+      count,
+      dimension: options.dimension,
+      normalize: options.normalize,
+      source: context.component,
     });
-  }
 
   async function call<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     throwIfAborted(signal, 'embedding');
     try {
       return await raceAbort(work(), signal, 'embedding');
     } catch (error) {
-      if (signal?.aborted || isAbortError(error)) throw abortError(signal, 'embedding');
-      throw toRagloomError(error, context);
+      throw vendorFailure(error, signal, 'embedding', (e) => toRagloomError(e, context));
     }
   }
 
   async function embed(request: EmbedRequest): Promise<EmbedResult> {
-    const texts = validateEmbedRequest(request).map((t) => cut(t, options.maxInputChars));
+    const texts = validateEmbedRequest(request).map((t) => truncateText(t, options.maxInputChars));
     const { signal } = request;
     throwIfAborted(signal, 'embedding');
     if (texts.length === 0) return { embeddings: [] };

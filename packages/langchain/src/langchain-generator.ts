@@ -1,16 +1,18 @@
 import type { AIMessageChunk } from '@langchain/core/messages';
 import {
-  abortError,
-  createStopSequenceMatcher,
   type GenerateRequest,
   type GenerateResult,
   type GenerateStreamPart,
   type GeneratorV1,
-  isAbortError,
   throwIfAborted,
-  validateGenerateRequest,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import {
+  acceptGenerateRequest,
+  applyStopSequences,
+  cutAtStopSequence,
+  parseOptions,
+  vendorFailure,
+} from '@ragloom/core/adapter';
 import { finishReasonOf, usageOf } from './finish-reason.js';
 import { type LangChainCallContext, toRagloomError } from './langchain-error.js';
 import {
@@ -69,13 +71,10 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
   const messagesOf = (request: GenerateRequest) =>
     request.messages.map((m) => ({ role: m.role, content: m.content }));
   const failure = (error: unknown, signal: AbortSignal | undefined) =>
-    signal?.aborted || isAbortError(error)
-      ? abortError(signal, 'generation')
-      : toRagloomError(error, context);
+    vendorFailure(error, signal, 'generation', (e) => toRagloomError(e, context));
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     let message: AIMessageChunk;
     try {
       message = await modelFor(request).invoke(messagesOf(request), callOptionsFor(request));
@@ -83,22 +82,23 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
       throw failure(error, request.signal);
     }
     throwIfAborted(request.signal, 'generation');
-    const stops = createStopSequenceMatcher(request.stop);
-    const pushed = stops.push(message.text);
+    const cut = cutAtStopSequence(message.text, request.stop);
     return {
-      text: pushed.text + stops.flush(),
-      finishReason: pushed.stopped ? 'stop' : finishReasonOf(message.response_metadata),
+      text: cut.text,
+      finishReason: cut.stopped ? 'stop' : finishReasonOf(message.response_metadata),
       usage: usageOf(message.usage_metadata),
     };
   }
 
-  async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(request);
+  /**
+   * The model's chunks as ragloom parts, then one finish part from the merged message's metadata. `merged`
+   * collects them, so a stop sequence met early reports the usage known by then.
+   */
+  async function* modelParts(
+    request: GenerateRequest,
+    merged: { message?: AIMessageChunk },
+  ): AsyncGenerator<GenerateStreamPart> {
     const { signal } = request;
-    throwIfAborted(signal, 'generation');
-    const stops = createStopSequenceMatcher(request.stop);
-    let merged: AIMessageChunk | undefined;
-    let stopped = false;
     let iterator: AsyncIterator<AIMessageChunk> | undefined;
     try {
       const chunks = await modelFor(request).stream(messagesOf(request), callOptionsFor(request));
@@ -109,13 +109,8 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
         // Chunks the model had already produced must not leak out after an abort.
         throwIfAborted(signal, 'generation');
         const chunk = next.value;
-        merged = merged ? merged.concat(chunk) : chunk;
-        const { text, stopped: hit } = stops.push(chunk.text);
-        if (text) yield { type: 'text-delta', delta: text };
-        if (hit) {
-          stopped = true;
-          break;
-        }
+        merged.message = merged.message ? merged.message.concat(chunk) : chunk;
+        yield { type: 'text-delta', delta: chunk.text };
       }
     } catch (error) {
       throw failure(error, signal);
@@ -125,13 +120,19 @@ export function createLangChainGenerator(input: LangChainGeneratorOptions): Gene
     }
     // LangChain ends a stream quietly when its signal fires; say why it ended.
     throwIfAborted(signal, 'generation');
-    const rest = stops.flush();
-    if (rest) yield { type: 'text-delta', delta: rest };
     yield {
       type: 'finish',
-      finishReason: stopped ? 'stop' : finishReasonOf(merged?.response_metadata),
-      usage: usageOf(merged?.usage_metadata),
+      finishReason: finishReasonOf(merged.message?.response_metadata),
+      usage: usageOf(merged.message?.usage_metadata),
     };
+  }
+
+  async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
+    acceptGenerateRequest(request);
+    const merged: { message?: AIMessageChunk } = {};
+    yield* applyStopSequences(modelParts(request, merged), request, () =>
+      usageOf(merged.message?.usage_metadata),
+    );
   }
 
   return {

@@ -1,4 +1,6 @@
-import { Tensor } from 'onnxruntime-node';
+import { RagloomError, throwIfAborted } from '@ragloom/core';
+import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import { tensorToFloat32 } from './float16.js';
 import type { TokenizedText } from './model-tokenizer.js';
 
 /**
@@ -32,6 +34,73 @@ export function planBatches(
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** How many inputs, and padded tokens, one forward pass may take. */
+export interface BatchLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchTokens: number;
+}
+
+/**
+ * Runs tokenized inputs through `runBatch` in the batches `planBatches` plans, one forward pass at a time,
+ * checking `signal` before each (`stage` names the work in the abort error); returns one result per input,
+ * in input order.
+ */
+export async function runInBatches<T>(
+  inputs: readonly TokenizedText[],
+  limits: BatchLimits,
+  runBatch: (batch: TokenizedText[]) => Promise<ArrayLike<T>>,
+  abort: { readonly signal?: AbortSignal | undefined; readonly stage: string },
+): Promise<T[]> {
+  const results = new Array<T>(inputs.length);
+  const plan = planBatches(
+    inputs.map((e) => e.ids.length),
+    limits.maxBatchSize,
+    limits.maxBatchTokens,
+  );
+  for (const indices of plan) {
+    throwIfAborted(abort.signal, abort.stage);
+    const batchResults = await runBatch(indices.map((i) => inputs[i]!));
+    indices.forEach((index, row) => {
+      results[index] = batchResults[row]!;
+    });
+  }
+  return results;
+}
+
+/** One output of a forward pass as float32 values (float16 outputs converted), with its shape. */
+export interface FloatOutput {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * One forward pass of a padded batch, fetching the one output `outputName` as float32 values (fp16 exports
+ * return float16: half bits on Node 20/22, Float16Array on 24). onnxruntime's failure becomes MODEL_INVALID
+ * naming the model file and the batch's size and width.
+ */
+export async function runForwardPass(
+  session: InferenceSession,
+  feeds: Omit<BatchFeeds, 'width'>,
+  outputName: string,
+  batch: { readonly modelPath: string; readonly size: number; readonly width: number },
+): Promise<FloatOutput> {
+  let result: InferenceSession.ReturnType;
+  try {
+    result = await session.run(feeds as Record<string, Tensor>, [outputName]);
+  } catch (error) {
+    throw new RagloomError(
+      'MODEL_INVALID',
+      `onnxruntime failed on ${batch.modelPath}: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { path: batch.modelPath, batch: batch.size, width: batch.width },
+      },
+    );
+  }
+  const tensor = result[outputName] as Tensor;
+  return { data: tensorToFloat32(tensor, `${outputName} of ${batch.modelPath}`), dims: tensor.dims };
 }
 
 /**

@@ -1,9 +1,13 @@
 export {
   type BatchBuffers,
   type BatchFeeds,
+  type BatchLimits,
   createBatchBuffers,
   createBatchFeeds,
+  type FloatOutput,
   planBatches,
+  runForwardPass,
+  runInBatches,
 } from './batch-inputs.js';
 export {
   type DownloadFileOptions,

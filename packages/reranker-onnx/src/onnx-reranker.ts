@@ -10,12 +10,11 @@ import { parseOptions } from '@ragloom/core/adapter';
 import {
   createBatchFeeds,
   defaultModelId,
-  type InferenceSession,
   loadOnnxModel,
-  planBatches,
   positiveIntField,
-  type Tensor,
-  tensorToFloat32,
+  runForwardPass,
+  runInBatches,
+  type TokenizedText,
 } from '@ragloom/onnx-model';
 import { type OnnxRerankerOptions, onnxRerankerOptions } from './onnx-reranker-options.js';
 import { encodePair } from './pair-encoding.js';
@@ -105,48 +104,37 @@ export async function createOnnxReranker(input: OnnxRerankerOptions): Promise<On
     const tokenTypeIds = model.graph.inputs.some((input) => input.name === 'token_type_ids');
     let closed = false;
 
+    /** Relevance of each (query, passage) pair of one padded batch, after the activation. */
+    const scoreBatch = async (batch: readonly TokenizedText[]): Promise<number[]> => {
+      const { width, ...feeds } = createBatchFeeds(batch, {
+        padTokenId: model.tokenizer.padTokenId,
+        tokenTypeIds,
+      });
+      const { data, dims } = await runForwardPass(model.session, feeds, 'logits', {
+        modelPath: model.modelPath,
+        size: batch.length,
+        width,
+      });
+      if (dims.length !== 2 || dims[0] !== batch.length || dims[1] !== 1) {
+        throw new RagloomError(
+          'MODEL_INVALID',
+          `${model.modelPath} returned logits of shape [${dims.join(', ')}]; expected [${batch.length}, 1]`,
+          { details: { path: model.modelPath, dims } },
+        );
+      }
+      return batch.map((_, row) => applyActivation(data[row]!, activation));
+    };
+
     const score = async (query: string, documents: readonly string[], signal?: AbortSignal) => {
       throwIfAborted(signal, 'reranking');
       checkInput(query, documents);
       if (closed) throw new RagloomError('INVALID_ARGUMENT', 'this reranker was closed');
-      const scores = new Array<number>(documents.length);
-      if (documents.length === 0) return scores;
+      if (documents.length === 0) return [];
       const encodings = documents.map((passage) => encodePair(model.tokenizer, query, passage, maxLength));
-      const plan = planBatches(
-        encodings.map((e) => e.ids.length),
-        maxBatchSize,
-        maxBatchTokens,
-      );
-      for (const indices of plan) {
-        throwIfAborted(signal, 'reranking');
-        const { width, ...feeds } = createBatchFeeds(
-          indices.map((i) => encodings[i]!),
-          { padTokenId: model.tokenizer.padTokenId, tokenTypeIds },
-        );
-        let result: InferenceSession.ReturnType;
-        try {
-          result = await model.session.run(feeds as Record<string, Tensor>, ['logits']);
-        } catch (error) {
-          throw new RagloomError(
-            'MODEL_INVALID',
-            `onnxruntime failed on ${model.modelPath}: ${(error as Error).message}`,
-            { cause: error, details: { path: model.modelPath, batch: indices.length, width } },
-          );
-        }
-        const logits = result.logits as Tensor;
-        if (logits.dims.length !== 2 || logits.dims[0] !== indices.length || logits.dims[1] !== 1) {
-          throw new RagloomError(
-            'MODEL_INVALID',
-            `${model.modelPath} returned logits of shape [${logits.dims.join(', ')}]; expected [${indices.length}, 1]`,
-            { details: { path: model.modelPath, dims: logits.dims } },
-          );
-        }
-        const data = tensorToFloat32(logits, `logits of ${model.modelPath}`);
-        indices.forEach((index, row) => {
-          scores[index] = applyActivation(data[row]!, activation);
-        });
-      }
-      return scores;
+      return runInBatches(encodings, { maxBatchSize, maxBatchTokens }, scoreBatch, {
+        signal,
+        stage: 'reranking',
+      });
     };
 
     return {

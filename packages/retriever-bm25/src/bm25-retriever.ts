@@ -11,9 +11,8 @@ import {
   type SearchRequest,
   type SparseIndexManifest,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
+import { checkSearch, checkUpsert } from '@ragloom/core/adapter';
 import { fileExists, readFileBytes, writeFileBytes } from '#index-file-io';
 import type { Analyzer, AnalyzerConfig, AnalyzerName } from './analyzer.js';
 import { type Bm25Parameters, type Bm25Preset, resolveBm25Parameters } from './bm25-parameters.js';
@@ -69,6 +68,9 @@ export interface Bm25Retriever extends RetrieverV1 {
   writeFile(path: string): Promise<void>;
   /** The index as index-file bytes (what `save` writes), e.g. to keep it in a database or a browser. */
   toBytes(): Uint8Array;
+  /** Counts: live documents, terms, postings, mean length, deleted documents awaiting compaction. */
+  stats(): IndexStatistics;
+  /** @deprecated Renamed `stats()` (ragloom's counters are `stats()`); this alias goes in the next minor. */
   statistics(): IndexStatistics;
 }
 
@@ -184,8 +186,7 @@ function buildRetriever(
 
     async upsert(records, options = {}) {
       const { signal, onProgress } = options;
-      throwIfAborted(signal, 'upsert');
-      validateRecords(records, manifest);
+      checkUpsert(records, manifest, signal); // a rejected batch indexes nothing
       const total = records.length;
       const analyzed: AnalyzedDocument[] = [];
       let sliceStart = Date.now();
@@ -223,9 +224,8 @@ function buildRetriever(
     },
 
     async search(request) {
-      validateSearchRequest(request, manifest);
+      checkSearch(request, manifest);
       const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
-      throwIfAborted(request.signal, 'search');
       const { counts } = countTerms(analyzer, request.text!, 'the query');
       return index.search(counts, request.k, parameters, predicate).map(({ document, score }) => ({
         id: document.id,
@@ -256,7 +256,8 @@ function buildRetriever(
     },
 
     toBytes,
-    statistics: () => index.statistics(),
+    stats: () => index.stats(),
+    statistics: () => index.stats(),
   };
 }
 

@@ -77,7 +77,7 @@ export interface InvertedIndex {
     mode?: AccumulatorMode,
   ): ScoredDocument[];
   snapshot(): IndexSnapshot;
-  statistics(): IndexStatistics;
+  stats(): IndexStatistics;
 }
 
 const corrupt = (message: string) => new RagloomError('INDEX_CORRUPT', message);
@@ -329,7 +329,7 @@ export function createInvertedIndex(snapshot?: IndexSnapshot): InvertedIndex {
         freqs,
       };
     },
-    statistics() {
+    stats() {
       let postingCount = 0;
       let termCount = 0;
       for (let t = 0; t < terms.length; t++) {

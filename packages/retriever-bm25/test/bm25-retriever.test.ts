@@ -312,14 +312,25 @@ describe('BM25 retriever: the Retriever v1 contract', () => {
     const r = createBm25Retriever();
     await r.upsert(records);
     expect(await r.delete({ filter: { i: { $lt: 2500 } } })).toEqual({ deleted: 2500 });
-    expect(r.statistics()).toMatchObject({ documents: 1500, deleted: 0 });
+    expect(r.stats()).toMatchObject({ documents: 1500, deleted: 0 });
     await r.delete({ ids: ['r2500'] });
-    expect(r.statistics().deleted).toBe(1);
+    expect(r.stats().deleted).toBe(1);
     const fresh = createBm25Retriever();
     await fresh.upsert(records.slice(2501));
     for (const text of ['word3 odd', 'shared', 'word12 word6 even']) {
       expect(await r.search({ text, k: 20 })).toEqual(await fresh.search({ text, k: 20 }));
     }
-    expect(r.statistics().terms).toBe(fresh.statistics().terms);
+    expect(r.stats().terms).toBe(fresh.stats().terms);
+  });
+
+  it('statistics() is the deprecated name of stats() and reports the same counts', async () => {
+    const r = createBm25Retriever();
+    await r.upsert([
+      { id: 'a', text: 'one two' },
+      { id: 'b', text: 'two three' },
+    ]);
+    await r.delete({ ids: ['b'] });
+    expect(r.stats()).toMatchObject({ documents: 1, deleted: 1 });
+    expect(r.statistics()).toEqual(r.stats());
   });
 });

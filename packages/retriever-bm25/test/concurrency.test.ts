@@ -67,6 +67,6 @@ describe('BM25 under concurrent calls', () => {
       if (i > 0) expect(count).toBeLessThanOrEqual(counts[i - 1]!);
     }
     expect(await r.count()).toBe(0);
-    expect(r.statistics().documents).toBe(0);
+    expect(r.stats().documents).toBe(0);
   });
 });

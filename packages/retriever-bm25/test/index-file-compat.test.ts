@@ -40,7 +40,7 @@ describe('BM25 index files written by earlier versions', () => {
       'c',
     ]);
     fresh.toBytes(); // writing compacts the tombstone away, as it did for the file
-    expect(loaded.statistics()).toEqual(fresh.statistics());
+    expect(loaded.stats()).toEqual(fresh.stats());
     expect(await loaded.count({ n: { $gte: 2 } })).toBe(3);
     // Still writable: its posting lists start as views of the file's arrays and are copied on growth.
     const more = { id: 'f', text: 'a brown fox again, and a dog' };
@@ -67,8 +67,8 @@ describe('BM25 index files written by earlier versions', () => {
     await original.delete({ ids: doomed });
     await loaded.delete({ ids: doomed });
     // Compaction ran once the tombstones passed 1,024 (the rest are still tombstones).
-    expect(loaded.statistics().deleted).toBeLessThan(doomed.length - 1024);
-    expect(loaded.statistics()).toEqual(original.statistics());
+    expect(loaded.stats().deleted).toBeLessThan(doomed.length - 1024);
+    expect(loaded.stats()).toEqual(original.stats());
     for (const text of ['w3 fizz', 'buzz shared', 'w0 w1 w2', 'w12 w10 w6']) {
       expect(await loaded.search({ text, k: 50 })).toEqual(await original.search({ text, k: 50 }));
     }

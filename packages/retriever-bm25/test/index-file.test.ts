@@ -63,7 +63,7 @@ describe('BM25 index files', () => {
     expect(loaded.parameters).toEqual({ k1: 1.2, b: 0.75 });
     expect(loaded.path).toBe(path);
     expect(await results(loaded)).toEqual(await results(original));
-    expect(loaded.statistics()).toEqual(original.statistics());
+    expect(loaded.stats()).toEqual(original.stats());
     expect(await loaded.count({ n: { $gte: 2 } })).toBe(2);
     // Still writable, and saving again is stable.
     await loaded.upsert([{ id: 'e', text: 'another brown fox' }]);

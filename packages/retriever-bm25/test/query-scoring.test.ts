@@ -104,7 +104,7 @@ describe('BM25 query scoring', () => {
     // Fewer than the compaction threshold: the deleted documents' postings stay and must be skipped.
     const deleted = new Set(corpus.filter((_, i) => i % 7 === 0).map((d) => d.id));
     for (const id of deleted) index.remove(id);
-    expect(index.statistics().deleted).toBe(deleted.size);
+    expect(index.stats().deleted).toBe(deleted.size);
     const live = corpus.filter((d) => !deleted.has(d.id));
     const even = (metadata: Readonly<Record<string, unknown>> | undefined) => metadata?.even === true;
     for (const query of queries.slice(0, 20)) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
+import { describePluginConformance, optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
 import { describe, expect, it } from 'vitest';
 import { ragloomPlugin } from '../src/index.js';
 
@@ -43,4 +43,14 @@ describe('ragloomPlugin', () => {
       }),
     ).toEqual(['analyzer.bigram', 'k1']);
   });
+});
+
+// What the ragloom app checks when it loads this plugin, plus the kit's rules for options.
+describePluginConformance(ragloomPlugin, {
+  kind: 'retriever',
+  validOptions: { analyzer: { type: 'cjk', bigrams: 'always' }, preset: 'lucene' },
+  invalidOptions: [
+    { options: { analyzer: 'klingon', b: 2 }, paths: ['analyzer', 'b'] },
+    { options: { k1: 0 }, paths: ['k1'] },
+  ],
 });

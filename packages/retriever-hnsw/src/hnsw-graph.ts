@@ -1,6 +1,6 @@
+import { seededRandomStep } from '@ragloom/core/adapter';
 import { DistanceHeap } from './binary-heap.js';
 import { lock, unlock } from './node-locks.js';
-import { nextRandom } from './seeded-random.js';
 import { allocateArray, grownArray } from './shared-arrays.js';
 import type { BuildKernel, WalkKernel } from './vector-kernel.js';
 import { VisitedSet } from './visited-set.js';
@@ -324,9 +324,10 @@ export class HnswGraph {
 
   /** Draws the level of a new node: floor(-ln(U) · 1/ln(M)), as in the paper. */
   randomLevel(): number {
-    const r = nextRandom(this.randomState);
+    const r = seededRandomStep(this.randomState);
     this.randomState = r.state;
-    return Math.min(MAX_LEVEL, Math.floor(-Math.log(r.value) * this.levelMultiplier));
+    // 1 - U lies in (0, 1]: never 0, so -ln is finite.
+    return Math.min(MAX_LEVEL, Math.floor(-Math.log(1 - r.value) * this.levelMultiplier));
   }
 
   /**

@@ -1,14 +1,12 @@
 import type { Metric } from '@ragloom/core';
 import { type CodeKernel, INT8_MODE } from './code-kernel.js';
+import { codeRowLayout, storedRowTerms, storePaddedRows, unpaddedRows } from './code-rows.js';
 import {
-  codeBytes,
-  dequantize,
   encodeVector,
   type Int8QueryTerms,
   int8Distance,
   int8QueryTerms,
   int8SlotTerm,
-  paddedCodeBytes,
   type Quantizer,
 } from './quantizer.js';
 import { grownArray } from './shared-arrays.js';
@@ -34,8 +32,8 @@ export function createJsCodeKernel(
   initialCapacity = 1024,
 ): CodeKernel {
   const kind = quantizer.kind;
-  const rowBytes = paddedCodeBytes(kind, dimension);
-  const fileRowBytes = codeBytes(kind, dimension);
+  const layout = codeRowLayout(kind, dimension);
+  const { rowBytes } = layout;
   let capacity = Math.max(1, initialCapacity);
   let codes = new Uint8Array(capacity * rowBytes);
   // int8: 1/‖x‖ (cosine) or ‖x̂‖² (l2) per slot, float32 as the wasm kernel keeps them.
@@ -54,9 +52,9 @@ export function createJsCodeKernel(
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
   const binary = quantizer.kind === 'binary' ? quantizer : null;
 
-  const terms = (vector: Float32Array, target: Int16Array, inverseNorm?: number) =>
-    int8QueryTerms(int8!, vector, target, metric, inverseNorm);
-  const dequantizeSlot = (slot: number) => dequantize(int8!, codes, slot * rowBytes, dequantized);
+  /** The terms of the stored row of `slot` as a query, its weights into `target`. */
+  const slotTerms = (slot: number, target: Int16Array) =>
+    storedRowTerms(int8!, codes, slot * rowBytes, metric, aux[slot]!, target, dequantized);
   const slotTerm = (slot: number, inverseNorm: number) =>
     int8SlotTerm(int8!, codes, slot * rowBytes, metric, inverseNorm, dequantized);
 
@@ -118,7 +116,7 @@ export function createJsCodeKernel(
         queryWords.set(new Int32Array(queryBits.buffer));
         return;
       }
-      queryTerms = terms(vector, weights);
+      queryTerms = int8QueryTerms(int8!, vector, weights, metric);
     },
 
     setQueryFromSlot(slot) {
@@ -126,7 +124,7 @@ export function createJsCodeKernel(
         queryWords.set(codeWords.subarray((slot * rowBytes) >> 2, ((slot + 1) * rowBytes) >> 2));
         return;
       }
-      queryTerms = terms(dequantizeSlot(slot), weights, metric === 'cosine' ? aux[slot] : undefined);
+      queryTerms = slotTerms(slot, weights);
     },
 
     distance,
@@ -141,7 +139,7 @@ export function createJsCodeKernel(
         for (let i = 0; i < count; i++) batchDistances[i] = hammingWords(words, batchSlots[i]!);
         return;
       }
-      const pair = terms(dequantizeSlot(a), pairWeights, metric === 'cosine' ? aux[a] : undefined);
+      const pair = slotTerms(a, pairWeights);
       for (let i = 0; i < count; i++) {
         const b = batchSlots[i]!;
         batchDistances[i] = int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
@@ -150,26 +148,20 @@ export function createJsCodeKernel(
 
     pairDistance(a, b) {
       if (binary) return hammingWords(codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2), b);
-      const pair = terms(dequantizeSlot(a), pairWeights, metric === 'cosine' ? aux[a] : undefined);
+      const pair = slotTerms(a, pairWeights);
       return int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
     },
 
     exportCodes(slots) {
-      if (rowBytes === fileRowBytes) return [codes.subarray(0, slots * rowBytes)];
-      const out = new Uint8Array(slots * fileRowBytes);
-      for (let s = 0; s < slots; s++)
-        out.set(codes.subarray(s * rowBytes, s * rowBytes + fileRowBytes), s * fileRowBytes);
-      return [out];
+      return unpaddedRows(codes, 0, layout, slots);
     },
 
     importCodes(bytes, from, count, inverseNormOf) {
       kernel.ensureCapacity(from + count);
-      for (let i = 0; i < count; i++) {
-        const s = from + i;
-        codes.set(bytes.subarray(i * fileRowBytes, (i + 1) * fileRowBytes), s * rowBytes);
-        codes.fill(0, s * rowBytes + fileRowBytes, (s + 1) * rowBytes);
-        if (int8) aux[s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
-      }
+      storePaddedRows(codes, 0, layout, bytes, from, count);
+      if (!int8) return;
+      for (let s = from; s < from + count; s++)
+        aux[s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
     },
   };
   return kernel;

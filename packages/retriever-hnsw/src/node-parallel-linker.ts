@@ -8,6 +8,8 @@ import { MAX_BUILD_THREADS } from './wasm-vector-kernel.js';
 /** Words of the job's control array: the next item to take, and the abort flag. */
 export const NEXT_ITEM = 0;
 export const ABORT_FLAG = 1;
+/** A job's control array, shared with its builder threads (both words 0). */
+const createJobControl = () => new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
 
 /** What a builder thread is sent for one job. */
 export interface BuildWorkerMessage {
@@ -42,7 +44,7 @@ export function startNodeLinker(requested: number | 'auto'): ParallelLinker | nu
       return broken;
     },
     start(job): ParallelLinkRun {
-      const control = new Int32Array(new SharedArrayBuffer(8));
+      const control = createJobControl();
       const done = new Uint8Array(new SharedArrayBuffer(Math.max(1, job.count)));
       const stopAll = () => Atomics.store(control, ABORT_FLAG, 1);
       const perWorker = workers.map(

@@ -1,23 +1,20 @@
 import type { Metric } from '@ragloom/core';
 import { type CodeKernel, INT8_MODE } from './code-kernel.js';
+import { codeRowLayout, storedRowTerms, storePaddedRows, unpaddedRows } from './code-rows.js';
 import {
-  codeBytes,
-  dequantize,
   encodeVector,
   type Int8QueryTerms,
   int8Distance,
   int8QueryTerms,
   int8SlotTerm,
-  paddedCodeBytes,
   type Quantizer,
 } from './quantizer.js';
 import {
   align64,
-  createMemory,
-  growMemory,
-  grownCapacity,
+  createRowsMemory,
+  growRowsMemory,
   instantiate,
-  PAGE_BYTES,
+  termsPtrOf,
   wasmSimdModule,
 } from './wasm-module.js';
 
@@ -36,8 +33,8 @@ export function createWasmCodeKernel(
 ): CodeKernel | null {
   if (wasmSimdModule() === null) return null;
   const kind = quantizer.kind;
-  const rowBytes = paddedCodeBytes(kind, dimension);
-  const fileRowBytes = codeBytes(kind, dimension);
+  const layout = codeRowLayout(kind, dimension);
+  const { rowBytes } = layout;
   // int8 queries are int16 weights (2 bytes per padded code); binary queries are bits.
   const queryBytes = kind === 'int8' ? rowBytes * 2 : rowBytes;
   const queryPtr = 0;
@@ -45,11 +42,10 @@ export function createWasmCodeKernel(
   const slotsPtr = pairPtr + align64(queryBytes);
   const outPtr = slotsPtr + BATCH_LIMIT * 4;
   const codesPtr = align64(outPtr + BATCH_LIMIT * 4);
-  const bytesFor = (slots: number) => codesPtr + slots * (rowBytes + 4);
 
   let capacity = Math.max(1, initialCapacity);
-  let auxPtr = codesPtr + capacity * rowBytes;
-  const memory = createMemory(Math.ceil(bytesFor(capacity) / PAGE_BYTES), false);
+  let auxPtr = termsPtrOf(codesPtr, rowBytes, capacity);
+  const memory = createRowsMemory(codesPtr, rowBytes, capacity, false);
   const wasm = instantiate(memory, false);
   let u8 = new Uint8Array(memory.buffer);
   let f32 = new Float32Array(memory.buffer);
@@ -68,12 +64,29 @@ export function createWasmCodeKernel(
   const weights = new Int16Array(rowBytes);
   let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
 
-  /** Loads int8 query terms for `vector` into the weights row at `ptr`. */
-  const loadTerms = (vector: Float32Array, ptr: number, inverseNorm?: number) => {
-    const terms = int8QueryTerms(int8!, vector, weights, metric, inverseNorm);
+  /** Copies the int16 weights of a query into the weights row at `ptr`; passes its terms on. */
+  const loadWeights = (terms: Int8QueryTerms, ptr: number) => {
     new Int16Array(memory.buffer, ptr, rowBytes).set(weights);
     return terms;
   };
+  /** Loads the terms of the stored row of `slot`, as a query, into the weights row at `ptr`. */
+  const loadSlotTerms = (slot: number, ptr: number) =>
+    loadWeights(storedRowTerms(int8!, u8, rowAt(slot), metric, slotTermAt(slot), weights, dequantized), ptr);
+  /** int8 distances from the weights row at `weightsPtr` (with its `terms`) to the batch's slots. */
+  const int8Batch = (weightsPtr: number, terms: Int8QueryTerms, count: number) =>
+    wasm.int8Batch(
+      weightsPtr,
+      codesPtr,
+      rowBytes,
+      slotsPtr,
+      count,
+      outPtr,
+      auxPtr,
+      mode,
+      terms.offset,
+      terms.factor,
+      terms.inverseScale,
+    );
   const slotTermAt = (slot: number) => f32[(auxPtr >> 2) + slot]!;
   const slotTerm = (slot: number, inverseNorm: number) =>
     int8SlotTerm(int8!, u8, rowAt(slot), metric, inverseNorm, dequantized);
@@ -94,14 +107,9 @@ export function createWasmCodeKernel(
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;
-      const next = grownCapacity(capacity, slots, codesPtr, rowBytes + 4);
-      growMemory(memory, bytesFor(next));
+      capacity = growRowsMemory(memory, codesPtr, rowBytes, capacity, slots);
+      auxPtr = termsPtrOf(codesPtr, rowBytes, capacity);
       refreshViews();
-      const oldPtr = auxPtr;
-      auxPtr = codesPtr + next * rowBytes;
-      f32.copyWithin(auxPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
-      u8.fill(0, oldPtr, oldPtr + capacity * 4); // rows of new slots: padding must be zero
-      capacity = next;
     },
 
     setVector(slot, vector, inverseNorm) {
@@ -120,7 +128,7 @@ export function createWasmCodeKernel(
         encodeVector(quantizer, vector, u8, queryPtr);
         return;
       }
-      queryTerms = loadTerms(vector, queryPtr);
+      queryTerms = loadWeights(int8QueryTerms(int8, vector, weights, metric), queryPtr);
     },
 
     setQueryFromSlot(slot) {
@@ -128,9 +136,7 @@ export function createWasmCodeKernel(
         u8.copyWithin(queryPtr, rowAt(slot), rowAt(slot) + rowBytes);
         return;
       }
-      const x = dequantize(int8, u8, rowAt(slot), dequantized);
-      const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + slot] : undefined;
-      queryTerms = loadTerms(x, queryPtr, inverseNorm);
+      queryTerms = loadSlotTerms(slot, queryPtr);
     },
 
     distance(slot) {
@@ -143,19 +149,7 @@ export function createWasmCodeKernel(
         wasm.hammingBatch(queryPtr, codesPtr, rowBytes, slotsPtr, count, outPtr);
         return;
       }
-      wasm.int8Batch(
-        queryPtr,
-        codesPtr,
-        rowBytes,
-        slotsPtr,
-        count,
-        outPtr,
-        auxPtr,
-        mode,
-        queryTerms.offset,
-        queryTerms.factor,
-        queryTerms.inverseScale,
-      );
+      int8Batch(queryPtr, queryTerms, count);
     },
 
     pairDistances(a, count) {
@@ -163,47 +157,25 @@ export function createWasmCodeKernel(
         wasm.hammingBatch(rowAt(a), codesPtr, rowBytes, slotsPtr, count, outPtr);
         return;
       }
-      const x = dequantize(int8, u8, rowAt(a), dequantized);
-      const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + a] : undefined;
-      const pair = loadTerms(x, pairPtr, inverseNorm);
-      wasm.int8Batch(
-        pairPtr,
-        codesPtr,
-        rowBytes,
-        slotsPtr,
-        count,
-        outPtr,
-        auxPtr,
-        mode,
-        pair.offset,
-        pair.factor,
-        pair.inverseScale,
-      );
+      int8Batch(pairPtr, loadSlotTerms(a, pairPtr), count);
     },
 
     pairDistance(a, b) {
       if (!int8) return wasm.hamming(rowAt(a), rowAt(b), rowBytes);
-      const x = dequantize(int8, u8, rowAt(a), dequantized);
-      const inverseNorm = metric === 'cosine' ? f32[(auxPtr >> 2) + a] : undefined;
-      const pair = loadTerms(x, pairPtr, inverseNorm);
+      const pair = loadSlotTerms(a, pairPtr);
       return int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, mode, slotTermAt(b));
     },
 
     exportCodes(slots) {
-      if (rowBytes === fileRowBytes) return [new Uint8Array(memory.buffer, codesPtr, slots * rowBytes)];
-      const out = new Uint8Array(slots * fileRowBytes);
-      for (let s = 0; s < slots; s++)
-        out.set(u8.subarray(rowAt(s), rowAt(s) + fileRowBytes), s * fileRowBytes);
-      return [out];
+      return unpaddedRows(u8, codesPtr, layout, slots);
     },
 
     importCodes(bytes, from, count, inverseNormOf) {
       kernel.ensureCapacity(from + count);
-      for (let i = 0; i < count; i++) {
-        const s = from + i;
-        u8.set(bytes.subarray(i * fileRowBytes, (i + 1) * fileRowBytes), rowAt(s));
-        u8.fill(0, rowAt(s) + fileRowBytes, rowAt(s) + rowBytes);
-        if (int8) f32[(auxPtr >> 2) + s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
+      storePaddedRows(u8, codesPtr, layout, bytes, from, count);
+      if (!int8) return;
+      for (let s = from; s < from + count; s++) {
+        f32[(auxPtr >> 2) + s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
       }
     },
   };

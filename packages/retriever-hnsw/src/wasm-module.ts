@@ -1,65 +1,47 @@
 import { distanceKernelsWasmBase64, sharedDistanceKernelsWasmBase64 } from './wasm/distance-kernels-wasm.js';
 
+/**
+ * The calling convention of the batch kernels (addresses are byte offsets into the memory): the query row at
+ * `query`, rows `stride` bytes apart from `base`, the `count` int32 slots at `slots` to measure, one float32
+ * distance per slot written at `out`.
+ */
+type RowArgs = [query: number, base: number, stride: number];
+type SlotArgs = [slots: number, count: number, out: number];
+type BatchKernel = (...args: [...RowArgs, ...SlotArgs]) => void;
+/** The float64 score kernels: the same over `n` components, one float64 per slot at `out`. */
+type F64BatchKernel = (...args: [...RowArgs, n: number, ...SlotArgs]) => void;
+
 /** The exports of distance-kernels.wat. */
 export interface KernelExports {
   dot(a: number, b: number, bytes: number): number;
   l2(a: number, b: number, bytes: number): number;
-  dotBatch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
-  negativeDotBatch(
-    query: number,
-    base: number,
-    stride: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
-  cosineBatch(
-    query: number,
-    base: number,
-    stride: number,
-    slots: number,
-    count: number,
-    out: number,
-    inverseNorms: number,
-    queryInverseNorm: number,
-  ): void;
-  l2Batch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
+  readonly dotBatch: BatchKernel;
+  readonly negativeDotBatch: BatchKernel;
+  /** Also reads 1/‖row‖ per slot (float32) from `inverseNorms`, and takes 1/‖query‖. */
+  cosineBatch(...args: [...RowArgs, ...SlotArgs, inverseNorms: number, queryInverseNorm: number]): void;
+  readonly l2Batch: BatchKernel;
   dotF64(a: number, b: number, n: number): number;
   l2F64(a: number, b: number, n: number): number;
-  dotF64Batch(
-    query: number,
-    base: number,
-    stride: number,
-    n: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
-  l2F64Batch(
-    query: number,
-    base: number,
-    stride: number,
-    n: number,
-    slots: number,
-    count: number,
-    out: number,
-  ): void;
+  readonly dotF64Batch: F64BatchKernel;
+  readonly l2F64Batch: F64BatchKernel;
   u8Dot(query: number, row: number, bytes: number): number;
+  /**
+   * Over int8 codes with int16 query weights: `aux` holds one float32 term per slot, and the query's terms
+   * (`queryOffset`, `queryFactor`, `inverseScale`) turn each dot product into the `mode`'s distance.
+   */
   int8Batch(
-    query: number,
-    base: number,
-    stride: number,
-    slots: number,
-    count: number,
-    out: number,
-    aux: number,
-    mode: number,
-    queryOffset: number,
-    queryFactor: number,
-    inverseScale: number,
+    ...args: [
+      ...RowArgs,
+      ...SlotArgs,
+      aux: number,
+      mode: number,
+      queryOffset: number,
+      queryFactor: number,
+      inverseScale: number,
+    ]
   ): void;
   hamming(a: number, b: number, bytes: number): number;
-  hammingBatch(query: number, base: number, stride: number, slots: number, count: number, out: number): void;
+  readonly hammingBatch: BatchKernel;
 }
 
 /**
@@ -145,4 +127,46 @@ export function grownCapacity(capacity: number, slots: number, start: number, by
     );
   }
   return Math.min(next, fits);
+}
+
+/**
+ * Both wasm kernels lay their memory out alike: scratch below `rowsPtr`, then `capacity` rows of `rowBytes`
+ * (vectors or codes), then one float32 term per slot (1/‖v‖, or an int8 code's term) so that a batch kernel
+ * reads it without a JS pass. Where the terms start:
+ */
+export const termsPtrOf = (rowsPtr: number, rowBytes: number, capacity: number) =>
+  rowsPtr + capacity * rowBytes;
+/** Where such a layout ends. */
+const rowsEndOf = (rowsPtr: number, rowBytes: number, capacity: number) =>
+  termsPtrOf(rowsPtr, rowBytes, capacity) + capacity * 4;
+
+/** A memory for such a layout with room for `capacity` slots. */
+export function createRowsMemory(
+  rowsPtr: number,
+  rowBytes: number,
+  capacity: number,
+  shared: boolean,
+): WasmMemory {
+  return createMemory(Math.ceil(rowsEndOf(rowsPtr, rowBytes, capacity) / PAGE_BYTES), shared);
+}
+
+/**
+ * Grows such a memory from `capacity` to hold at least `slots` (doubling) and returns the new capacity. The
+ * terms move up behind the new rows and their old place is zeroed, as it becomes rows of new slots, whose
+ * padding must be zero. Views of an unshared memory are detached afterwards: the caller makes new ones.
+ */
+export function growRowsMemory(
+  memory: WasmMemory,
+  rowsPtr: number,
+  rowBytes: number,
+  capacity: number,
+  slots: number,
+): number {
+  const next = grownCapacity(capacity, slots, rowsPtr, rowBytes + 4);
+  growMemory(memory, rowsEndOf(rowsPtr, rowBytes, next));
+  const f32 = new Float32Array(memory.buffer);
+  const oldTerms = termsPtrOf(rowsPtr, rowBytes, capacity) >> 2;
+  f32.copyWithin(termsPtrOf(rowsPtr, rowBytes, next) >> 2, oldTerms, oldTerms + capacity);
+  f32.fill(0, oldTerms, oldTerms + capacity);
+  return next;
 }

@@ -3,13 +3,12 @@ import { allocateArray, grownArray } from './shared-arrays.js';
 import type { BuildKernel, SharedKernelHandle, VectorKernel } from './vector-kernel.js';
 import {
   align64,
-  createMemory,
-  growMemory,
-  grownCapacity,
+  createRowsMemory,
+  growRowsMemory,
   instantiate,
   type KernelExports,
-  PAGE_BYTES,
   sharedWasmSimdModule,
+  termsPtrOf,
   type WasmMemory,
   wasmSimdModule,
 } from './wasm-module.js';
@@ -53,9 +52,16 @@ interface KernelViews {
   inverseNormsPtr: number;
 }
 
+/** The walk and build distances a thread measures (the owning thread's kernel and builder threads alike). */
+type DistanceMethods = Pick<
+  BuildKernel,
+  'setQuery' | 'setQueryFromSlot' | 'distance' | 'distances' | 'pairDistance' | 'pairDistances'
+>;
+
 /**
  * The distance operations of one thread over a kernel's memory: its own query and batch buffers,
- * the shared vectors; `views` is updated in place when the storage grows.
+ * the shared vectors; `views` is updated in place when the storage grows. `measure` holds the
+ * methods both kinds of kernel expose as they are.
  */
 function distanceOps(wasm: KernelExports, layout: Layout, region: number, views: KernelViews) {
   const { metric, strideBytes, vectorsPtr, stride } = layout;
@@ -63,12 +69,7 @@ function distanceOps(wasm: KernelExports, layout: Layout, region: number, views:
   const at = (slot: number) => vectorsPtr + slot * strideBytes;
   let queryNorm = 0;
   let queryInverseNorm = 0;
-  return {
-    at,
-    queryPtr,
-    get queryNorm() {
-      return queryNorm;
-    },
+  const measure: DistanceMethods = {
     setQuery(vector: Float32Array) {
       views.f32.set(vector, queryPtr >> 2);
       const n = Math.sqrt(wasm.dotF64(queryPtr, queryPtr, layout.dimension));
@@ -131,6 +132,14 @@ function distanceOps(wasm: KernelExports, layout: Layout, region: number, views:
       return 1 - d * inverseNorms[a]! * inverseNorms[b]!;
     },
   };
+  return {
+    at,
+    queryPtr,
+    get queryNorm() {
+      return queryNorm;
+    },
+    measure,
+  };
 }
 
 /**
@@ -154,17 +163,15 @@ export function createWasmVectorKernel(
   const { slotsPtr, outPtr, scoresPtr } = scratchOf(layout, 0);
 
   let capacity = Math.max(1, initialCapacity);
-  // After the vectors: 1/‖v‖ as float32 per slot, so the cosine batch needs no JS pass. It moves
-  // up (and its old place is zeroed, becoming vector rows) whenever the storage grows.
-  const bytesFor = (slots: number) => vectorsPtr + slots * (strideBytes + 4);
-  const memory: WasmMemory = createMemory(Math.ceil(bytesFor(capacity) / PAGE_BYTES), shared);
+  // After the vectors: 1/‖v‖ as float32 per slot, so the cosine batch needs no JS pass.
+  const memory: WasmMemory = createRowsMemory(vectorsPtr, strideBytes, capacity, shared);
   const wasm = instantiate(memory, shared);
   // ‖v‖ for exact cosine scores (core divides by the product of norms), 1/‖v‖ for fast distances.
   const views: KernelViews = {
     f32: new Float32Array(memory.buffer),
     norms: allocateArray(Float64Array, capacity, shared),
     inverseNorms: allocateArray(Float64Array, capacity, shared),
-    inverseNormsPtr: vectorsPtr + capacity * strideBytes,
+    inverseNormsPtr: termsPtrOf(vectorsPtr, strideBytes, capacity),
   };
   let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
   let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
@@ -210,18 +217,11 @@ export function createWasmVectorKernel(
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;
-      const next = grownCapacity(capacity, slots, vectorsPtr, strideBytes + 4);
-      growMemory(memory, bytesFor(next));
+      capacity = growRowsMemory(memory, vectorsPtr, strideBytes, capacity, slots);
       refreshViews();
-      const { f32 } = views;
-      const oldPtr = views.inverseNormsPtr;
-      const newPtr = vectorsPtr + next * strideBytes;
-      f32.copyWithin(newPtr >> 2, oldPtr >> 2, (oldPtr >> 2) + capacity);
-      f32.fill(0, oldPtr >> 2, (oldPtr >> 2) + capacity); // rows of new slots: padding must be zero
-      views.inverseNormsPtr = newPtr;
-      views.norms = grownArray(views.norms, next, shared);
-      views.inverseNorms = grownArray(views.inverseNorms, next, shared);
-      capacity = next;
+      views.inverseNormsPtr = termsPtrOf(vectorsPtr, strideBytes, capacity);
+      views.norms = grownArray(views.norms, capacity, shared);
+      views.inverseNorms = grownArray(views.inverseNorms, capacity, shared);
     },
 
     set(slot, vector) {
@@ -242,12 +242,7 @@ export function createWasmVectorKernel(
       f32[(inverseNormsPtr >> 2) + to] = f32[(inverseNormsPtr >> 2) + from]!;
     },
 
-    setQuery: ops.setQuery,
-    setQueryFromSlot: ops.setQueryFromSlot,
-    distance: ops.distance,
-    distances: ops.distances,
-    pairDistance: ops.pairDistance,
-    pairDistances: ops.pairDistances,
+    ...ops.measure,
 
     exactScore(slot) {
       if (metric === 'l2') return -wasm.l2F64(queryPtr, at(slot), dim);
@@ -367,11 +362,6 @@ export function attachWasmBuildKernel(handle: SharedKernelHandle, region: number
       if (slots > handle.capacity) fixed();
     },
     move: fixed,
-    setQuery: ops.setQuery,
-    setQueryFromSlot: ops.setQueryFromSlot,
-    distance: ops.distance,
-    distances: ops.distances,
-    pairDistance: ops.pairDistance,
-    pairDistances: ops.pairDistances,
+    ...ops.measure,
   };
 }

@@ -1,44 +1,28 @@
 import {
-  type DeleteSelector,
-  type Filter,
   RagloomError,
-  type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   type SearchRequest,
   type SparseIndexManifest,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector } from '@ragloom/core/adapter';
-import { createIndexTable } from './index-table.js';
-import { createSqlExecutor } from './pg-connection.js';
-import type { PgFullTextRetrieverOptions, PgUpsertOptions } from './pgvector-options.js';
-import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+import { type ConnectedRetriever, checkSearch, checkUpsert, parseOptions } from '@ragloom/core/adapter';
+import {
+  type PgFullTextRetrieverOptions,
+  type PgUpsertOptions,
+  pgFullTextRetrieverOptions,
+} from './pgvector-options.js';
+import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, isStorableString, SqlParams } from './sql-filter.js';
-import { quoteLiteral, type TableNames, tableNames } from './sql-identifiers.js';
+import { quoteLiteral, type TableNames } from './sql-identifiers.js';
 import { assertStorable } from './stored-record.js';
+import { type IndexTableMethods, setUpIndexTable } from './table-retriever.js';
 
 /** A ragloom lexical Retriever on Postgres full-text search (`tsvector`), in the same kind of table. */
-export interface PgFullTextRetriever extends RetrieverV1 {
+export interface PgFullTextRetriever
+  extends ConnectedRetriever<SearchRequest, PgUpsertOptions>,
+    IndexTableMethods {
   readonly manifest: SparseIndexManifest;
-  readonly table: string;
-  readonly schema: string;
-  readonly namespace: string;
   readonly textSearchConfig: string;
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  save(): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
-   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
-   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
-   */
-  compact(): Promise<void>;
-  dropTable(): Promise<void>;
 }
 
 /**
@@ -86,48 +70,14 @@ function fullTextSteps(names: TableNames, config: string): MigrationStep[] {
  * table, so when a pgvector retriever uses the same table (the same `table`, `schema` and `namespace`),
  * one upsert through either keeps both searchable: one database serves hybrid search.
  */
-export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): PgFullTextRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createPgFullTextRetriever expects an options object');
-  }
-  const config = options.textSearchConfig ?? 'english';
-  if (typeof config !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(config)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `textSearchConfig must be a text search configuration name, got ${JSON.stringify(config)}`,
-    );
-  }
-  const normalization = options.rankNormalization ?? 1;
-  if (!Number.isInteger(normalization) || normalization < 0 || normalization > 63) {
-    throw new RagloomError('INVALID_CONFIG', 'rankNormalization must be an integer bitmask from 0 to 63');
-  }
-  const batchSize = options.batchSize ?? 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `batchSize must be a positive integer, got ${String(batchSize)}`,
-    );
-  }
-  const schema = options.schema ?? 'public';
-  const namespace = options.namespace ?? 'default';
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
-    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
-  }
-  const names = tableNames(schema, options.table);
+export function createPgFullTextRetriever(input: PgFullTextRetrieverOptions): PgFullTextRetriever {
+  const options = parseOptions(pgFullTextRetrieverOptions, input, { component: 'createPgFullTextRetriever' });
+  const { textSearchConfig: config, rankNormalization: normalization, batchSize, namespace } = options;
   const manifest: SparseIndexManifest = { kind: 'sparse', analyzer: `postgres-fts:${config}` };
-  const executor = createSqlExecutor(options, { table: names.key });
-  const rows = createIndexTable(executor, names, namespace);
-  let ready: Promise<void> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = () => {
-    if (closed) {
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the full-text retriever for ${names.key} is closed`),
-      );
-    }
-    ready ??= (async () => {
+  const { names, executor, rows, lifecycle, methods } = setUpIndexTable(
+    options,
+    'full-text',
+    async ({ names, executor }) => {
       // An unknown configuration is a clear error here, not a failed ALTER TABLE.
       const [configSchema, configName] = config.includes('.') ? config.split('.') : [null, config];
       const { rows: found } = await executor.query(
@@ -152,25 +102,14 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
         settings: {},
         steps: fullTextSteps(names, config),
         createExtension: false,
-        createTable: options.createTable ?? true,
+        createTable: options.createTable,
       });
-    })().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
-  };
+    },
+  );
+  const init = lifecycle.ready;
 
   async function searchImpl(request: SearchRequest): Promise<SearchHit[]> {
-    throwIfAborted(request?.signal, 'search');
-    validateSearchRequest(request, manifest);
+    checkSearch(request, manifest);
     const text = request.text!;
     const params = new SqlParams();
     const ns = params.add(namespace);
@@ -201,18 +140,12 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
     provider: 'postgres-fts',
     manifest,
     capabilities: { query: 'text', scan: true, persistent: true },
-    table: options.table,
-    schema,
-    namespace,
+    ...methods,
     textSearchConfig: config,
-    async init() {
-      await init();
-    },
     upsert: (records, opts = {}) =>
-      tracked(
+      lifecycle.track(
         (async () => {
-          throwIfAborted(opts.signal, 'upsert');
-          validateRecords(records, manifest);
+          checkUpsert(records, manifest, opts.signal); // a rejected batch stores nothing
           assertStorable(records);
           await init();
           await rows.upsert(records, undefined, {
@@ -222,44 +155,13 @@ export function createPgFullTextRetriever(options: PgFullTextRetrieverOptions): 
           });
         })(),
       ),
-    delete: (selector: DeleteSelector) =>
-      tracked(
-        (async () => {
-          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
-          await init();
-          return rows.delete(selector);
-        })(),
-      ),
     search: searchImpl,
-    async count(filter?: Filter) {
-      filterSql(filter, new SqlParams());
-      await init();
-      return rows.count(filter);
-    },
     async *scan(opts = {}) {
       throwIfAborted(opts.signal, 'scan');
       await init();
       for await (const page of rows.scan(opts, '')) {
         yield page.map((row) => ({ id: row.id, text: row.text, metadata: row.metadata }));
       }
-    },
-    async compact() {
-      await init();
-      await rows.vacuum();
-    },
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...inFlight]);
-      await executor.close();
-    },
-    async dropTable() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
-      await dropIndexTable(executor, names);
     },
   };
 }

@@ -2,6 +2,7 @@ import { RagloomError, throwIfAborted } from '@ragloom/core';
 import { raceAbort } from '@ragloom/core/adapter';
 import pg from 'pg';
 import { mapPgError } from './pg-error.js';
+import type { PgConnectionOptions } from './pgvector-options.js';
 
 /** What a query resolves to: the part of `pg`'s QueryResult this package reads. */
 export interface PgQueryResultLike {
@@ -18,33 +19,6 @@ export interface PgQueryable {
 /** A `pg.Pool` (or a compatible pool): statements on any connection, `connect()` for a transaction. */
 export interface PgPoolLike extends PgQueryable {
   connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
-}
-
-/** Settings for the pool this package creates from a connection string (passed to `new pg.Pool`). */
-export interface PgPoolOptions {
-  /** Connections at most (pg's default 10). */
-  readonly max?: number;
-  readonly idleTimeoutMillis?: number;
-  readonly connectionTimeoutMillis?: number;
-  /** Server-side limit per statement, in ms. */
-  readonly statement_timeout?: number;
-  readonly application_name?: string;
-  /** `true`, or pg's TLS options object. */
-  readonly ssl?: boolean | Record<string, unknown>;
-}
-
-/** How to reach Postgres: a connection string, your `pg.Pool`, or one `pg.Client`. */
-export interface PgConnectionOptions {
-  /** `postgresql://user:password@host:5432/db`. The retriever creates a pool and ends it on close(). */
-  readonly connectionString?: string;
-  readonly poolOptions?: PgPoolOptions;
-  /** Your pool: used for every statement, never ended by the retriever. */
-  readonly pool?: PgPoolLike;
-  /**
-   * One connected `pg.Client`: statements and transactions of every retriever on it take turns (a
-   * connection runs one transaction at a time), and the retriever never ends it.
-   */
-  readonly client?: PgQueryable;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isAbortError, isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
+import { findSocketErrorCode } from '@ragloom/core/adapter';
 
 /** What was being done when Postgres failed: named in the message and in `details`. */
 export interface PgErrorContext {
@@ -7,18 +8,6 @@ export interface PgErrorContext {
   /** `user@host:port/db`, for connection errors (never the password). */
   readonly where?: string;
 }
-
-// Socket-level failures from node's net module and pg's own connection errors.
-const SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
@@ -40,23 +29,6 @@ export function codeForSqlState(sqlstate: string): { code: RagloomErrorCode; ret
   if (cls === '0A' || sqlstate === '58P01') return { code: 'UNSUPPORTED', retryable: false };
   if (sqlstate === '42P01' || sqlstate === '3F000') return { code: 'NOT_FOUND', retryable: false };
   return { code: 'UPSTREAM_ERROR', retryable: false };
-}
-
-function socketCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && SOCKET_CODES.has(code)) return code;
-    const errors = (current as { errors?: unknown }).errors; // AggregateError: IPv4 and IPv6 both refused
-    if (Array.isArray(errors)) {
-      for (const inner of errors) {
-        const found = socketCode(inner);
-        if (found) return found;
-      }
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function prefix(context: PgErrorContext): string {
@@ -98,7 +70,7 @@ export function mapPgError(error: unknown, context: PgErrorContext): RagloomErro
       retryable: mapped.retryable,
     });
   }
-  const socket = socketCode(error);
+  const socket = findSocketErrorCode(error);
   if (socket !== undefined || /Connection terminated|connection timeout|timeout expired/i.test(message)) {
     const at = context.where ? ` at ${context.where}` : '';
     if (socket) details.socketCode = socket;

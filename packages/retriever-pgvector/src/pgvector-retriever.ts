@@ -1,75 +1,47 @@
 import {
   compareHits,
-  type DeleteSelector,
   type DenseIndexManifest,
   type Filter,
   type Metric,
   RagloomError,
   type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   throwIfAborted,
-  validateRecords,
-  validateSearchRequest,
 } from '@ragloom/core';
-import { parseDeleteSelector } from '@ragloom/core/adapter';
-import { createIndexTable, type IndexTable } from './index-table.js';
+import { type ConnectedRetriever, checkSearch, checkUpsert, parseOptions } from '@ragloom/core/adapter';
+import type { LocalSettings, PgQueryable } from './pg-connection.js';
 import {
-  createSqlExecutor,
-  type LocalSettings,
-  type PgQueryable,
-  type SqlExecutor,
-} from './pg-connection.js';
-import type { PgUpsertOptions, PgvectorRetrieverOptions, PgvectorSearchRequest } from './pgvector-options.js';
-import { dropIndexTable, ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
+  type PgUpsertOptions,
+  type PgvectorRetrieverOptions,
+  type PgvectorSearchRequest,
+  pgEfSearch,
+  pgvectorRetrieverOptions,
+} from './pgvector-options.js';
+import { ensureSchema, type MigrationStep, tableStep } from './schema-migrations.js';
 import { filterSql, SqlParams } from './sql-filter.js';
-import { type TableNames, tableNames } from './sql-identifiers.js';
+import type { TableNames } from './sql-identifiers.js';
 import { assertStorable, parseVectorText, vectorText } from './stored-record.js';
+import { type IndexTableMethods, setUpIndexTable } from './table-retriever.js';
 
 /** A ragloom Retriever on a Postgres table with a pgvector column and an HNSW index. */
-export interface PgvectorRetriever extends RetrieverV1 {
+export interface PgvectorRetriever
+  extends ConnectedRetriever<PgvectorSearchRequest, PgUpsertOptions>,
+    IndexTableMethods {
   readonly manifest: DenseIndexManifest;
-  readonly table: string;
-  readonly schema: string;
-  readonly namespace: string;
-  /** Connects, runs pending migrations and checks the stored manifest now (every method does it on first use). */
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: PgUpsertOptions): Promise<void>;
-  search(request: PgvectorSearchRequest): Promise<SearchHit[]>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Postgres commits every write before it resolves; this waits for this retriever's writes in flight. */
-  save(): Promise<void>;
-  /** Waits for writes in flight, then ends the pool if the retriever created it. */
-  close(): Promise<void>;
-  /**
-   * Reclaims the space of deleted and replaced rows and repairs the index around them (`VACUUM (ANALYZE)`
-   * of the table; pgvector removes deleted rows from the HNSW graph and relinks their neighbours). Run it
-   * after large deletes on a server without autovacuum; searches and writes go on meanwhile.
-   */
-  compact(): Promise<void>;
-  /** Drops the whole table (every namespace, and a full-text index on it) and its manifests. */
-  dropTable(): Promise<void>;
 }
 
-const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
 const OPERATOR: Record<Metric, string> = { cosine: '<=>', dot: '<#>', l2: '<->' };
 const OPCLASS: Record<Metric, string> = { cosine: 'cosine_ops', dot: 'ip_ops', l2: 'l2_ops' };
-/** pgvector's HNSW limits: dimensions per type, and hnsw.ef_search. */
-const HNSW_MAX_DIMENSIONS = { vector: 2000, halfvec: 4000 } as const;
+/** pgvector's limit on hnsw.ef_search. */
 const MAX_EF_SEARCH = 1000;
 
-function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
-      {
-        details: { option: name, value },
-      },
-    );
-  }
-  return value;
+/** A search's own `efSearch`: the option's declaration, but a bad value is a bad request (INVALID_ARGUMENT). */
+function searchEf(value: unknown): number {
+  const result = pgEfSearch['~standard'].validate(value);
+  if ('value' in result) return result.value;
+  throw new RagloomError('INVALID_ARGUMENT', `efSearch: ${result.issues[0]?.message}`, {
+    details: { option: 'efSearch', value },
+  });
 }
 
 /** A ragloom score from pgvector's distance: cosine 1 − d, dot −(−⟨a,b⟩), l2 −d². */
@@ -126,60 +98,20 @@ function denseSteps(
  * });
  * ```
  */
-export function createPgvectorRetriever(options: PgvectorRetrieverOptions): PgvectorRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createPgvectorRetriever expects an options object');
-  }
-  const { encoderModelId, dimension } = options;
-  const metric = options.metric ?? 'cosine';
-  const vectorType = options.vectorType ?? 'vector';
-  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
-  }
-  if (!METRICS.includes(metric)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
-    );
-  }
-  if (vectorType !== 'vector' && vectorType !== 'halfvec') {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `vectorType must be "vector" or "halfvec", got ${String(vectorType)}`,
-    );
-  }
-  integerOption(dimension, 'dimension', 0, 1, HNSW_MAX_DIMENSIONS[vectorType]);
-  const m = integerOption(options.hnsw?.m, 'hnsw.m', 16, 2, 100);
-  const efConstruction = integerOption(options.hnsw?.efConstruction, 'hnsw.efConstruction', 64, 2 * m, 1000);
-  const efSearch = integerOption(options.efSearch, 'efSearch', 40, 1, MAX_EF_SEARCH);
-  const batchSize = integerOption(options.batchSize, 'batchSize', 500, 1, 100_000);
-  const iterativeScan = options.iterativeScan ?? 'strict_order';
-  if (!['strict_order', 'relaxed_order', 'off'].includes(iterativeScan)) {
-    throw new RagloomError('INVALID_CONFIG', `iterativeScan must be strict_order, relaxed_order or off`);
-  }
-  const schema = options.schema ?? 'public';
-  const namespace = options.namespace ?? 'default';
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('\u0000')) {
-    throw new RagloomError('INVALID_CONFIG', 'namespace must be a non-empty string without NUL');
-  }
-  const names = tableNames(schema, options.table);
+export function createPgvectorRetriever(input: PgvectorRetrieverOptions): PgvectorRetriever {
+  const options = parseOptions(pgvectorRetrieverOptions, input, { component: 'createPgvectorRetriever' });
+  const { encoderModelId, dimension, metric, vectorType, efSearch, batchSize, iterativeScan } = options;
+  const { namespace } = options;
+  const { m } = options.hnsw;
+  const efConstruction = options.hnsw.efConstruction ?? Math.max(64, 2 * m);
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
-  const executor: SqlExecutor = createSqlExecutor(options, { table: names.key });
-  const rows: IndexTable = createIndexTable(executor, names, namespace);
   const operator = OPERATOR[metric];
   const vectorCast = `::${vectorType}(${dimension})`;
 
-  let ready: Promise<{ iterative: boolean }> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = () => {
-    if (closed) {
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the pgvector retriever for ${names.key} is closed`),
-      );
-    }
-    ready ??= (async () => {
+  const { names, executor, rows, lifecycle, methods } = setUpIndexTable(
+    options,
+    'pgvector',
+    async ({ names, executor }) => {
       await ensureSchema(executor, {
         names,
         kind: 'dense',
@@ -187,8 +119,8 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
         settings: { vectorType },
         steps: denseSteps(names, manifest, vectorType, m, efConstruction),
         extension: 'vector',
-        createExtension: options.createExtension ?? true,
-        createTable: options.createTable ?? true,
+        createExtension: options.createExtension,
+        createTable: options.createTable,
       });
       const { rows: ext } = await executor.query(
         'check pgvector',
@@ -202,23 +134,13 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
         );
       }
       return { iterative: version >= versionNumber('0.8.0') && iterativeScan !== 'off' };
-    })().catch((error: unknown) => {
-      ready = undefined; // a failed open (server down, missing extension) may succeed when retried
-      throw error;
-    });
-    return ready;
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
-  };
+    },
+    'embedding IS NOT NULL', // rows written only through full-text search have no vector
+  );
+  const init = lifecycle.ready;
 
   async function upsertImpl(records: readonly RetrieverRecord[], opts: PgUpsertOptions = {}): Promise<void> {
-    throwIfAborted(opts.signal, 'upsert');
-    const { vectors } = validateRecords(records, manifest); // a rejected batch stores nothing
+    const { vectors } = checkUpsert(records, manifest, opts.signal); // a rejected batch stores nothing
     assertStorable(records);
     await init();
     await rows.upsert(
@@ -255,13 +177,9 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
   }
 
   async function searchImpl(request: PgvectorSearchRequest): Promise<SearchHit[]> {
-    throwIfAborted(request?.signal, 'search');
-    const vector = validateSearchRequest(request, manifest)!;
+    const vector = checkSearch(request, manifest)!;
     filterSql(request.filter, new SqlParams()); // invalid filters fail before any connection is used
-    const requestedEf =
-      request.efSearch === undefined
-        ? efSearch
-        : integerOption(request.efSearch, 'efSearch', efSearch, 1, MAX_EF_SEARCH);
+    const requestedEf = request.efSearch === undefined ? efSearch : searchEf(request.efSearch);
     const { iterative } = await init();
     const query = vectorText(vector);
     const k = request.k;
@@ -336,45 +254,9 @@ export function createPgvectorRetriever(options: PgvectorRetrieverOptions): Pgve
     provider: 'pgvector',
     manifest,
     capabilities: { query: 'vector', scan: true, persistent: true },
-    table: options.table,
-    schema,
-    namespace,
-    async init() {
-      await init();
-    },
-    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
-    delete: (selector: DeleteSelector) =>
-      tracked(
-        (async () => {
-          parseDeleteSelector(selector); // both/neither/non-string ids/bad filters: refused before anything is sent
-          await init();
-          return rows.delete(selector); // whole rows: a full-text index on the table loses them too
-        })(),
-      ),
+    ...methods,
+    upsert: (records, opts) => lifecycle.track(upsertImpl(records, opts)),
     search: searchImpl,
-    async count(filter?: Filter) {
-      filterSql(filter, new SqlParams());
-      await init();
-      return rows.count(filter, 'embedding IS NOT NULL');
-    },
     scan: scanImpl,
-    async compact() {
-      await init();
-      await rows.vacuum();
-    },
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...inFlight]);
-      await executor.close();
-    },
-    async dropTable() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
-      await dropIndexTable(executor, names);
-    },
   };
 }

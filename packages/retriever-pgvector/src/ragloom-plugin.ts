@@ -1,11 +1,26 @@
 import { RagloomError } from '@ragloom/core';
 import { defineRagloomPlugin, type InferOptions, option, requireDenseManifest } from '@ragloom/core/adapter';
 import { createPgFullTextRetriever } from './fulltext-retriever.js';
+import {
+  pgEfSearch,
+  pgHnswEfConstruction,
+  pgHnswM,
+  pgIdentifier,
+  pgIterativeScan,
+  pgMetric,
+  pgNamespace,
+  pgPoolOptions,
+  pgRankNormalization,
+  pgTextSearchConfig,
+  pgVectorType,
+} from './pgvector-options.js';
 import { createPgvectorRetriever } from './pgvector-retriever.js';
 
-const identifier = option.string({ maxLength: 63 });
-
-/** The options a config may give (`{"use": "@ragloom/retriever-pgvector", "options": {...}}`), declared once with core's kit. */
+/**
+ * The options a config may give (`{"use": "@ragloom/retriever-pgvector", "options": {...}}`): the factories'
+ * declarations (`pgvector-options.ts`) flattened into one object, each field from the same leaf, so the plugin
+ * and the factories refuse the same values. The connection string comes from an environment variable.
+ */
 export const pgvectorPluginOptions = option.object({
   connectionStringEnv: option
     .string({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, expected: 'an environment variable name' })
@@ -15,26 +30,18 @@ export const pgvectorPluginOptions = option.object({
     .enum(['vector', 'fulltext'])
     .default('vector')
     .describe('pgvector HNSW search, or Postgres full-text search on the same table.'),
-  table: identifier.optional().describe('The index table (default ragloom_<retriever name>).'),
-  schema: identifier.optional(),
-  namespace: option
-    .string()
-    .optional()
-    .describe('The tenant every operation is scoped to (default "default").'),
-  metric: option.enum(['cosine', 'dot', 'l2']).optional(),
-  vectorType: option.enum(['vector', 'halfvec']).optional(),
-  m: option.integer({ min: 2, max: 100 }).optional(),
-  efConstruction: option.integer({ min: 4, max: 1000 }).optional(),
-  efSearch: option.integer({ min: 1, max: 1000 }).optional(),
-  iterativeScan: option.enum(['strict_order', 'relaxed_order', 'off']).optional(),
-  textSearchConfig: option
-    .string({
-      pattern: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
-      expected: 'a text search configuration name',
-    })
-    .optional(),
-  rankNormalization: option.integer({ min: 0, max: 63 }).optional(),
-  poolMax: option.integer({ min: 1 }).optional(),
+  table: pgIdentifier.optional().describe('The index table (default ragloom_<retriever name>).'),
+  schema: pgIdentifier.optional(),
+  namespace: pgNamespace.optional().describe('The tenant every operation is scoped to (default "default").'),
+  metric: pgMetric.optional().describe("Default: the encoder's metric."),
+  vectorType: pgVectorType.optional(),
+  m: pgHnswM.optional(),
+  efConstruction: pgHnswEfConstruction.optional(),
+  efSearch: pgEfSearch.optional(),
+  iterativeScan: pgIterativeScan.optional(),
+  textSearchConfig: pgTextSearchConfig.optional(),
+  rankNormalization: pgRankNormalization.optional(),
+  poolMax: pgPoolOptions.shape.max,
   createExtension: option.boolean().optional(),
 });
 

@@ -20,17 +20,22 @@ export { PAYLOAD_KEYS } from './qdrant-payload.js';
 export { RAGLOOM_POINT_ID_NAMESPACE, toPointId, uuidV5 } from './qdrant-point-id.js';
 export {
   createQdrantRetriever,
+  loadQdrantRetriever,
   openQdrantRetriever,
   type QdrantRetriever,
 } from './qdrant-retriever.js';
-export type {
-  OpenQdrantRetrieverOptions,
-  QdrantCollectionSettings,
-  QdrantConnectionOptions,
-  QdrantHybridOptions,
-  QdrantRetrieverOptions,
-  QdrantSearchRequest,
-  QdrantUpsertOptions,
+export {
+  type LoadQdrantRetrieverOptions,
+  loadQdrantRetrieverOptions,
+  type OpenQdrantRetrieverOptions,
+  type ParsedQdrantRetrieverOptions,
+  type QdrantCollectionSettings,
+  type QdrantConnectionOptions,
+  type QdrantHybridOptions,
+  type QdrantRetrieverOptions,
+  type QdrantSearchRequest,
+  type QdrantUpsertOptions,
+  qdrantRetrieverOptions,
 } from './qdrant-retriever-options.js';
 export { qdrantRetrieverPluginOptions, ragloomPlugin } from './ragloom-plugin.js';
 export {

@@ -1,5 +1,5 @@
 import { isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
-import { classifyHttpStatus, type HeadersInput } from '@ragloom/core/adapter';
+import { classifyHttpStatus, findSocketErrorCode, type HeadersInput } from '@ragloom/core/adapter';
 
 /** What was being done when Qdrant failed: named in the error message and details. */
 export interface QdrantErrorContext {
@@ -8,39 +8,6 @@ export interface QdrantErrorContext {
   readonly collection?: string;
   /** The server address, for connection errors. */
   readonly url?: string;
-}
-
-// Network failures from Node's fetch (undici) arrive as `TypeError('fetch failed')` with the socket
-// error as `cause`; these codes mean the server could not be reached or dropped the connection.
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function errorCodeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
-    // AggregateError (happy eyeballs: IPv4 and IPv6 both refused) keeps the socket errors in `errors`.
-    const errors = (current as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) {
-      for (const inner of errors) {
-        const innerCode = errorCodeOf(inner);
-        if (innerCode) return innerCode;
-      }
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** Qdrant answers errors as `{ status: { error: "..." }, time }`; older servers and proxies send text. */
@@ -132,7 +99,8 @@ export function mapQdrantError(error: unknown, context: QdrantErrorContext): Rag
     });
   }
 
-  const socketCode = errorCodeOf(error);
+  // Node's fetch (undici) throws `TypeError('fetch failed')` with the socket error as `cause`.
+  const socketCode = findSocketErrorCode(error);
   if (socketCode !== undefined) {
     const target = context.url ? ` at ${context.url}` : '';
     return new RagloomError(

@@ -1,101 +1,199 @@
 import type { QdrantClientParams, Schemas } from '@qdrant/js-client-rest';
-import type { Metric, ProgressEvent, SearchRequest } from '@ragloom/core';
+import type { ProgressEvent, SearchRequest } from '@ragloom/core';
+import { type InferOptions, type InferOptionsInput, option } from '@ragloom/core/adapter';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import type { SparseEncoder } from './sparse-encoder.js';
 
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A Qdrant request body fragment passed through as it is (Qdrant itself checks its fields). */
+const qdrantObject = <T>(what: string) =>
+  option.custom<T>(`${what} (an object, as Qdrant takes it)`, isObject);
+
 /** How to reach Qdrant: an injected client, or a URL (and key) for a client this package creates. */
-export interface QdrantConnectionOptions {
-  /** A client you built. When given, `url`, `apiKey` and `clientOptions` are ignored. */
-  readonly client?: QdrantClientLike;
-  /** Default `http://localhost:6333`. */
-  readonly url?: string;
-  readonly apiKey?: string;
-  /**
-   * Passed to `new QdrantClient(...)`. `checkCompatibility` defaults to false here: the client's
-   * check is a request fired from its constructor, and this package makes no hidden network calls.
-   */
-  readonly clientOptions?: Omit<QdrantClientParams, 'url' | 'apiKey'>;
-}
+export const qdrantConnectionShape = {
+  client: option
+    .implementing<QdrantClientLike>('a QdrantClient (or an object with its methods)', [
+      'collectionExists',
+      'getCollection',
+      'query',
+      'upsert',
+    ])
+    .optional()
+    .describe('A client you built. When given, `url`, `apiKey` and `clientOptions` are ignored.'),
+  url: option.url().optional().describe('Default http://localhost:6333.'),
+  apiKey: option.string().optional(),
+  clientOptions: qdrantObject<Omit<QdrantClientParams, 'url' | 'apiKey'>>('QdrantClient options')
+    .optional()
+    .describe(
+      'Passed to `new QdrantClient(...)`. `checkCompatibility` defaults to false here: the client fires that ' +
+        'check from its constructor, and this package makes no hidden network calls.',
+    ),
+};
 
 /** Settings applied when the collection is created (ignored for an existing collection). */
-export interface QdrantCollectionSettings {
-  /** Keep the dense vectors on disk (memmap) instead of RAM: `vectors.on_disk`. */
-  readonly onDiskVectors?: boolean;
-  /** Keep payloads on disk: `on_disk_payload`. */
-  readonly onDiskPayload?: boolean;
-  /** HNSW parameters (`m`, `ef_construct`, `full_scan_threshold`, `on_disk`, ...). */
-  readonly hnsw?: Schemas['HnswConfigDiff'];
-  /** Scalar, product or binary quantization, exactly as Qdrant takes it. */
-  readonly quantization?: Schemas['QuantizationConfig'];
-  readonly shardNumber?: number;
-  readonly replicationFactor?: number;
-  readonly writeConsistencyFactor?: number;
-  readonly optimizers?: Schemas['OptimizersConfigDiff'];
-}
+export const qdrantCollectionSettings = option.object({
+  onDiskVectors: option
+    .boolean()
+    .optional()
+    .describe('Keep the dense vectors on disk (memmap): `vectors.on_disk`.'),
+  onDiskPayload: option.boolean().optional().describe('Keep payloads on disk: `on_disk_payload`.'),
+  hnsw: qdrantObject<Schemas['HnswConfigDiff']>('HNSW parameters (m, ef_construct, ...)').optional(),
+  quantization: qdrantObject<Schemas['QuantizationConfig']>(
+    'scalar, product or binary quantization',
+  ).optional(),
+  shardNumber: option.integer({ min: 1 }).optional(),
+  replicationFactor: option.integer({ min: 1 }).optional(),
+  writeConsistencyFactor: option.integer({ min: 1 }).optional(),
+  optimizers: qdrantObject<Schemas['OptimizersConfigDiff']>('optimizer settings').optional(),
+});
+export type QdrantCollectionSettings = InferOptionsInput<typeof qdrantCollectionSettings>;
+
+/** Hybrid search's settings a config file may give too (the plugin takes these; code may add `sparseEncoder`). */
+export const qdrantHybridSettingsShape = {
+  sparseVectorName: option
+    .string()
+    .optional()
+    .describe('Name of the sparse vector in the collection (default `sparse`).'),
+  prefetchLimit: option
+    .integer({ min: 1 })
+    .default(50)
+    .describe(
+      "Candidates each prefetch contributes before fusion (default 50, never fewer than the query's limit).",
+    ),
+  fusion: option
+    .enum(['rrf', 'dbsf'])
+    .default('rrf')
+    .describe(
+      "`rrf` (reciprocal rank fusion, the default) or `dbsf`, Qdrant's distribution-based score fusion.",
+    ),
+};
 
 /** Hybrid search through Qdrant's query API: a dense and a sparse prefetch fused by RRF (or DBSF). */
-export interface QdrantHybridOptions {
-  /** Default: `createBm25SparseEncoder()` (BM25 weights, Qdrant computes IDF). */
-  readonly sparseEncoder?: SparseEncoder;
-  /** Name of the sparse vector in the collection (default `sparse`). */
-  readonly sparseVectorName?: string;
-  /** Candidates each prefetch contributes before fusion (default 50, never fewer than the query's limit). */
-  readonly prefetchLimit?: number;
-  /** Default `rrf` (reciprocal rank fusion); `dbsf` is Qdrant's distribution-based score fusion. */
-  readonly fusion?: 'rrf' | 'dbsf';
-}
+export const qdrantHybridOptions = option.object({
+  ...qdrantHybridSettingsShape,
+  sparseEncoder: option
+    .implementing<SparseEncoder>('a SparseEncoder (id, modifier, encodeDocuments, encodeQuery)', [
+      'encodeDocuments',
+      'encodeQuery',
+    ])
+    .optional()
+    .describe('Default: `createBm25SparseEncoder()` (BM25 weights, Qdrant computes IDF).'),
+});
+export type QdrantHybridOptions = InferOptionsInput<typeof qdrantHybridOptions>;
 
-export interface QdrantRetrieverOptions extends QdrantConnectionOptions {
-  /** The Qdrant collection. Created from the manifest when missing (unless `createCollection: false`). */
-  readonly collection: string;
-  /** The encoder whose vectors this index holds; stored in the collection and checked on every open. */
-  readonly encoderModelId: string;
-  readonly dimension: number;
-  /** Default `cosine`. Mapped to Qdrant's Cosine, Dot and Euclid distances. */
-  readonly metric?: Metric;
-  /**
-   * Store the dense vector under this name (Qdrant named vectors). Default: a single unnamed vector,
-   * or `dense` when `hybrid` is on (a collection with a sparse vector needs named vectors).
-   */
-  readonly vectorName?: string;
-  /** Create the collection when it does not exist (default true); false → NOT_FOUND instead. */
-  readonly createCollection?: boolean;
-  readonly collectionSettings?: QdrantCollectionSettings;
-  /**
-   * Payload indexes to ensure on the metadata fields you filter on, e.g.
-   * `{ category: 'keyword', year: 'integer', published: 'bool', date: 'datetime' }`. Declare the
-   * type the field really holds: Qdrant answers conditions on an indexed field from the index.
-   */
-  readonly payloadIndexes?: Readonly<Record<string, Schemas['PayloadFieldSchema']>>;
-  /** Enables hybrid search (`search({ vector, text })`) and sparse vectors on upsert. */
-  readonly hybrid?: QdrantHybridOptions | true;
-  /** Points per upsert request (default 256). */
-  readonly batchSize?: number;
-  /** Upsert requests in flight at once (default 2). */
-  readonly concurrency?: number;
-  /**
-   * Wait until Qdrant has applied each write before resolving (default true). With false, writes
-   * are acknowledged on receipt and may not be visible to an immediate search.
-   */
-  readonly wait?: boolean;
-  /** Write ordering in a replicated cluster, sent with upserts and deletes. */
-  readonly ordering?: Schemas['WriteOrdering'];
-  /**
-   * Read consistency in a replicated cluster, sent with searches, scans and the id lookups of
-   * `delete({ ids })`. Not with counts: @qdrant/js-client-rest 1.18's `count` cannot send it.
-   */
-  readonly consistency?: Schemas['ReadConsistency'];
-  /** Defaults for every search; a request can override them. */
-  readonly searchDefaults?: Pick<QdrantSearchRequest, 'exact' | 'hnswEf' | 'scoreThreshold'>;
-  /** Called after each upsert batch is acknowledged (phase `upsert`). */
-  readonly onProgress?: (event: ProgressEvent) => void;
-}
+/** The dense vector's name may not be the sparse one's (Qdrant keeps both in one namespace of named vectors). */
+export const distinctVectorNames = (options: {
+  readonly vectorName?: string | undefined;
+  readonly hybrid?: true | { readonly sparseVectorName?: string | undefined } | undefined;
+}): string | undefined => {
+  if (options.hybrid === undefined || options.vectorName === undefined) return undefined;
+  const sparseName = (options.hybrid === true ? undefined : options.hybrid.sparseVectorName) ?? 'sparse';
+  return options.vectorName === sparseName
+    ? `the dense and sparse vectors cannot share the name "${sparseName}" (vectorName, hybrid.sparseVectorName)`
+    : undefined;
+};
 
-/** Open an existing collection, taking the manifest from the collection itself. */
-export type OpenQdrantRetrieverOptions = Omit<
-  QdrantRetrieverOptions,
-  'encoderModelId' | 'dimension' | 'metric' | 'vectorName' | 'createCollection'
->;
+/**
+ * The options of `createQdrantRetriever`, declared once: `parseOptions` checks them in the factory, and the
+ * plugin's schema is this declaration without what only code can pass (`client`, `sparseEncoder`, callbacks).
+ */
+export const qdrantRetrieverOptionShape = {
+  ...qdrantConnectionShape,
+  /** Accepted so that a DenseIndexManifest can be spread into the options (`{ ...manifest, collection }`). */
+  kind: option.literal('dense').optional(),
+  collection: option.string().describe('The Qdrant collection; created from the manifest when missing.'),
+  encoderModelId: option
+    .string()
+    .describe(
+      'The encoder whose vectors this index holds; stored in the collection and checked on every open.',
+    ),
+  dimension: option.integer({ min: 1 }),
+  metric: option
+    .enum(['cosine', 'dot', 'l2'])
+    .optional()
+    .describe("Default `cosine`. Mapped to Qdrant's Cosine, Dot and Euclid distances."),
+  vectorName: option
+    .string()
+    .optional()
+    .describe(
+      'Store the dense vector under this name (named vectors). Default: one unnamed vector, or `dense` with hybrid.',
+    ),
+  createCollection: option
+    .boolean()
+    .default(true)
+    .describe('Create the collection when it does not exist (default true); false → NOT_FOUND instead.'),
+  collectionSettings: qdrantCollectionSettings.optional(),
+  payloadIndexes: option
+    .record(
+      option.union([
+        option.enum(['keyword', 'integer', 'float', 'geo', 'text', 'bool', 'datetime', 'uuid']),
+        qdrantObject<Schemas['PayloadSchemaParams']>('payload index parameters'),
+      ]),
+    )
+    .optional()
+    .describe(
+      'Payload indexes on the metadata fields you filter on (`{ category: "keyword", year: "integer" }`); ' +
+        'declare the type the field really holds: Qdrant answers conditions on an indexed field from the index.',
+    ),
+  hybrid: option
+    .union([option.literal(true), qdrantHybridOptions])
+    .optional()
+    .describe(
+      'Hybrid search (dense + sparse, fused by RRF or DBSF) and sparse vectors on upsert: true, or its settings.',
+    ),
+  batchSize: option.integer({ min: 1 }).default(256).describe('Points per upsert request. Default 256.'),
+  concurrency: option
+    .integer({ min: 1 })
+    .default(2)
+    .describe('Upsert requests in flight at once. Default 2.'),
+  wait: option
+    .boolean()
+    .default(true)
+    .describe(
+      'Wait until Qdrant has applied each write (default true); false acknowledges on receipt, so an immediate search may miss it.',
+    ),
+  ordering: option
+    .enum(['weak', 'medium', 'strong'])
+    .optional()
+    .describe('Write ordering in a replicated cluster, sent with upserts and deletes.'),
+  consistency: option
+    .union([option.integer({ min: 1 }), option.enum(['majority', 'quorum', 'all'])])
+    .optional()
+    .describe(
+      "Read consistency in a replicated cluster, sent with searches, scans and delete({ ids })'s lookups " +
+        "(not with counts: @qdrant/js-client-rest 1.18's count cannot send it).",
+    ),
+  searchDefaults: option
+    .object({
+      exact: option.boolean().optional(),
+      hnswEf: option.integer({ min: 1 }).optional(),
+      scoreThreshold: option.number().optional(),
+    })
+    .optional()
+    .describe('Defaults for every search; a request can override them.'),
+  onProgress: option
+    .function<(event: ProgressEvent) => void>()
+    .optional()
+    .describe('Called after each upsert batch is acknowledged (phase `upsert`).'),
+};
+
+export const qdrantRetrieverOptions = option.object(qdrantRetrieverOptionShape).refine(distinctVectorNames);
+/** What `createQdrantRetriever` takes (defaults optional). */
+export type QdrantRetrieverOptions = InferOptionsInput<typeof qdrantRetrieverOptions>;
+/** The options after parsing, defaults filled in. */
+export type ParsedQdrantRetrieverOptions = InferOptions<typeof qdrantRetrieverOptions>;
+/** How to reach Qdrant: `client`, or `url` and `apiKey` (and `clientOptions`) for a client this package creates. */
+export type QdrantConnectionOptions = InferOptionsInput<typeof qdrantConnectionOptions>;
+const qdrantConnectionOptions = option.object(qdrantConnectionShape);
+
+/** `loadQdrantRetriever`'s options: the collection's own manifest replaces encoder, dimension, metric and vector name. */
+export const loadQdrantRetrieverOptions = option
+  .object(qdrantRetrieverOptionShape)
+  .omit('kind', 'encoderModelId', 'dimension', 'metric', 'vectorName', 'createCollection');
+export type LoadQdrantRetrieverOptions = InferOptionsInput<typeof loadQdrantRetrieverOptions>;
+/** @deprecated Renamed `LoadQdrantRetrieverOptions` (with `loadQdrantRetriever`); this alias goes in the next minor. */
+export type OpenQdrantRetrieverOptions = LoadQdrantRetrieverOptions;
 
 /** A ragloom search request plus what Qdrant offers on top. */
 export interface QdrantSearchRequest extends SearchRequest {

@@ -9,13 +9,17 @@ import {
   mapWithConcurrency,
   RagloomError,
   type RetrieverRecord,
-  type RetrieverV1,
   type SearchHit,
   throwIfAborted,
-  validateRecords,
   validateSearchRequest,
 } from '@ragloom/core';
-import { raceAbort } from '@ragloom/core/adapter';
+import {
+  type ConnectedRetriever,
+  checkUpsert,
+  createConnectionLifecycle,
+  parseOptions,
+  raceAbort,
+} from '@ragloom/core/adapter';
 import type { QdrantClientLike } from './qdrant-client-like.js';
 import {
   type CollectionPlan,
@@ -27,35 +31,28 @@ import { mapQdrantError } from './qdrant-error.js';
 import { metadataFieldPath, type QdrantFilter, translateFilter } from './qdrant-filter.js';
 import { fromPayload, PAYLOAD_KEYS, toPayload } from './qdrant-payload.js';
 import { toPointId } from './qdrant-point-id.js';
-import type {
-  OpenQdrantRetrieverOptions,
-  QdrantConnectionOptions,
-  QdrantRetrieverOptions,
-  QdrantSearchRequest,
-  QdrantUpsertOptions,
+import {
+  type LoadQdrantRetrieverOptions,
+  loadQdrantRetrieverOptions,
+  type ParsedQdrantRetrieverOptions,
+  type QdrantConnectionOptions,
+  type QdrantRetrieverOptions,
+  type QdrantSearchRequest,
+  type QdrantUpsertOptions,
+  qdrantRetrieverOptions,
 } from './qdrant-retriever-options.js';
 import { createBm25SparseEncoder, type SparseEncoder, type SparseVector } from './sparse-encoder.js';
 
 /** A ragloom Retriever on a Qdrant collection, with Qdrant's extras. */
-export interface QdrantRetriever extends RetrieverV1 {
+export interface QdrantRetriever extends ConnectedRetriever<QdrantSearchRequest, QdrantUpsertOptions> {
   readonly manifest: DenseIndexManifest;
   readonly collection: string;
   readonly client: QdrantClientLike;
-  /** Creates or verifies the collection now (every other method does it on first use). */
-  init(): Promise<void>;
-  upsert(records: readonly RetrieverRecord[], options?: QdrantUpsertOptions): Promise<void>;
-  /** Dense search; with `hybrid` on, `text` adds a sparse prefetch fused by RRF, and `text` alone searches sparse. */
-  search(request: QdrantSearchRequest): Promise<SearchHit[]>;
-  scan(options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RetrieverRecord[]>;
-  /** Qdrant persists every acknowledged write; this waits for this retriever's writes in flight. */
-  save(): Promise<void>;
-  close(): Promise<void>;
   /** Deletes the whole Qdrant collection (data and manifest). */
   dropCollection(): Promise<void>;
 }
 
 const DEFAULT_URL = 'http://localhost:6333';
-const METRICS: readonly Metric[] = ['cosine', 'dot', 'l2'];
 
 function connect(options: QdrantConnectionOptions): { client: QdrantClientLike; url: string | undefined } {
   if (options.client) return { client: options.client, url: options.url };
@@ -71,12 +68,6 @@ function connect(options: QdrantConnectionOptions): { client: QdrantClientLike; 
   } catch (error) {
     throw mapQdrantError(error, { operation: 'connect', url });
   }
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  assertPositiveInteger(value, name);
-  return value;
 }
 
 /** Qdrant's Euclid score is the distance; ragloom's l2 score is the negative squared distance. */
@@ -143,51 +134,24 @@ function assertIntegerFields(records: readonly RetrieverRecord[], integerFields:
  * });
  * ```
  */
-export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRetriever {
-  if (typeof options !== 'object' || options === null) {
-    throw new RagloomError('INVALID_CONFIG', 'createQdrantRetriever expects an options object');
-  }
-  const { collection, encoderModelId, dimension } = options;
+export function createQdrantRetriever(input: QdrantRetrieverOptions): QdrantRetriever {
+  const options = parseOptions(qdrantRetrieverOptions, input, { component: 'createQdrantRetriever' });
+  const { collection, encoderModelId, dimension, batchSize, concurrency } = options;
   const metric = options.metric ?? 'cosine';
-  if (typeof collection !== 'string' || collection.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'collection must be a non-empty string');
-  }
-  if (typeof encoderModelId !== 'string' || encoderModelId.length === 0) {
-    throw new RagloomError('INVALID_CONFIG', 'encoderModelId must be a non-empty string');
-  }
-  if (!Number.isInteger(dimension) || dimension < 1) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `dimension must be a positive integer, got ${String(dimension)}`,
-    );
-  }
-  if (!METRICS.includes(metric)) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `unknown metric "${String(metric)}" (expected cosine, dot or l2)`,
-    );
-  }
-  const batchSize = positiveInteger(options.batchSize, 256, 'batchSize');
-  const concurrency = positiveInteger(options.concurrency, 2, 'concurrency');
-  const hybridOptions = options.hybrid === true ? {} : options.hybrid;
+  const hybridOptions: Partial<ParsedQdrantRetrieverOptions['hybrid'] & object> | undefined =
+    options.hybrid === true ? {} : options.hybrid;
   const sparseEncoder: SparseEncoder | undefined = hybridOptions
     ? (hybridOptions.sparseEncoder ?? createBm25SparseEncoder())
     : undefined;
   const sparseName = hybridOptions?.sparseVectorName ?? 'sparse';
-  const prefetchLimit = positiveInteger(hybridOptions?.prefetchLimit, 50, 'hybrid.prefetchLimit');
+  const prefetchLimit = hybridOptions?.prefetchLimit ?? 50;
   const fusion = hybridOptions?.fusion ?? 'rrf';
   const vectorName = options.vectorName ?? (hybridOptions ? 'dense' : undefined);
-  if (vectorName !== undefined && vectorName === sparseName && hybridOptions) {
-    throw new RagloomError(
-      'INVALID_CONFIG',
-      `the dense and sparse vectors cannot share the name "${vectorName}"`,
-    );
-  }
   for (const field of Object.keys(options.payloadIndexes ?? {})) metadataFieldPath(field);
 
   const manifest: DenseIndexManifest = { kind: 'dense', encoderModelId, dimension, metric };
   const { client, url } = connect(options);
-  const wait = options.wait ?? true;
+  const { wait } = options;
   const ordering = options.ordering ? { ordering: options.ordering } : {};
   // Fields with an integer payload index hold integers only: Qdrant's integer index ignores other values,
   // so a fraction stored there would be missed by every condition the index answers.
@@ -204,27 +168,17 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     sparse: sparseEncoder
       ? { name: sparseName, encoderId: sparseEncoder.id, modifier: sparseEncoder.modifier }
       : undefined,
-    create: options.createCollection ?? true,
+    create: options.createCollection,
     settings: options.collectionSettings ?? {},
     payloadIndexes: options.payloadIndexes ?? {},
     url,
   };
 
-  let ready: Promise<RagloomCollectionMetadata> | undefined;
-  let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
-
-  const init = (): Promise<RagloomCollectionMetadata> => {
-    if (closed)
-      return Promise.reject(
-        new RagloomError('INVALID_ARGUMENT', `the Qdrant retriever for "${collection}" is closed`),
-      );
-    ready ??= ensureCollection(client, plan).catch((error: unknown) => {
-      ready = undefined; // a failed check (server down, wrong key) may succeed when retried
-      throw error;
-    });
-    return ready;
-  };
+  const lifecycle = createConnectionLifecycle<RagloomCollectionMetadata>(
+    `the Qdrant retriever for "${collection}"`,
+    () => ensureCollection(client, plan),
+  );
+  const init = lifecycle.ready;
 
   const call = async <T>(operation: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     try {
@@ -232,13 +186,6 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     } catch (error) {
       throw mapQdrantError(error, { operation, collection, url });
     }
-  };
-
-  const tracked = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const done = () => inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
   };
 
   const denseVector = (vector: Float32Array): number[] => Array.from(vector);
@@ -257,9 +204,8 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     opts: QdrantUpsertOptions = {},
   ): Promise<void> {
     const signal = opts.signal;
-    throwIfAborted(signal, 'upsert');
     // Validate everything before the first request: a rejected batch stores nothing.
-    const { vectors } = validateRecords(records, manifest);
+    const { vectors } = checkUpsert(records, manifest, signal);
     assertIntegerFields(records, integerFields);
     // Upsert replaces by id; within one call the last record for an id wins, as in a Map.
     const latest = new Map<string, number>();
@@ -470,7 +416,8 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
   async function* scanImpl(
     opts: { batchSize?: number; signal?: AbortSignal } = {},
   ): AsyncIterable<RetrieverRecord[]> {
-    const size = positiveInteger(opts.batchSize, 1000, 'batchSize');
+    const size = opts.batchSize ?? 1000;
+    if (opts.batchSize !== undefined) assertPositiveInteger(opts.batchSize, 'batchSize');
     throwIfAborted(opts.signal, 'scan');
     await init();
     let offset: Schemas['ExtendedPointId'] | undefined;
@@ -519,35 +466,31 @@ export function createQdrantRetriever(options: QdrantRetrieverOptions): QdrantRe
     async init() {
       await init();
     },
-    upsert: (records, opts) => tracked(upsertImpl(records, opts)),
-    delete: (selector) => tracked(deleteImpl(selector)),
+    upsert: (records, opts) => lifecycle.track(upsertImpl(records, opts)),
+    delete: (selector) => lifecycle.track(deleteImpl(selector)),
     search: searchImpl,
     count: countImpl,
     scan: scanImpl,
-    async save() {
-      await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      await Promise.allSettled([...inFlight]);
-      closed = true;
-    },
+    save: lifecycle.settle,
+    close: () => lifecycle.close(),
     async dropCollection() {
-      await Promise.allSettled([...inFlight]);
-      ready = undefined;
+      await lifecycle.settle();
+      lifecycle.forget();
       await call('delete collection', () => client.deleteCollection(collection));
     },
   };
 }
 
 /**
- * Opens an existing ragloom collection, reading its manifest (encoder, dimension, metric, vector
+ * Loads an existing ragloom collection, reading its manifest (encoder, dimension, metric, vector
  * name) from the collection metadata: the path `ragloom export` takes from a Qdrant index.
  * NOT_FOUND when the collection does not exist, MANIFEST_MISMATCH when it has no ragloom manifest.
  */
-export async function openQdrantRetriever(options: OpenQdrantRetrieverOptions): Promise<QdrantRetriever> {
+export async function loadQdrantRetriever(input: LoadQdrantRetrieverOptions): Promise<QdrantRetriever> {
+  const options = parseOptions(loadQdrantRetrieverOptions, input, { component: 'loadQdrantRetriever' });
   const { client, url } = connect(options);
   const { collection } = options;
-  const where = { operation: 'open collection', collection, url };
+  const where = { operation: 'load collection', collection, url };
   let info: Schemas['CollectionInfo'];
   try {
     const { exists } = await client.collectionExists(collection);
@@ -590,3 +533,7 @@ export async function openQdrantRetriever(options: OpenQdrantRetrieverOptions): 
   await retriever.init();
   return retriever;
 }
+
+/** @deprecated Renamed `loadQdrantRetriever` (ragloom's names: `load` = existing or NOT_FOUND); this alias goes in the next minor. */
+export const openQdrantRetriever: (options: LoadQdrantRetrieverOptions) => Promise<QdrantRetriever> =
+  loadQdrantRetriever;

@@ -1,36 +1,28 @@
 import { defineRagloomPlugin, option, requireDenseManifest, withApiKeyFromEnv } from '@ragloom/core/adapter';
 import { createQdrantRetriever } from './qdrant-retriever.js';
+import {
+  distinctVectorNames,
+  qdrantHybridSettingsShape,
+  qdrantRetrieverOptionShape,
+} from './qdrant-retriever-options.js';
 
 /**
- * What a config file may set, declared once with the adapter kit (the plugin's Standard Schema and the check
- * `create` runs). The manifest (encoder id, dimension) comes from the host's encoder; keys come from the
- * environment variable `apiKeyEnv` names, never from the file; clients, sparse encoders and callbacks are for code.
+ * What a config file may set: the factory's declaration (`qdrantRetrieverOptionShape`) without what the host
+ * supplies (the manifest comes from its encoder) or only code can pass (clients, sparse encoders, callbacks,
+ * Qdrant request fragments). Keys come from the environment variable `apiKeyEnv` names, never from the file.
  */
-export const qdrantRetrieverPluginOptions = option.object({
-  url: option.url().optional().describe('Default http://localhost:6333.'),
-  apiKeyEnv: option.string().optional().describe('The environment variable holding the Qdrant API key.'),
-  collection: option.string().describe('The Qdrant collection; created from the manifest when missing.'),
-  metric: option.enum(['cosine', 'dot', 'l2']).optional().describe("Default: the encoder's metric."),
-  vectorName: option.string().optional().describe('Store the dense vector under this name (named vectors).'),
-  createCollection: option.boolean().optional().describe('Create the collection when missing. Default true.'),
-  batchSize: option.integer({ min: 1 }).optional().describe('Points per upsert request. Default 256.'),
-  concurrency: option
-    .integer({ min: 1 })
-    .optional()
-    .describe('Upsert requests in flight at once. Default 2.'),
-  wait: option.boolean().optional().describe('Wait until Qdrant has applied each write. Default true.'),
-  hybrid: option
-    .union([
-      option.literal(true),
-      option.object({
-        sparseVectorName: option.string().optional(),
-        prefetchLimit: option.integer({ min: 1 }).optional(),
-        fusion: option.enum(['rrf', 'dbsf']).optional(),
-      }),
-    ])
-    .optional()
-    .describe('Hybrid search (dense + BM25 sparse, fused by RRF or DBSF): true, or its settings.'),
-});
+export const qdrantRetrieverPluginOptions = option
+  .object(qdrantRetrieverOptionShape)
+  .pick('url', 'collection', 'metric', 'vectorName', 'createCollection', 'batchSize', 'concurrency', 'wait')
+  .extend({
+    metric: qdrantRetrieverOptionShape.metric.describe("Default: the encoder's metric."),
+    apiKeyEnv: option.string().optional().describe('The environment variable holding the Qdrant API key.'),
+    hybrid: option
+      .union([option.literal(true), option.object(qdrantHybridSettingsShape)])
+      .optional()
+      .describe('Hybrid search (dense + BM25 sparse, fused by RRF or DBSF): true, or its settings.'),
+  })
+  .refine(distinctVectorNames);
 
 /** `"retrievers": [{ "name": "qdrant", "use": "@ragloom/retriever-qdrant", "options": { "collection": "docs" } }]` */
 export const ragloomPlugin = defineRagloomPlugin({

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pluginTestContext } from '@ragloom/conformance';
 import {
   compareHits,
   isRagloomError,
@@ -10,9 +14,11 @@ import {
   createBm25SparseEncoder,
   createCollectionRequest,
   createQdrantRetriever,
+  loadQdrantRetriever,
   openQdrantRetriever,
   type QdrantRetrieverOptions,
   RAGLOOM_POINT_ID_NAMESPACE,
+  ragloomPlugin,
   toPointId,
 } from '../src/index.js';
 import { createInMemoryQdrant } from './support/in-memory-qdrant.js';
@@ -29,6 +35,15 @@ async function expectCode(promise: Promise<unknown>, code: RagloomErrorCode, tex
   expect(isRagloomError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
   if (text) expect((error as Error).message).toMatch(text);
   return error as Error;
+}
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }
 
 const base = { encoderModelId: 'test/encoder', dimension: 3 } as const;
@@ -178,26 +193,40 @@ describe('collection lifecycle (unit)', () => {
     expect(qdrant.callsTo('createPayloadIndex')).toEqual([]);
   });
 
-  it('openQdrantRetriever reads the manifest from the collection', async () => {
+  it('openQdrantRetriever is the deprecated name of loadQdrantRetriever', () => {
+    expect(openQdrantRetriever).toBe(loadQdrantRetriever);
+  });
+
+  it('loadQdrantRetriever checks its options like the factory', async () => {
+    const { qdrant } = setup();
+    await expect(
+      loadQdrantRetriever({ client: qdrant.client, collection: 'docs', dimension: 3 } as never),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      details: { component: 'loadQdrantRetriever', issues: [{ path: 'dimension' }] },
+    });
+  });
+
+  it('loadQdrantRetriever reads the manifest from the collection', async () => {
     const qdrant = createInMemoryQdrant();
     await setup({ metric: 'l2', dimension: 3, vectorName: 'emb' }, qdrant).retriever.init();
-    const opened = await openQdrantRetriever({ client: qdrant.client, collection: 'docs' });
+    const opened = await loadQdrantRetriever({ client: qdrant.client, collection: 'docs' });
     expect(opened.manifest).toEqual({
       kind: 'dense',
       encoderModelId: 'test/encoder',
       dimension: 3,
       metric: 'l2',
     });
-    await expectCode(openQdrantRetriever({ client: qdrant.client, collection: 'nope' }), 'NOT_FOUND');
+    await expectCode(loadQdrantRetriever({ client: qdrant.client, collection: 'nope' }), 'NOT_FOUND');
     await qdrant.client.createCollection('plain', { vectors: { size: 3, distance: 'Cosine' } });
     await expectCode(
-      openQdrantRetriever({ client: qdrant.client, collection: 'plain' }),
+      loadQdrantRetriever({ client: qdrant.client, collection: 'plain' }),
       'MANIFEST_MISMATCH',
       /no ragloom manifest/,
     );
   });
 
-  it('rejects bad options with INVALID_CONFIG / INVALID_ARGUMENT before any request', () => {
+  it('rejects bad options with INVALID_CONFIG (UNSUPPORTED for an unaddressable field) before any request', () => {
     const client = createInMemoryQdrant().client;
     const make = (o: Partial<QdrantRetrieverOptions>) => () =>
       createQdrantRetriever({ client, collection: 'c', ...base, ...o } as QdrantRetrieverOptions);
@@ -206,8 +235,14 @@ describe('collection lifecycle (unit)', () => {
       [{ dimension: 0 }, 'INVALID_CONFIG'],
       [{ encoderModelId: '' }, 'INVALID_CONFIG'],
       [{ metric: 'hamming' as never }, 'INVALID_CONFIG'],
-      [{ batchSize: 0 }, 'INVALID_ARGUMENT'],
-      [{ concurrency: 1.5 }, 'INVALID_ARGUMENT'],
+      [{ batchSize: 0 }, 'INVALID_CONFIG'],
+      [{ concurrency: 1.5 }, 'INVALID_CONFIG'],
+      [{ hybrid: { prefetchLimit: 0 } }, 'INVALID_CONFIG'],
+      [{ hybrid: { sparseEncoder: {} as never } }, 'INVALID_CONFIG'],
+      [{ collectionSettings: { shardNumber: 0 } }, 'INVALID_CONFIG'],
+      [{ payloadIndexes: { year: 'int' as never } }, 'INVALID_CONFIG'],
+      [{ consistency: 'most' as never }, 'INVALID_CONFIG'],
+      [{ colection: 'c' } as never, 'INVALID_CONFIG'],
       [{ hybrid: true, vectorName: 'sparse' }, 'INVALID_CONFIG'],
       [{ payloadIndexes: { 'say "x"': 'keyword' } }, 'UNSUPPORTED'],
     ] as const) {
@@ -216,6 +251,48 @@ describe('collection lifecycle (unit)', () => {
     expect(() => createQdrantRetriever({ collection: 'c', ...base, url: 'localhost:6333' })).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG' }),
     );
+  });
+
+  it('a bad option gets the same typed error from the factory and from the plugin (one declaration)', async () => {
+    const client = createInMemoryQdrant().client;
+    const fromFactory = catchError(() =>
+      createQdrantRetriever({
+        client,
+        collection: 'c',
+        ...base,
+        batchSize: 0,
+        hybrid: { fusion: 'max' as never },
+      }),
+    );
+    const fromPlugin = await Promise.resolve()
+      .then(() =>
+        ragloomPlugin.retriever.create(
+          { collection: 'c', batchSize: 0, hybrid: { fusion: 'max' as never } },
+          pluginTestContext('retriever', mkdtempSync(join(tmpdir(), 'ragloom-qdrant-')), {
+            denseManifest: { kind: 'dense', ...base, metric: 'cosine' },
+          }),
+        ),
+      )
+      .catch((e: unknown) => e);
+    const issues = [
+      { path: 'batchSize', message: 'expected an integer >= 1, got 0' },
+      { path: 'hybrid.fusion', message: 'expected one of "rrf", "dbsf", got "max"' },
+    ];
+    // The same code, the same `details` shape and the same issues (in declaration order, which differs).
+    const sorted = (error: unknown) =>
+      [...(error as { details: { issues: { path: string }[] } }).details.issues].sort((a, b) =>
+        a.path.localeCompare(b.path),
+      );
+    expect(fromFactory).toMatchObject({
+      code: 'INVALID_CONFIG',
+      details: { component: 'createQdrantRetriever' },
+    });
+    expect(fromPlugin).toMatchObject({
+      code: 'INVALID_CONFIG',
+      details: { component: 'retriever (@ragloom/retriever-qdrant)' },
+    });
+    expect(sorted(fromFactory)).toEqual(issues);
+    expect(sorted(fromPlugin)).toEqual(issues);
   });
 });
 

@@ -16,7 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createQdrantRetriever,
-  openQdrantRetriever,
+  loadQdrantRetriever,
   type QdrantRetriever,
   type QdrantRetrieverOptions,
 } from '../src/index.js';
@@ -149,7 +149,7 @@ describe.skipIf(!url)(
       });
       const error = await other.count().catch((e: unknown) => e);
       expect(isRagloomError(error, 'MANIFEST_MISMATCH')).toBe(true);
-      const opened = await openQdrantRetriever({ ...connection, collection: retriever.collection });
+      const opened = await loadQdrantRetriever({ ...connection, collection: retriever.collection });
       expect(opened.manifest).toEqual(retriever.manifest);
     });
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
+import { describePluginConformance, optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
 import { isRagloomError } from '@ragloom/core';
 import { describe, expect, it } from 'vitest';
 import { ragloomPlugin } from '../src/index.js';
@@ -78,4 +78,32 @@ describe('ragloomPlugin', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { issues: [{ path: 'batchSize' }] } });
   });
+});
+
+// What the ragloom app checks when it loads this plugin, plus the kit's rules for options. Building the
+// component connects to Qdrant, so that test runs only with a server (QDRANT_URL, as the integration tests).
+const qdrantUrl = process.env.QDRANT_URL;
+describePluginConformance(ragloomPlugin, {
+  kind: 'retriever',
+  validOptions: {
+    ...(qdrantUrl ? { url: qdrantUrl } : {}),
+    collection: `ragloom_plugin_conformance_${process.pid}`,
+    hybrid: { fusion: 'dbsf', prefetchLimit: 100 },
+  },
+  invalidOptions: [
+    {
+      options: { collection: 'docs', batchSize: 0, hybrid: { fusion: 'max' } },
+      paths: ['batchSize', 'hybrid.fusion'],
+    },
+    { options: { url: 'nope', metric: 'manhattan' }, paths: ['url', 'collection', 'metric'] },
+    { options: { collection: 'docs', apiKey: 'secret' }, paths: ['apiKey'] },
+  ],
+  context: (dir) =>
+    pluginTestContext('retriever', dir, {
+      denseManifest: { kind: 'dense', encoderModelId: 'test/enc', dimension: 3, metric: 'cosine' },
+    }),
+  destroy: async (retriever) => {
+    await (retriever as { dropCollection(): Promise<void> }).dropCollection();
+  },
+  skip: qdrantUrl ? {} : { 'builds-component': 'needs a Qdrant server: set QDRANT_URL' },
 });

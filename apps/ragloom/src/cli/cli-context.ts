@@ -45,17 +45,34 @@ export async function loadCliConfig(options: GlobalOptions): Promise<LoadedConfi
   return loadConfig({ path: options.config, trustCode: userTrustsConfig(options.trustConfig) });
 }
 
+/** How a command reports on stderr, with the user's global options applied once. */
+export interface CommandOutput {
+  /** A note; silent under --quiet. */
+  info(message: string): void;
+  warn(message: string): void;
+  /** What the runtime reports through: download progress bars, its log lines as notes and warnings. */
+  readonly runtime: Required<Pick<OpenRuntimeOptions, 'onProgress' | 'log'>>;
+}
+
+export function commandOutput(options: GlobalOptions): CommandOutput {
+  const note = (message: string) => info(message, options);
+  return {
+    info: note,
+    warn,
+    runtime: {
+      onProgress: downloadProgress(),
+      log: (level, message) => (level === 'warn' ? warn(message) : note(message)),
+    },
+  };
+}
+
 /** Opens the configured components with download progress bars and warnings on stderr. */
 export async function openCliRuntime(
   options: GlobalOptions,
   extra: OpenRuntimeOptions = {},
 ): Promise<RagloomRuntime> {
   const loaded = await loadCliConfig(options);
-  return openRuntime(loaded, {
-    onProgress: downloadProgress(),
-    log: (level, message) => (level === 'warn' ? warn(message) : info(message, options)),
-    ...extra,
-  });
+  return openRuntime(loaded, { ...commandOutput(options).runtime, ...extra });
 }
 
 /** Prints an error the way every command does: `error [CODE] message`, with the cause for unknown errors. */

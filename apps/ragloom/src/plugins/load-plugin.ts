@@ -7,12 +7,11 @@ import {
   RagloomError,
   type RagloomPluginV1,
 } from '@ragloom/core';
+import { assertComponentShape, assertRagloomPlugin, COMPONENT_KINDS } from '@ragloom/core/adapter';
 import { formatFieldPath } from '../config/config-file.js';
 import type { PluginReference } from '../config/config-schema.js';
-import { assertComponent } from './component-shape.js';
-import { COMPONENT_KINDS } from './plugin-spec.js';
 import { type ResolvedModule, resolvePluginModule } from './resolve-package.js';
-import { isStandardSchema, validateWithStandardSchema } from './standard-schema.js';
+import { validateWithStandardSchema } from './standard-schema.js';
 
 export interface LoadedPlugin {
   readonly use: string;
@@ -36,40 +35,6 @@ function pluginExport(namespace: Record<string, unknown>): unknown {
   return undefined;
 }
 
-function assertPlugin(value: unknown, use: string): asserts value is RagloomPluginV1 {
-  if (typeof value !== 'object' || value === null) {
-    throw new RagloomError('PLUGIN_ERROR', `"${use}" exports a ragloomPlugin that is not an object`);
-  }
-  const v = value as Record<string, unknown>;
-  if (v.specificationVersion !== 'v1') {
-    throw new RagloomError(
-      'PLUGIN_ERROR',
-      `plugin "${use}" declares specificationVersion ${JSON.stringify(v.specificationVersion)}, ` +
-        'but this ragloom supports "v1"; use a version of the plugin made for ragloom v1',
-      { details: { use, specificationVersion: v.specificationVersion } },
-    );
-  }
-  const kinds = COMPONENT_KINDS.filter((k) => v[k] !== undefined);
-  if (kinds.length === 0) {
-    throw new RagloomError(
-      'PLUGIN_ERROR',
-      `plugin "${use}" provides no component (expected one of ${COMPONENT_KINDS.join(', ')})`,
-    );
-  }
-  for (const kind of kinds) {
-    const factory = v[kind] as { create?: unknown; optionsSchema?: unknown } | null;
-    if (typeof factory !== 'object' || factory === null || typeof factory.create !== 'function') {
-      throw new RagloomError('PLUGIN_ERROR', `plugin "${use}": ${kind}.create must be a function`);
-    }
-    if (factory.optionsSchema !== undefined && !isStandardSchema(factory.optionsSchema)) {
-      throw new RagloomError(
-        'PLUGIN_ERROR',
-        `plugin "${use}": ${kind}.optionsSchema is not a Standard Schema`,
-      );
-    }
-  }
-}
-
 /** Resolves and imports the package a config names and returns its v1 plugin. */
 export async function loadPlugin(use: string, options: PluginLoadOptions): Promise<LoadedPlugin> {
   const searchFrom = options.searchFrom ?? [options.configDir, APP_DIR];
@@ -89,7 +54,7 @@ export async function loadPlugin(use: string, options: PluginLoadOptions): Promi
   }
   const exported = pluginExport(namespace);
   if (exported !== undefined) {
-    assertPlugin(exported, use);
+    assertRagloomPlugin(exported, use); // the same check plugin authors run: describePluginConformance
     return { use, plugin: exported, module };
   }
   throw new RagloomError(
@@ -152,6 +117,6 @@ export async function createComponent<K extends ComponentKind>(
       },
     );
   }
-  assertComponent(kind, component, `${where} ("${reference.use}")`);
+  assertComponentShape(kind, component, `${where} ("${reference.use}")`);
   return { component, plugin: loaded };
 }

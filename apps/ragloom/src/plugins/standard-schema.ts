@@ -1,10 +1,6 @@
 import type { StandardSchemaV1 } from '@ragloom/core';
 
-export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  if (typeof value !== 'object' || value === null) return false;
-  const std = (value as { '~standard'?: { version?: unknown; validate?: unknown } })['~standard'];
-  return typeof std === 'object' && std !== null && std.version === 1 && typeof std.validate === 'function';
-}
+export { isStandardSchema } from '@ragloom/core/adapter';
 
 /** Runs a Standard Schema and returns the parsed value or `path: message` problems. */
 export async function validateWithStandardSchema(

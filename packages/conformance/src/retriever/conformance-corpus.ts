@@ -1,4 +1,4 @@
-import type { Filter, Metadata, MetadataValue } from '@ragloom/core';
+import type { Filter, MetadataValue, RetrieverRecord } from '@ragloom/core';
 import { randomVector, seededRandom } from '../shared/seeded-random.js';
 
 /** Words that are not stopwords and keep distinct stems under Porter stemming, so "contains the word" = "matches". */
@@ -29,12 +29,8 @@ export const COMMON_WORD = 'record';
 export const CORPUS_DIMENSION = 8;
 export const CORPUS_SIZE = 40;
 
-export interface CorpusRecord {
-  readonly id: string;
-  readonly text: string;
-  readonly metadata: Metadata;
-  readonly vector: number[];
-}
+/** A retriever record with every field present, its vector a plain array (as JSON carries it). */
+export type CorpusRecord = Required<Omit<RetrieverRecord, 'vector'>> & { readonly vector: number[] };
 
 const CHINESE = [
   '北京是中国的首都',

@@ -1,5 +1,4 @@
 import {
-  compareHits,
   compileFilter,
   type DenseIndexManifest,
   type Filter,
@@ -19,6 +18,7 @@ import {
   CORPUS_WORDS,
   type CorpusRecord,
 } from './conformance-corpus.js';
+import { outOfOrderAt } from './hit-order.js';
 import type { RetrieverConformanceTest } from './retriever-conformance.js';
 
 /** What the retriever suite hands the concurrency tests. */
@@ -29,6 +29,8 @@ export interface ConcurrencyTestContext {
   readonly withCorpus: (fn: (retriever: RetrieverV1) => Promise<void>) => Promise<void>;
   readonly toRecord: (record: CorpusRecord) => RetrieverRecord;
   readonly queryVector: readonly number[];
+  /** The suite's search in its mode: `queryVector`, or the corpus's common word, with this `k` and filter. */
+  readonly search: (retriever: RetrieverV1, k: number, filter?: Filter) => Promise<SearchHit[]>;
   readonly compact?: (retriever: RetrieverV1) => Promise<unknown>;
   /** Records written while searches run. */
   readonly records: number;
@@ -83,14 +85,10 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
   const size = context.records;
 
   /** A search that reaches every record the filter allows (k above anything the tests store). */
-  const everything = (retriever: RetrieverV1, filter?: Filter) =>
-    retriever.search(
-      vectorMode ? { vector: query, k: 2 * size, filter } : { text: COMMON_WORD, k: 2 * size, filter },
-    );
+  const everything = (retriever: RetrieverV1, filter?: Filter) => context.search(retriever, 2 * size, filter);
 
   /** A top-5 search: approximate indexes answer it from their graph, not by an exhaustive scan. */
-  const topFive = (retriever: RetrieverV1, filter?: Filter) =>
-    retriever.search(vectorMode ? { vector: query, k: 5, filter } : { text: COMMON_WORD, k: 5, filter });
+  const topFive = (retriever: RetrieverV1, filter?: Filter) => context.search(retriever, 5, filter);
 
   /**
    * Checks that every hit is one whole version of a record: its metadata is exactly one version's,
@@ -106,9 +104,9 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
   ): Map<string, number> => {
     const metric = vectorMode ? (retriever.manifest as DenseIndexManifest).metric : undefined;
     const seen = new Map<string, number>();
-    for (const [i, hit] of hits.entries()) {
-      if (i > 0 && compareHits(hits[i - 1]!, hit) > 0)
-        problems.push(`${what}: hits out of order at ${hit.id}`);
+    const unordered = outOfOrderAt(hits);
+    if (unordered !== -1) problems.push(`${what}: hits out of order at ${hits[unordered]!.id}`);
+    for (const hit of hits) {
       if (seen.has(hit.id)) problems.push(`${what}: ${hit.id} appears twice`);
       const versions = known.get(hit.id);
       if (!versions) {

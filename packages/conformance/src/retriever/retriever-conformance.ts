@@ -24,6 +24,7 @@ import {
   conformanceCorpus,
   TOP_K_FILTERS,
 } from './conformance-corpus.js';
+import { outOfOrderAt } from './hit-order.js';
 import { describeRetrieverConcurrency } from './retriever-concurrency.js';
 
 export const RETRIEVER_CONFORMANCE_TESTS = [
@@ -118,15 +119,15 @@ function exactTopK(corpus: CorpusRecord[], query: number[], metric: Metric, filt
 }
 
 function expectSorted(hits: readonly SearchHit[], what: string) {
-  for (let i = 1; i < hits.length; i++) {
-    const a = hits[i - 1]!;
-    const b = hits[i]!;
-    expect(Number.isFinite(b.score), `${what}: score of ${b.id} is not finite`).toBe(true);
-    expect(
-      compareHits(a, b) <= 0,
-      `${what}: hits out of order at ${i}: ${a.id} (${a.score}) before ${b.id} (${b.score})`,
-    ).toBe(true);
-  }
+  for (const hit of hits)
+    expect(Number.isFinite(hit.score), `${what}: score of ${hit.id} is not finite`).toBe(true);
+  const at = outOfOrderAt(hits);
+  expect(
+    at,
+    at === -1
+      ? what
+      : `${what}: hits out of order at ${at}: ${hits[at - 1]!.id} (${hits[at - 1]!.score}) before ${hits[at]!.id} (${hits[at]!.score})`,
+  ).toBe(-1);
 }
 
 const sortedIds = (hits: readonly { id: string }[]) => hits.map((h) => h.id).sort();
@@ -196,8 +197,9 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
   const query = seededRandom(7);
   const queryVector = randomVector(query, CORPUS_DIMENSION);
   /** A search that reaches every record a filter allows. */
-  const searchAll = (retriever: RetrieverV1, filter?: Filter, k = 1000) =>
+  const search = (retriever: RetrieverV1, k: number, filter?: Filter) =>
     retriever.search(vectorMode ? { vector: queryVector, k, filter } : { text: COMMON_WORD, k, filter });
+  const searchAll = (retriever: RetrieverV1, filter?: Filter, k = 1000) => search(retriever, k, filter);
 
   const test = (name: RetrieverConformanceTest, fn: () => Promise<void>) => {
     if (!otherMode.has(name)) conformanceTest(name, skip, fn, timeout);
@@ -596,6 +598,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
       withCorpus: (fn) => withCorpus((retriever) => fn(retriever)),
       toRecord,
       queryVector,
+      search,
       compact: options.compact,
       records: concurrencyRecords,
     });

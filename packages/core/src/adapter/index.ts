@@ -8,7 +8,13 @@ export {
   readHeader,
   withRetries,
 } from '../util/retry.js';
-export { seededRandom } from '../util/seeded-random.js';
+export { seededRandom, seededRandomStep } from '../util/seeded-random.js';
+export { acceptGenerateRequest } from './accept-generate-request.js';
+export {
+  type ConnectedRetriever,
+  type ConnectionLifecycle,
+  createConnectionLifecycle,
+} from './connected-retriever.js';
 export {
   type ComponentDefinition,
   type DefinedComponentFactory,
@@ -19,6 +25,8 @@ export {
 } from './define-plugin.js';
 export { type DeleteTarget, parseDeleteSelector } from './delete-selector.js';
 export { formatOptionPath } from './describe-value.js';
+export { wrappedEmbeddingOptions } from './embedding-options.js';
+export { checkEmbeddings, type EmbeddingCheck, truncateText } from './embedding-output.js';
 export {
   classifyHttpStatus,
   errorFromHttpStatus,
@@ -44,7 +52,17 @@ export type {
 } from './option-schema.js';
 export { type JsonSchema, optionsJsonSchema } from './options-json-schema.js';
 export { type OptionsErrorDetails, type OptionsIssueDetail, parseOptions } from './parse-options.js';
+export {
+  assertComponentShape,
+  assertRagloomPlugin,
+  COMPONENT_KINDS,
+  isStandardSchema,
+} from './plugin-shape.js';
 export { raceAbort } from './race-abort.js';
+export { checkSearch, checkUpsert } from './retriever-checks.js';
+export { findSocketErrorCode, SOCKET_ERROR_CODES } from './socket-error.js';
+export { applyStopSequences, cutAtStopSequence } from './stop-sequences.js';
+export { vendorFailure } from './vendor-failure.js';
 export {
   createTimeSlicer,
   type TimeSlicer,

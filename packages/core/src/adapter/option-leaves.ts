@@ -216,3 +216,17 @@ export function custom<T>(expected: string, check: (value: unknown) => boolean):
 export function fn<F extends (...args: never[]) => unknown>(): OptionSchema<F> {
   return custom<F>('a function', (value) => typeof value === 'function');
 }
+
+/**
+ * An object only code can pass that must have these methods (a client, a pool, a sparse encoder): checked
+ * structurally, never with `instanceof`, so an object from another copy of a library passes.
+ */
+export function implementing<T>(expected: string, methods: readonly string[]): OptionSchema<T> {
+  return custom<T>(
+    expected,
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+  );
+}

@@ -4,6 +4,7 @@ import {
   custom,
   enumOf,
   fn,
+  implementing,
   integer,
   literal,
   number,
@@ -43,4 +44,5 @@ export const option = {
   unknown,
   function: fn,
   custom,
+  implementing,
 } as const;

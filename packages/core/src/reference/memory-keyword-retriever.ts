@@ -1,16 +1,9 @@
-import type { Filter } from '../filter/filter-types.js';
 import { compareHits, validateRecords, validateSearchRequest } from '../retriever/retriever-validation.js';
-import type {
-  DeleteSelector,
-  RetrieverRecord,
-  RetrieverV1,
-  SearchHit,
-  SparseIndexManifest,
-} from '../spec/retriever-v1.js';
+import type { RetrieverRecord, RetrieverV1, SearchHit, SparseIndexManifest } from '../spec/retriever-v1.js';
 import type { Metadata } from '../spec/shared-types.js';
 import { simpleTokenize } from '../text/simple-tokenize.js';
 import { throwIfAborted } from '../util/abort.js';
-import { deleteRecords, matchingRecords } from './memory-records.js';
+import { matchingRecords, recordMapOperations } from './memory-records.js';
 
 interface StoredRecord {
   readonly id: string;
@@ -34,13 +27,12 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
     return n;
   };
 
-  const matching = (filter: Filter | undefined) => matchingRecords(records, filter);
-
   return {
     specificationVersion: 'v1',
     provider: 'memory-keyword',
     manifest,
     capabilities: { query: 'text', scan: true, persistent: false },
+    ...recordMapOperations(records, (r) => ({ id: r.id, text: r.text, metadata: r.metadata })),
 
     async upsert(batch: readonly RetrieverRecord[], opts?: { signal?: AbortSignal }) {
       throwIfAborted(opts?.signal, 'upsert');
@@ -57,10 +49,6 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
       }
     },
 
-    async delete(selector: DeleteSelector) {
-      return deleteRecords(records, selector);
-    },
-
     async search(request) {
       throwIfAborted(request.signal, 'search');
       validateSearchRequest(request, manifest);
@@ -70,7 +58,7 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
         terms.map((t) => [t, Math.log(1 + (n - documentFrequency(t) + 0.5) / (documentFrequency(t) + 0.5))]),
       );
       const hits: SearchHit[] = [];
-      for (const r of matching(request.filter)) {
+      for (const r of matchingRecords(records, request.filter)) {
         let score = 0;
         for (const t of terms) {
           const tf = r.termCounts.get(t);
@@ -80,19 +68,6 @@ export function createMemoryKeywordRetriever(): RetrieverV1 {
       }
       hits.sort(compareHits);
       return hits.slice(0, request.k);
-    },
-
-    async count(filter?: Filter) {
-      return filter === undefined ? records.size : matching(filter).length;
-    },
-
-    async *scan(opts?: { batchSize?: number; signal?: AbortSignal }) {
-      const size = opts?.batchSize ?? 1000;
-      const all = [...records.values()];
-      for (let i = 0; i < all.length; i += size) {
-        throwIfAborted(opts?.signal, 'scan');
-        yield all.slice(i, i + size).map((r) => ({ id: r.id, text: r.text, metadata: r.metadata }));
-      }
     },
   };
 }

@@ -1,17 +1,10 @@
 import { RagloomError } from '../errors/ragloom-error.js';
-import type { Filter } from '../filter/filter-types.js';
 import { compareHits, validateRecords, validateSearchRequest } from '../retriever/retriever-validation.js';
-import type {
-  DeleteSelector,
-  DenseIndexManifest,
-  RetrieverRecord,
-  RetrieverV1,
-  SearchHit,
-} from '../spec/retriever-v1.js';
+import type { DenseIndexManifest, RetrieverRecord, RetrieverV1, SearchHit } from '../spec/retriever-v1.js';
 import type { Metadata, Metric } from '../spec/shared-types.js';
 import { throwIfAborted } from '../util/abort.js';
 import { dot, squaredL2 } from '../vector/vector-math.js';
-import { deleteRecords, matchingRecords } from './memory-records.js';
+import { matchingRecords, recordMapOperations } from './memory-records.js';
 
 export interface MemoryVectorRetrieverOptions {
   readonly dimension: number;
@@ -59,13 +52,18 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
     return n === 0 ? 0 : dot(query, r.vector) / n; // bit-identical to cosineSimilarity()
   };
 
-  const matching = (filter: Filter | undefined) => matchingRecords(records, filter);
-
   return {
     specificationVersion: 'v1',
     provider: 'memory',
     manifest,
     capabilities: { query: 'vector', scan: true, persistent: false },
+    // Scanned vectors are copies: callers may write into what they get.
+    ...recordMapOperations(records, (r) => ({
+      id: r.id,
+      text: r.text,
+      metadata: r.metadata,
+      vector: Float32Array.from(r.vector),
+    })),
 
     async upsert(batch: readonly RetrieverRecord[], opts?: { signal?: AbortSignal }) {
       throwIfAborted(opts?.signal, 'upsert');
@@ -82,15 +80,11 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
       });
     },
 
-    async delete(selector: DeleteSelector) {
-      return deleteRecords(records, selector);
-    },
-
     async search(request) {
       throwIfAborted(request.signal, 'search');
       const query = validateSearchRequest(request, manifest)!;
       const queryNorm = Math.sqrt(dot(query, query));
-      const hits: SearchHit[] = matching(request.filter).map((r) => ({
+      const hits: SearchHit[] = matchingRecords(records, request.filter).map((r) => ({
         id: r.id,
         score: score(query, queryNorm, r),
         text: r.text,
@@ -98,24 +92,6 @@ export function createMemoryVectorRetriever(options: MemoryVectorRetrieverOption
       }));
       hits.sort(compareHits);
       return hits.slice(0, request.k);
-    },
-
-    async count(filter?: Filter) {
-      return filter === undefined ? records.size : matching(filter).length;
-    },
-
-    async *scan(opts?: { batchSize?: number; signal?: AbortSignal }) {
-      const size = opts?.batchSize ?? 1000;
-      let page: RetrieverRecord[] = [];
-      for (const r of records.values()) {
-        throwIfAborted(opts?.signal, 'scan');
-        page.push({ id: r.id, text: r.text, metadata: r.metadata, vector: Float32Array.from(r.vector) });
-        if (page.length >= size) {
-          yield page;
-          page = [];
-        }
-      }
-      if (page.length > 0) yield page;
     },
   };
 }

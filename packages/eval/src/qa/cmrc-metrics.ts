@@ -2,7 +2,7 @@ import { RagloomError } from '@ragloom/core';
 import { pyLower, pyStrip } from '../util/python-text.js';
 import { nltkWordTokenize } from './nltk-word-tokenize.js';
 import { PUNKT_ENGLISH_LOWERCASE } from './punkt-english-parameters.js';
-import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
+import { type Predictions, type QaExample, withPredictions } from './qa-types.js';
 
 /**
  * CMRC 2018's punctuation list (`sp_char`). It holds "……" as one two-character entry, which a
@@ -129,18 +129,12 @@ export function evaluateCmrc2018(
   let f1 = 0;
   let total = 0;
   let skipped = 0;
-  for (const example of examples) {
+  for (const { example, prediction } of withPredictions(examples, predictions)) {
     total++;
-    const prediction = predictionFor(predictions, example.id);
     if (prediction === undefined) {
       skipped++;
       perQuestion.set(example.id, { em: 0, f1: 0, missing: true });
       continue;
-    }
-    if (typeof prediction !== 'string') {
-      throw new RagloomError('INVALID_ARGUMENT', `prediction for question "${example.id}" must be a string`, {
-        details: { id: example.id },
-      });
     }
     const questionF1 = cmrcF1(example.answers, prediction, example.id);
     const questionEm = cmrcExactMatch(example.answers, prediction, example.id);

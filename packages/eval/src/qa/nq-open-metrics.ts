@@ -1,5 +1,4 @@
-import { RagloomError } from '@ragloom/core';
-import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
+import { type Predictions, type QaExample, withPredictions } from './qa-types.js';
 import { normalizeSquadAnswer } from './squad-metrics.js';
 
 /**
@@ -75,17 +74,11 @@ export function evaluateNqOpen(
   const perQuestion = new Map<string, { exactMatch: boolean; missing: boolean }>();
   const missing: string[] = [];
   let correct = 0;
-  for (const example of examples) {
-    const prediction = predictionFor(predictions, example.id);
+  for (const { example, prediction } of withPredictions(examples, predictions)) {
     if (prediction === undefined) {
       missing.push(example.id);
       perQuestion.set(example.id, { exactMatch: false, missing: true });
       continue;
-    }
-    if (typeof prediction !== 'string') {
-      throw new RagloomError('INVALID_ARGUMENT', `prediction for question "${example.id}" must be a string`, {
-        details: { id: example.id },
-      });
     }
     const match = options.regex
       ? nqOpenRegexMatch(example.answers, prediction)

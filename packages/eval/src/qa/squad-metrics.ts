@@ -1,6 +1,6 @@
 import { RagloomError } from '@ragloom/core';
 import { PY_PUNCTUATION, PY_W, pyLower, pySplit } from '../util/python-text.js';
-import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
+import { type Predictions, predictionFor, type QaExample, withPredictions } from './qa-types.js';
 
 export type { Predictions } from './qa-types.js';
 
@@ -78,19 +78,31 @@ export function squadScoringAnswers(answers: readonly string[]): string[] {
   return kept.length > 0 ? kept : [''];
 }
 
-/** Best exact match and F1 of one prediction over the gold answers (max over answers). */
+/**
+ * `metric_max_over_ground_truths` for EM and F1 together: the best of each over `golds`. The SQuAD versions
+ * differ in the metrics and in which golds they keep, not in this.
+ */
+export function bestOverGolds(
+  golds: readonly string[],
+  prediction: string,
+  exactMatch: (gold: string, prediction: string) => 0 | 1,
+  f1: (gold: string, prediction: string) => number,
+): { exact: 0 | 1; f1: number } {
+  let bestExact: 0 | 1 = 0;
+  let bestF1 = 0;
+  for (const gold of golds) {
+    if (exactMatch(gold, prediction) === 1) bestExact = 1;
+    bestF1 = Math.max(bestF1, f1(gold, prediction));
+  }
+  return { exact: bestExact, f1: bestF1 };
+}
+
+/** Best exact match and F1 of one prediction over the v2.0 scoring answers (`squadScoringAnswers`). */
 export function scoreSquadPrediction(
   answers: readonly string[],
   prediction: string,
 ): { exact: 0 | 1; f1: number } {
-  const golds = squadScoringAnswers(answers);
-  let exact: 0 | 1 = 0;
-  let f1 = 0;
-  for (const gold of golds) {
-    if (squadExactMatch(gold, prediction) === 1) exact = 1;
-    f1 = Math.max(f1, squadF1(gold, prediction));
-  }
-  return { exact, f1 };
+  return bestOverGolds(squadScoringAnswers(answers), prediction, squadExactMatch, squadF1);
 }
 
 export interface SquadEvaluationOptions {
@@ -183,19 +195,9 @@ export function evaluateSquadV2(
   const rawExact = new Map<string, number>();
   const rawF1 = new Map<string, number>();
   const hasAnswer = new Map<string, boolean>();
-  for (const example of examples) {
-    if (perQuestion.has(example.id)) {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `question id "${example.id}" appears twice in the data set`,
-        {
-          details: { id: example.id },
-        },
-      );
-    }
+  for (const { example, prediction } of withPredictions(examples, predictions)) {
     const answered = example.answers.length > 0;
     hasAnswer.set(example.id, answered);
-    const prediction = predictionFor(predictions, example.id);
     if (prediction === undefined) {
       missing.push(example.id);
       perQuestion.set(example.id, {
@@ -207,13 +209,6 @@ export function evaluateSquadV2(
         missing: true,
       });
       continue;
-    }
-    if (typeof prediction !== 'string') {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `prediction for question "${example.id}" must be a string, got ${prediction === null ? 'null' : typeof prediction}`,
-        { details: { id: example.id } },
-      );
     }
     const { exact, f1 } = scoreSquadPrediction(example.answers, prediction);
     rawExact.set(example.id, exact);

@@ -1,6 +1,6 @@
 import { RagloomError } from '@ragloom/core';
-import { type Predictions, predictionFor, type QaExample } from './qa-types.js';
-import { normalizeSquadAnswer, overlapF1, squadTokens } from './squad-metrics.js';
+import { type Predictions, type QaExample, withPredictions } from './qa-types.js';
+import { bestOverGolds, normalizeSquadAnswer, overlapF1, squadTokens } from './squad-metrics.js';
 
 /**
  * SQuAD v1.1 `exact_match_score`: the normalised strings are equal. Unlike v2.0's scoring, a gold
@@ -27,13 +27,9 @@ export function scoreSquadV1Prediction(
     // evaluate-v1.1.py calls max() on an empty list here and crashes.
     throw new RagloomError('INVALID_ARGUMENT', 'SQuAD v1.1 scoring needs at least one gold answer');
   }
-  let exactMatch: 0 | 1 = 0;
-  let f1 = 0;
-  for (const gold of answers) {
-    if (squadV1ExactMatch(gold, prediction) === 1) exactMatch = 1;
-    f1 = Math.max(f1, squadV1F1(gold, prediction));
-  }
-  return { exactMatch, f1 };
+  // Every gold is kept (v2.0 drops those that normalise to empty), with v1.1's own EM and F1.
+  const { exact, f1 } = bestOverGolds(answers, prediction, squadV1ExactMatch, squadV1F1);
+  return { exactMatch: exact, f1 };
 }
 
 export interface SquadV1QuestionScore {
@@ -67,30 +63,15 @@ export function evaluateSquadV1(
   const unanswerable: string[] = [];
   let exact = 0;
   let f1 = 0;
-  for (const example of examples) {
-    if (perQuestion.has(example.id)) {
-      throw new RagloomError(
-        'INVALID_ARGUMENT',
-        `question id "${example.id}" appears twice in the data set`,
-        {
-          details: { id: example.id },
-        },
-      );
-    }
+  for (const { example, prediction } of withPredictions(examples, predictions)) {
     if (example.answers.length === 0) {
       unanswerable.push(example.id);
       continue;
     }
-    const prediction = predictionFor(predictions, example.id);
     if (prediction === undefined) {
       missing.push(example.id);
       perQuestion.set(example.id, { exactMatch: 0, f1: 0, missing: true });
       continue;
-    }
-    if (typeof prediction !== 'string') {
-      throw new RagloomError('INVALID_ARGUMENT', `prediction for question "${example.id}" must be a string`, {
-        details: { id: example.id },
-      });
     }
     const score = scoreSquadV1Prediction(example.answers, prediction);
     exact += score.exactMatch;

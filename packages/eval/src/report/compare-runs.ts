@@ -1,21 +1,25 @@
 import { RagloomError, seededRandom } from '@ragloom/core';
 import type { EvalRunResult } from '../runner/run-types.js';
 
+/** One run against the baseline on one measure, over the queries both scored. */
+export interface PairedComparison {
+  readonly queries: number;
+  /** Queries where the run scores higher / lower than / the same as the baseline. */
+  readonly wins: number;
+  readonly losses: number;
+  readonly ties: number;
+  /** Two-sided paired randomization (sign-flip) test of the mean difference; NaN for the baseline. */
+  readonly pValue: number;
+}
+
 export interface MeasureComparison {
   readonly measure: string;
   /** Aggregate value per run (in run order); NaN when a run lacks the measure. */
   readonly values: readonly number[];
   /** value − baseline value per run (0 for the baseline itself). */
   readonly deltas: readonly number[];
-  /** Per run against the baseline, over the queries both scored: wins, losses, ties and a p-value. */
-  readonly paired: readonly {
-    readonly queries: number;
-    readonly wins: number;
-    readonly losses: number;
-    readonly ties: number;
-    /** Two-sided paired randomization (sign-flip) test of the mean difference; NaN for the baseline. */
-    readonly pValue: number;
-  }[];
+  /** Per run (in run order) against the baseline. */
+  readonly paired: readonly PairedComparison[];
 }
 
 export interface RunComparison {
@@ -62,6 +66,33 @@ function perQuery(run: EvalRunResult, measure: string): Map<string, number> {
   return out;
 }
 
+function pairedComparison(
+  baseline: ReadonlyMap<string, number>,
+  run: ReadonlyMap<string, number>,
+  options: CompareOptions,
+): PairedComparison {
+  const differences: number[] = [];
+  let wins = 0;
+  let losses = 0;
+  let ties = 0;
+  for (const [id, b] of baseline) {
+    const v = run.get(id);
+    if (v === undefined) continue;
+    const d = v - b;
+    differences.push(d);
+    if (Math.abs(d) < 1e-12) ties++;
+    else if (d > 0) wins++;
+    else losses++;
+  }
+  return {
+    queries: differences.length,
+    wins,
+    losses,
+    ties,
+    pValue: pairedRandomizationTest(differences, options.permutations, options.seed),
+  };
+}
+
 /**
  * Compares two or more runs on the baseline's measures: aggregate values, deltas against it, and per
  * query wins/losses/ties with a paired randomization test, so a reviewer can tell a real improvement
@@ -88,31 +119,11 @@ export function compareRuns(runs: readonly EvalRunResult[], options: CompareOpti
       measure,
       values,
       deltas: values.map((v) => v - base),
-      paired: runs.map((run, i) => {
-        if (i === baselineIndex)
-          return { queries: basePerQuery.size, wins: 0, losses: 0, ties: 0, pValue: Number.NaN };
-        const mine = perQuery(run, measure);
-        const differences: number[] = [];
-        let wins = 0;
-        let losses = 0;
-        let ties = 0;
-        for (const [id, b] of basePerQuery) {
-          const v = mine.get(id);
-          if (v === undefined) continue;
-          const d = v - b;
-          differences.push(d);
-          if (Math.abs(d) < 1e-12) ties++;
-          else if (d > 0) wins++;
-          else losses++;
-        }
-        return {
-          queries: differences.length,
-          wins,
-          losses,
-          ties,
-          pValue: pairedRandomizationTest(differences, options.permutations, options.seed),
-        };
-      }),
+      paired: runs.map((run, i) =>
+        i === baselineIndex
+          ? { queries: basePerQuery.size, wins: 0, losses: 0, ties: 0, pValue: Number.NaN }
+          : pairedComparison(basePerQuery, perQuery(run, measure), options),
+      ),
     };
   });
   return { runs: runs.map((r) => r.name), baseline: baseline.name, measures };

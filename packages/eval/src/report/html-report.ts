@@ -4,13 +4,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { RagloomError } from '@ragloom/core';
 import type { EvalRunResult } from '../runner/run-types.js';
-import { compareRuns } from './compare-runs.js';
+import { COMPARISON_NOTE, type ComparisonCell, comparisonTable } from './comparison-table.js';
 import type { EvalReport } from './eval-report.js';
 import {
   answerCell,
-  formatDelta,
   formatMs,
-  formatP,
   formatScore,
   goldCell,
   METHOD_LABELS,
@@ -194,40 +192,21 @@ function summaryTable(runs: readonly EvalRunResult[]): string {
     .join('')}</tbody></table>`;
 }
 
-function comparisonTable(allRuns: readonly EvalRunResult[]): string {
-  // Runs are compared with the first run of the same kind (retrieval with retrieval, pipeline with pipeline).
-  const runs = allRuns.filter((r) => r.kind === allRuns[0]!.kind);
-  if (runs.length < 2) return '';
-  const comparison = compareRuns(runs);
-  const others = runs.slice(1);
-  const head = [
-    'measure',
-    comparison.baseline,
-    ...others.flatMap((r) => [r.name, `Δ ${r.name}`, 'W/L/T', 'p']),
-  ];
-  const rows = comparison.measures.map((m) => {
-    const cells = [escapeHtml(m.measure), formatScore(m.values[0])];
-    others.forEach((_, j) => {
-      const i = j + 1;
-      const d = m.deltas[i]!;
-      const p = m.paired[i]!;
-      const cls = !Number.isFinite(d) || Math.abs(d) < 1e-12 ? '' : d > 0 ? ' up' : ' down';
-      cells.push(
-        formatScore(m.values[i]),
-        `<span class="delta${cls}">${formatDelta(d)}</span>`,
-        `${p.wins}/${p.losses}/${p.ties}`,
-        formatP(p.pValue),
-      );
-    });
-    return cells;
-  });
-  return `<section id="comparison"><h2>Compared with ${escapeHtml(comparison.baseline)}</h2><table id="comparison-table"><thead><tr>${head
+function comparisonSection(runs: readonly EvalRunResult[]): string {
+  const comparison = comparisonTable(runs);
+  if (!comparison) return '';
+  const cellHtml = (cell: ComparisonCell) =>
+    cell.trend === undefined
+      ? escapeHtml(cell.text)
+      : `<span class="delta${cell.trend === 'flat' ? '' : ` ${cell.trend}`}">${escapeHtml(cell.text)}</span>`;
+  return `<section id="comparison"><h2>Compared with ${escapeHtml(comparison.baseline)}</h2><table id="comparison-table"><thead><tr>${comparison.head
     .map((h) => `<th>${escapeHtml(h)}</th>`)
-    .join('')}</tr></thead><tbody>${rows
-    .map((row) => `<tr>${row.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`)
-    .join(
-      '',
-    )}</tbody></table><p class="note">W/L/T: queries where the run beats / loses to / ties the baseline. p: two-sided paired randomization test (10 000 sign flips, seed 42).</p></section>`;
+    .join('')}</tr></thead><tbody>${comparison.rows
+    .map(
+      (row) =>
+        `<tr>${row.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${cellHtml(c)}</td>`).join('')}</tr>`,
+    )
+    .join('')}</tbody></table><p class="note">${escapeHtml(COMPARISON_NOTE)}</p></section>`;
 }
 
 function perQueryTable(runs: readonly EvalRunResult[], requested: readonly string[] | undefined): string {
@@ -381,7 +360,7 @@ export async function toHtmlReport(report: EvalReport, options: HtmlReportOption
     .map((r) => escapeHtml(r.name))
     .join(', ')}</p></header>
 <section id="summary"><h2>Summary</h2>${summaryTable(runs)}</section>
-${comparisonTable(runs)}
+${comparisonSection(runs)}
 <section id="charts"><h2>Charts</h2><div class="charts">${charts}</div></section>
 ${detailsSection(runs)}
 <section id="per-query"><h2>Per query</h2>${perQueryTable(runs, options.perQueryMeasures)}</section>

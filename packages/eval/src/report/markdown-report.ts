@@ -1,15 +1,6 @@
-import { compareRuns } from './compare-runs.js';
+import { COMPARISON_NOTE, comparisonTable } from './comparison-table.js';
 import type { EvalReport } from './eval-report.js';
-import {
-  answerCell,
-  formatDelta,
-  formatMs,
-  formatP,
-  formatScore,
-  goldCell,
-  METHOD_LABELS,
-  usageText,
-} from './format.js';
+import { answerCell, formatMs, formatScore, goldCell, METHOD_LABELS, usageText } from './format.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -45,33 +36,17 @@ export function toMarkdownReport(report: EvalReport, options: MarkdownReportOpti
     ),
     '',
   );
-  const comparable = runs.filter((r) => r.kind === runs[0]!.kind);
-  if (comparable.length >= 2) {
-    const comparison = compareRuns(comparable);
-    out.push(`## Compared with ${comparison.baseline}`, '');
-    const others = comparable.slice(1).map((r) => r.name);
+  const comparison = comparisonTable(runs, options.measures);
+  if (comparison) {
     out.push(
+      `## Compared with ${comparison.baseline}`,
+      '',
       table(
-        ['measure', comparison.baseline, ...others.flatMap((n) => [n, `Δ ${n}`, `W/L/T`, 'p'])],
-        comparison.measures
-          .filter((m) => measures.includes(m.measure))
-          .map((m) => [
-            m.measure,
-            formatScore(m.values[0]),
-            ...others.flatMap((_, j) => {
-              const i = j + 1;
-              const p = m.paired[i]!;
-              return [
-                formatScore(m.values[i]),
-                formatDelta(m.deltas[i]!),
-                `${p.wins}/${p.losses}/${p.ties}`,
-                formatP(p.pValue),
-              ];
-            }),
-          ]),
+        comparison.head,
+        comparison.rows.map((row) => row.map((cell) => cell.text)),
       ),
       '',
-      'W/L/T: queries where the run beats / loses to / ties the baseline; p: two-sided paired randomization test.',
+      COMPARISON_NOTE,
       '',
     );
   }

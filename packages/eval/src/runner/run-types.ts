@@ -15,22 +15,26 @@ export interface RetrievalQueryRecord {
   readonly metrics?: Readonly<Record<string, number>>;
 }
 
-export interface RetrievalRunResult {
-  readonly kind: 'retrieval';
+/** What every run records, whatever it evaluated. */
+interface RunResultBase {
   readonly name: string;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly config: Readonly<Record<string, unknown>>;
-  /** Canonical measure names, in the order asked. */
+  /** Measure names in display order (retrieval: canonical names, in the order asked). */
   readonly measures: readonly string[];
-  /** Mean of each measure over the evaluated queries (trec_eval conventions). */
+  /** Mean of each measure over the queries it applies to (trec_eval conventions; EM/F1 as the official scripts). */
   readonly aggregate: Readonly<Record<string, number>>;
   readonly evaluatedQueries: number;
   readonly latency: LatencySummary;
   readonly latencyHistogram: readonly HistogramBin[];
-  readonly usage: { readonly embeddingTokens: number };
   /** Queries taken from the cache of an interrupted run instead of being run again. */
   readonly resumedQueries: number;
+}
+
+export interface RetrievalRunResult extends RunResultBase {
+  readonly kind: 'retrieval';
+  readonly usage: { readonly embeddingTokens: number };
   readonly queries: readonly RetrievalQueryRecord[];
 }
 
@@ -68,21 +72,10 @@ export interface PipelineQuestionRecord {
   readonly judgeUsage?: TokenUsage;
 }
 
-export interface PipelineRunResult {
+export interface PipelineRunResult extends RunResultBase {
   readonly kind: 'pipeline';
-  readonly name: string;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly config: Readonly<Record<string, unknown>>;
-  /** Metric names in display order. */
-  readonly measures: readonly string[];
-  /** Means over the questions each metric applies to (EM/F1 follow the official scripts). */
-  readonly aggregate: Readonly<Record<string, number>>;
   /** How each judged metric was computed: 'llm-judge', 'token-overlap' (offline fallback), ... */
   readonly methods: Readonly<Record<string, string>>;
-  readonly evaluatedQueries: number;
-  readonly latency: LatencySummary;
-  readonly latencyHistogram: readonly HistogramBin[];
   readonly usage: {
     readonly promptTokens: number;
     readonly completionTokens: number;
@@ -95,7 +88,6 @@ export interface PipelineRunResult {
   readonly judgeFailures: number;
   /** Questions the pipeline refused (INVALID_ARGUMENT, e.g. an empty question): scored as answered with ''. */
   readonly refusedQuestions: number;
-  readonly resumedQueries: number;
   readonly queries: readonly PipelineQuestionRecord[];
 }
 

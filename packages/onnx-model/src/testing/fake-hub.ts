@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export interface LocalServer {
@@ -10,25 +11,22 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-async function startLocalServer(
+/**
+ * Listens on 127.0.0.1 at a port the OS picks. `close` drops open connections too, so a test that leaves a
+ * download half-read cannot hang. (Its own copy: a published package cannot use the repo's private test utils.)
+ */
+async function listenOnLoopback(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<LocalServer> {
-  const sockets = new Set<Socket>();
-  const server = createServer(handler);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const { port } = server.address() as AddressInfo;
+  const server = createServer(handler).listen(0, '127.0.0.1');
+  await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     server,
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolveClose());
-      }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    },
   };
 }
 
@@ -102,7 +100,7 @@ export async function startFakeHub(repos: Record<string, string>): Promise<FakeH
     res.end(slice);
   };
 
-  const server = await startLocalServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push({ method: req.method ?? 'GET', url: url.pathname, range: req.headers.range });
     if (hub.failWith !== undefined) {

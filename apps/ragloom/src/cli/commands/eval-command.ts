@@ -3,14 +3,7 @@ import { RagloomError } from '@ragloom/core';
 import { ANSWER_METRIC_NAMES, type AnswerMetric } from '@ragloom/eval';
 import type { Command } from 'commander';
 import { parseQuestionRange, runEval } from '../../eval/run-eval.js';
-import {
-  downloadProgress,
-  type GlobalOptions,
-  info,
-  interruptSignal,
-  loadCliConfig,
-  warn,
-} from '../cli-context.js';
+import { commandOutput, type GlobalOptions, interruptSignal, loadCliConfig } from '../cli-context.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 
 interface EvalOptions {
@@ -76,6 +69,7 @@ Examples:
       }
       const questions = options.questions === undefined ? undefined : parseQuestionRange(options.questions);
       const loaded = await loadCliConfig(globals);
+      const output = commandOutput(globals);
       const interrupt = interruptSignal();
       const bars = new Map<string, ProgressBar>();
       try {
@@ -88,10 +82,7 @@ Examples:
           split: options.split,
           answerMetric: options.metric as AnswerMetric | undefined,
           signal: interrupt.signal,
-          runtime: {
-            onProgress: downloadProgress(),
-            log: (level, m) => (level === 'warn' ? warn(m) : info(m, globals)),
-          },
+          runtime: output.runtime,
           onProgress: (step, completed, total) => {
             let bar = bars.get(step);
             if (!bar) {
@@ -108,8 +99,8 @@ Examples:
         });
         for (const bar of bars.values()) bar.done();
         if (result.reusedIndex)
-          info('reused the eval index from an earlier run (same data, same settings)', globals);
-        for (const message of result.warnings) warn(message);
+          output.info('reused the eval index from an earlier run (same data, same settings)');
+        for (const message of result.warnings) output.warn(message);
         const names = HEADLINE[result.kind];
         const rows = result.runs.map((run) => {
           const cells = names

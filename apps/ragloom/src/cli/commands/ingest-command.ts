@@ -5,14 +5,7 @@ import type { Command } from 'commander';
 import { describeLockHolder } from '../../index-set/writer-lock.js';
 import { type IngestFilesOptions, type IngestFilesResult, ingestFiles } from '../../ingest/ingest-files.js';
 import { openRuntime, settingsFingerprint } from '../../runtime/open-runtime.js';
-import {
-  downloadProgress,
-  type GlobalOptions,
-  info,
-  interruptSignal,
-  loadCliConfig,
-  warn,
-} from '../cli-context.js';
+import { commandOutput, type GlobalOptions, interruptSignal, loadCliConfig } from '../cli-context.js';
 import { ingestThroughServer } from '../ingest-through-server.js';
 import { createProgressBar } from '../progress-bar.js';
 import { takeWriterAccess } from '../writer-access.js';
@@ -65,6 +58,7 @@ Examples:
     .action(async (paths: string[], options: IngestCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const loaded = await loadCliConfig(globals);
+      const output = commandOutput(globals);
       const interrupt = interruptSignal(() =>
         process.stderr.write(
           '\nstopping: the index keeps its last checkpoint (Ctrl-C again to quit at once)\n',
@@ -74,7 +68,7 @@ Examples:
       const report: Pick<IngestFilesOptions, 'onProgress' | 'onWarning'> = {
         onWarning: (message) => {
           bar.clear();
-          warn(message);
+          output.warn(message);
         },
         onProgress: (p) => {
           if (p.phase === 'ingesting' && p.documentsTotal > 0) {
@@ -98,10 +92,7 @@ Examples:
           signal: interrupt.signal,
         });
         if (access.kind === 'server') {
-          info(
-            `the index is served by ${describeLockHolder(access.holder)}, which runs this ingest`,
-            globals,
-          );
+          output.info(`the index is served by ${describeLockHolder(access.holder)}, which runs this ingest`);
           try {
             result = await ingestThroughServer(
               access.holder,
@@ -131,15 +122,14 @@ Examples:
         } else {
           try {
             const runtime = await openRuntime(loaded, {
-              onProgress: downloadProgress(),
-              log: (level, message) => (level === 'warn' ? warn(message) : info(message, globals)),
+              ...output.runtime,
               signal: interrupt.signal,
               access: 'write',
               lock: access.lock,
               rebuild: options.rebuild,
             });
             try {
-              info(`retrieval: ${runtime.describeMode().retrieval}`, globals);
+              output.info(`retrieval: ${runtime.describeMode().retrieval}`);
               result = await ingestFiles(runtime, {
                 paths,
                 exclude: options.exclude,
