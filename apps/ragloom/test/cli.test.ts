@@ -459,13 +459,38 @@ describe('the ragloom binary', () => {
     expect(sent).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toContain('stopping: the index keeps its last checkpoint');
-    expect(stderr).toMatch(/the index on disk is the last checkpoint \(\d+ written in this run\)/);
+    // The counts printed after Ctrl-C are the bar's: the same documents and chunks as its last line, never
+    // fewer than any earlier one showed (the bar prints a line every 2 s when stderr is not a terminal).
+    const bars = [...stderr.matchAll(/^ingest .*? (\d+)\/1200 docs · .*?(\d+) chunks/gm)].map((m) => ({
+      docs: Number(m[1]),
+      chunks: Number(m[2]),
+    }));
+    const stopped = /^interrupted at (\d+)\/1200 docs · (\d+) chunks/m.exec(stderr);
+    expect(stopped, stderr).not.toBeNull();
+    const [docs, chunks] = [Number(stopped![1]), Number(stopped![2])];
+    expect(bars.length).toBeGreaterThan(0);
+    for (const line of bars) {
+      expect(line.docs).toBeLessThanOrEqual(docs);
+      expect(line.chunks).toBeLessThanOrEqual(chunks);
+    }
+    expect(docs).toBeLessThan(1200);
+    expect(stderr).not.toMatch(/interrupted after/);
+    const checkpointed =
+      /the index on disk is the last checkpoint \((\d+) written in this run, holding (\d+) of its documents\)/.exec(
+        stderr,
+      );
+    expect(checkpointed, stderr).not.toBeNull();
 
     // What is on disk is consistent: the next run skips exactly the checkpointed files and adds the rest.
     const saved = existsSync(join(dir, '.ragloom', 'index-set'))
       ? Object.keys(committedState(join(dir, '.ragloom')).files).length
       : 0;
     expect(saved).toBeLessThan(1200);
+    // One document per file: the checkpoint holds the documents it says, no more than the bar counted.
+    expect(Number(checkpointed![2])).toBe(saved);
+    expect(saved).toBeLessThanOrEqual(docs);
+    // Each note is one chunk, and the bar counts chunks only of documents it has counted.
+    expect(chunks).toBeLessThanOrEqual(docs);
     const rest = await runCli(['ingest', 'docs'], { cwd: dir, timeoutMs: 60_000 });
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.stdout).toContain(`files: ${1200 - saved} new, 0 changed, ${saved} unchanged`);

@@ -6,6 +6,7 @@ import { createLocatedChunker } from '../src/ingest/located-chunker.js';
 import { loadDocumentFile } from '../src/loaders/load-document-file.js';
 import type { LoadedDocument } from '../src/loaders/loaded-document.js';
 import { locateCitation } from '../src/runtime/source-location.js';
+import { BM25_CONFIG, makeProject, runCli } from './helpers/project.js';
 
 // Real files from Debian's doc packages; see fixtures/real/README.md.
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'real', name));
@@ -55,6 +56,18 @@ describe('HTML loader on a real Sphinx page (Python 3.11 pickle docs)', () => {
     }
     // The page's title appears once (no second copy from the header bar or sidebar).
     expect(document.text.match(/pickle — Python object serialization/g)).toHaveLength(1);
+  });
+
+  it('answers the default protocol from the prose, not from API titles or version notes', async () => {
+    const dir = makeProject({ 'docs/pickle.html': fixture('python-3.11-pickle.html') }, BM25_CONFIG);
+    expect((await runCli(['ingest', 'docs'], { cwd: dir })).code).toBe(0);
+    const asked = await runCli(['ask', 'What is the default pickle protocol?', '--json'], { cwd: dir });
+    expect(asked.code, asked.stderr).toBe(0);
+    const { answer } = JSON.parse(asked.stdout) as { answer: string };
+    expect(answer).toContain('Currently the default protocol is 4');
+    // Sphinx prints each constant's name as a title line (`pickle.DEFAULT_PROTOCOL`): code, not an answer.
+    expect(answer).not.toMatch(/pickle\.(DEFAULT|HIGHEST)_PROTOCOL/);
+    expect(answer).not.toContain('Changed in version');
   });
 
   it('keeps the space before an inline tag at a line break (no "toPickler")', async () => {

@@ -73,6 +73,23 @@ describe('progress bar', () => {
     expect(lines.at(-1)).toBe('finished (5s)');
   });
 
+  it('stops with the count and detail it last had, even updates it did not print', async () => {
+    const { createProgressBar } = await import('../src/cli/progress-bar.js');
+    let now = 0;
+    const { stream, output } = captureStream();
+    // A line every 2 s: the updates in between are held, not printed.
+    const bar = createProgressBar({ title: 'ingest', unit: 'docs', stream, now: () => now });
+    now = 2500;
+    bar.update(40, 300, '12 chunks · a.md');
+    now = 3000;
+    bar.update(57, 300, '19 chunks · b.md');
+    bar.stop('interrupted at');
+    const lines = output().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('40/300 docs');
+    expect(lines[1]).toBe('interrupted at 57/300 docs · 19 chunks · b.md (3s)');
+  });
+
   it('keeps the ETA steady through a stall and a burst', async () => {
     const { createProgressBar } = await import('../src/cli/progress-bar.js');
     let now = 0;

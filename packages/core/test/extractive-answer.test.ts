@@ -72,6 +72,28 @@ describe('extractiveAnswer: the shortest set of sentences that answers', () => {
     expect(result.answer).toBe('Currently the default protocol is 4, added in Python 3.4. [1]');
   });
 
+  it('adds a sentence only when its chance of holding the answer is worth its length, up to maxSentences', () => {
+    // Two sentences share the question's terms; the second one's chance is high in a pool of two.
+    const text = passage(
+      'The Tay bridge crosses the Firth of Tay. The Tay bridge was opened in 1878 and fell in 1879.',
+    );
+    const both = extractiveAnswer('When was the Tay bridge opened?', [text]);
+    expect(both.answer).toContain('The Tay bridge was opened in 1878 and fell in 1879.');
+    const one = extractiveAnswer('When was the Tay bridge opened?', [text], { maxSentences: 1 });
+    expect(one.citations).toHaveLength(1);
+    expect(one.answer).toBe('The Tay bridge was opened in 1878 and fell in 1879. [1]');
+    // Padded with many unrelated sentences, the weak one's chance no longer pays for its 60 words.
+    const filler = Array.from(
+      { length: 40 },
+      (_, i) => `The bridge number ${i} carries the road over a small river near the old mill.`,
+    ).join(' ');
+    const long = `${'The Firth of Tay is wide and the river Tay is the longest river of Scotland and it is '.repeat(4)}known.`;
+    const padded = extractiveAnswer('When was the Tay bridge opened?', [
+      passage(`The Tay bridge was opened in 1878. ${long} ${filler}`),
+    ]);
+    expect(padded.answer).toBe('The Tay bridge was opened in 1878. [1]');
+  });
+
   it('stays with one source unless another one is needed for what it lacks', () => {
     const server = passage('The server listens on port 8787. It binds to 127.0.0.1 by default.', {
       documentId: 'server.md',
@@ -122,6 +144,22 @@ describe('extractiveAnswer: the shortest set of sentences that answers', () => {
 });
 
 describe('sentence kinds', () => {
+  it('takes a lone API signature line (a Sphinx definition title) for code', () => {
+    for (const title of [
+      'pickle.DEFAULT_PROTOCOL',
+      'class pickle.Pickler(file, protocol=None, *, fix_imports=True, buffer_callback=None)',
+      'exception pickle.PicklingError',
+      'persistent_load(pid)',
+    ])
+      expect(sentenceKind(title), title).toBe('code');
+    for (const prose of [
+      'An integer, the default protocol version used for pickling.',
+      'Pickle.',
+      'Currently.',
+    ])
+      expect(sentenceKind(prose), prose).toBe('prose');
+  });
+
   it('tells prose from code, directives, headings and navigation', () => {
     expect(sentenceKind('The server listens on port 8787.')).toBe('prose');
     expect(sentenceKind('## Configuration')).toBe('heading');

@@ -52,7 +52,11 @@ it('runs the example and prints what its comments say', async () => {
   const logged: unknown[] = [];
   (globalThis as { __readmeLog?: unknown[] }).__readmeLog = logged;
   await load('## Example', 'example', logPrelude);
-  expect(logged).toEqual(['Options are declared once. [1]', 'kit.md', 'INVALID_FILTER']);
+  expect(logged).toEqual([
+    'Options are declared once. [1] The declaration is the Standard Schema. [1]',
+    'kit.md',
+    'INVALID_FILTER',
+  ]);
 });
 
 describe('the "whole adapter" of "Writing an adapter", against a local server', () => {

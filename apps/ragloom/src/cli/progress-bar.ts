@@ -15,6 +15,11 @@ export interface ProgressBar {
   update(completed: number, total?: number, detail?: string): void;
   /** Ends the bar with a final line. */
   done(message?: string): void;
+  /**
+   * Ends the bar with a line saying where it stopped — `interrupted at 120/300 docs · 40 chunks` — from the
+   * same count and detail the bar last had, so what is printed after Ctrl-C is what the bar showed.
+   */
+  stop(prefix: string): void;
   /** Removes the bar so other output can be printed; the next update draws it again. */
   clear(): void;
 }
@@ -48,16 +53,20 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   let drawn = false;
   let state = { completed: 0, total: undefined as number | undefined, detail: '' };
 
+  const countText = () => {
+    const { completed, total } = state;
+    return kind === 'bytes'
+      ? `${mb(completed)}${total ? ` / ${mb(total)}` : ''}`
+      : `${completed}${total !== undefined ? `/${total}` : ''} ${unit}`;
+  };
+
   const render = () => {
     const { completed, total, detail } = state;
     const elapsed = (now() - started) / 1000;
     // Too early for a rate that means anything: the first samples are dominated by start-up.
     const settled = elapsed >= 1;
     const shownRate = !settled ? 0 : rate > 0 ? rate : completed / elapsed;
-    const count =
-      kind === 'bytes'
-        ? `${mb(completed)}${total ? ` / ${mb(total)}` : ''}`
-        : `${completed}${total !== undefined ? `/${total}` : ''} ${unit}`;
+    const count = countText();
     const speed = !settled
       ? ''
       : kind === 'bytes'
@@ -81,6 +90,13 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     return line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line;
   };
 
+  const done = (message?: string) => {
+    if (interactive && drawn) stream.write('\r\x1b[2K');
+    drawn = false;
+    const elapsed = formatDuration((now() - started) / 1000);
+    stream.write(`${message ?? render()} (${elapsed})\n`);
+  };
+
   return {
     update(completed, total, detail) {
       const t = now();
@@ -101,11 +117,9 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
         stream.write(`${render()}\n`);
       }
     },
-    done(message) {
-      if (interactive && drawn) stream.write('\r\x1b[2K');
-      drawn = false;
-      const elapsed = formatDuration((now() - started) / 1000);
-      stream.write(`${message ?? render()} (${elapsed})\n`);
+    done,
+    stop(prefix) {
+      done(`${prefix} ${countText()}${state.detail ? ` · ${state.detail}` : ''}`);
     },
     clear() {
       if (interactive && drawn) stream.write('\r\x1b[2K');

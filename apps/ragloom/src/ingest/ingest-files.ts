@@ -82,6 +82,8 @@ export interface IngestFilesResult {
   readonly chunks: number;
   /** True when the signal fired: the index on disk is the last checkpoint. */
   readonly interrupted: boolean;
+  /** Documents of this run that the last checkpoint holds (`documents` when the run was not interrupted). */
+  readonly checkpointedDocuments: number;
   /** Checkpoints committed by this run, and the generation of the index set after the last one. */
   readonly checkpoints: number;
   readonly generation: number;
@@ -242,6 +244,7 @@ async function ingestFilesNow(
   if (rebuildPending) staging.deleteEverything();
 
   let checkpoints = 0;
+  let checkpointedDocuments = 0;
   let generation = writer.generation;
   let lastCheckpoint = Date.now();
   const checkpoint = async () => {
@@ -261,6 +264,7 @@ async function ingestFilesNow(
     rebuildPending = false;
     generation = result.generation;
     checkpoints++;
+    checkpointedDocuments = storedDocuments;
     lastCheckpoint = Date.now();
     progress.phase = 'ingesting';
   };
@@ -388,6 +392,7 @@ async function ingestFilesNow(
     documents: storedDocuments,
     chunks: progress.chunks,
     interrupted,
+    checkpointedDocuments,
     checkpoints,
     generation,
   };

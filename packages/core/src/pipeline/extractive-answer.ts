@@ -149,37 +149,86 @@ function matchWindow(terms: readonly PositionedTerm[], matched: ReadonlySet<stri
 }
 
 /**
- * The weights of the sentence score and of the answer's growth. Calibrated on data kept apart from what
- * is reported: CMRC 2018 *trial* and SQuAD 2.0 dev-half questions 4001 on (`bench/eval`'s
- * extractive-answers script measures questions 1–4000 and CMRC dev).
+ * What makes a sentence likely to hold the answer, each a number a weight multiplies. Coverages are shares
+ * of the question's rarity-weighted terms (see `coverage`).
  */
-const SCORING = {
-  /** Share of a term's rarity taken within its own document (the rest: among all retrieved sentences). */
-  localRarity: 0.8,
-  /** How much a tight cluster of matched terms adds (×(1 + d·density)). */
-  density: 0.3,
-  /** How much holding (or lacking) the asked-for kind of answer — a number, a time — scales the score. */
-  answerType: 0.2,
-  /** Bonus of a sentence by its passage's retrieval score, relative to the best passage's. */
-  passageScore: 0.4,
-  /** Words after which a sentence starts paying for its length, and the price per 60 words. */
-  freeWords: 30,
-  lengthPenalty: 0.15,
-  /** The answer stops growing once it covers this much of the question. */
-  enoughCoverage: 0.9,
-  /** Least coverage a further sentence must add: from the quoted document, or from another one. */
-  sameSourceGain: 0.1,
-  otherSourceGain: 0.5,
+interface SentenceFeatures {
+  /** Coverage by the sentence's terms, rarity among all retrieved sentences. */
+  readonly coverage: number;
+  /** The same, rarity within the sentence's own document. */
+  readonly localCoverage: number;
+  /** Coverage by terms of the document's topic the sentence refers back to instead of repeating. */
+  readonly topicCoverage: number;
+  /** Coverage times how tightly the matched terms sit together. */
+  readonly denseCoverage: number;
+  /** 1 when it holds the kind of answer asked for (a number, a time), −1 when it lacks it, else 0. */
+  readonly answerType: number;
+  /** Its passage's retrieval score as a share of the best passage's. */
+  readonly passageStanding: number;
+  /** 1 / (1 + its passage's rank from 0). */
+  readonly passageRank: number;
+  /** ln(1 + length in words). */
+  readonly logWords: number;
+  /** Share of the question's terms it holds, unweighted. */
+  readonly matchedShare: number;
+  /** Share of the question's adjacent term pairs it holds adjacent too. */
+  readonly pairShare: number;
+  /** Coverage by the sentence before it in its passage (which often names what this one is about). */
+  readonly previousCoverage: number;
+  /** 1 for its passage's first sentence. */
+  readonly firstInPassage: number;
+}
+
+/**
+ * The log-odds weights of the features, one set for Latin-script and one for CJK questions, and the
+ * price of a word: a sentence beyond the best one is quoted when its chance of holding the answer is at
+ * least `pricePerWord` × its length. Fitted (listwise logistic regression over the retrieved sentences,
+ * then the price) on data kept apart from what is reported: CMRC 2018 *trial* and SQuAD 2.0 dev-half
+ * questions 4001 on (`bench/eval`'s extractive-answers script reports questions 1–4000 and CMRC dev).
+ */
+const MODELS: Record<'latin' | 'cjk', { weights: SentenceFeatures; pricePerWord: number }> = {
+  latin: {
+    weights: {
+      coverage: 1.484,
+      localCoverage: 0.7807,
+      topicCoverage: 1.5225,
+      denseCoverage: 0.6669,
+      answerType: 0.6377,
+      passageStanding: 2.394,
+      passageRank: 0.7114,
+      logWords: 0.1821,
+      matchedShare: 2.8508,
+      pairShare: 0.5503,
+      previousCoverage: 0.8296,
+      firstInPassage: 0.1988,
+    },
+    pricePerWord: 0.007,
+  },
+  cjk: {
+    weights: {
+      coverage: 1.4162,
+      localCoverage: 8.14,
+      topicCoverage: 8.1595,
+      denseCoverage: -1.0438,
+      answerType: 0.8334,
+      passageStanding: 1.0592,
+      passageRank: 1.52,
+      logWords: 0.0366,
+      matchedShare: 2.7023,
+      pairShare: -0.7539,
+      previousCoverage: -0.111,
+      firstInPassage: 1.1172,
+    },
+    pricePerWord: 0.007,
+  },
 };
 
-const KIND_FACTOR: Record<SentenceKind, number> = {
-  prose: 1,
-  'version-note': 0.6,
-  code: 1,
-  heading: 0,
-  directive: 0,
-  navigation: 0,
-};
+/** Share of a document's rarity taken within the document itself, for terms of its topic. */
+const LOCAL_RARITY = 0.8;
+/** A version note ("Changed in version 3.4") is about the past: its log-odds drop by this much. */
+const VERSION_NOTE_PENALTY = 1.5;
+/** Kinds that never answer (code answers only questions about code). */
+const NEVER_ANSWERS: ReadonlySet<SentenceKind> = new Set(['heading', 'directive', 'navigation']);
 
 const NEGATION = /\b(not|never|no|none|nor|neither|without|cannot)\b|n't\b/i;
 
@@ -187,6 +236,30 @@ const NEGATION = /\b(not|never|no|none|nor|neither|without|cannot)\b|n't\b/i;
 function negationMismatch(question: string, quote: string): boolean {
   return NEGATION.test(question) && !NEGATION.test(quote);
 }
+
+/** The log-odds of a sentence holding the answer, up to a constant shared by all sentences of a question. */
+function logOdds(features: SentenceFeatures, weights: SentenceFeatures, kind: SentenceKind): number {
+  let sum = kind === 'version-note' ? -VERSION_NOTE_PENALTY : 0;
+  for (const key of Object.keys(weights) as (keyof SentenceFeatures)[]) sum += weights[key] * features[key];
+  return sum;
+}
+
+/** Chances that sum to 1 over the sentences (a softmax of their log-odds). */
+function answerChances(logOddsList: readonly number[]): number[] {
+  const top = Math.max(...logOddsList);
+  const e = logOddsList.map((s) => Math.exp(s - top));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / total);
+}
+
+/** Adjacent term pairs of a text ("default protocol"), for matching the question's phrasing. */
+function termPairs(terms: readonly PositionedTerm[]): Set<string> {
+  const pairs = new Set<string>();
+  for (let i = 1; i < terms.length; i++) pairs.add(`${terms[i - 1]!.term} ${terms[i]!.term}`);
+  return pairs;
+}
+
+const isCjkQuestion = (question: string) => [...question].filter(isCjkChar).length > question.length / 3;
 
 type Weights = ReadonlyMap<string, number>;
 
@@ -226,15 +299,16 @@ function topicsOf(passages: readonly RetrievedPassage[], sentences: readonly Can
 }
 
 /**
- * Answers without a language model: quotes the shortest set of sentences of the retrieved passages that
- * answers the question. A sentence scores by how much of the question it covers — each term weighted by
- * its rarity among the retrieved sentences and within its own document, terms of the document's topic
- * counted for every sentence of it —, how close together the matched terms are, whether it holds the
- * kind of answer asked for (a number, a time), and how well its passage ranked. The best one is quoted;
- * more are added only while they cover question terms the quote lacks, from the same source unless
- * another one adds at least half of the question. Each sentence is quoted once, however many overlapping
- * chunks hold it; code counts only for questions about code; headings, directives and navigation never
- * count, and version notes ("Changed in version 3.4") rank below the text about the present.
+ * Answers without a language model: quotes the shortest set of sentences of the retrieved passages likely
+ * to hold the answer. Each sentence gets the log-odds of holding it (`SentenceFeatures`: how much of the
+ * question it covers — each term weighted by its rarity among the retrieved sentences and within its own
+ * document, terms of the document's topic counted for every sentence of it —, how close together and in
+ * the question's order the matched terms are, whether it holds the kind of answer asked for, how well its
+ * passage ranked, what the sentence before it covers); the most likely one is quoted, and another only
+ * when its chance is worth its length (`pricePerWord`), so a second source comes in only when it is that
+ * likely. Each sentence is quoted once, however many overlapping chunks hold it; code counts only for
+ * questions about code; headings, directives and navigation never count, and version notes ("Changed in
+ * version 3.4") rank below the text about the present.
  *
  * The answer is declined (`declined: true`, empty answer) rather than guessed when the quote covers less
  * than `minEvidence` of the question, or when the question asks about what is *not* so and the quote
@@ -248,11 +322,16 @@ export function extractiveAnswer(
   const maxSentences = options.maxSentences ?? 3;
   const minEvidence = options.minEvidence ?? 0.2;
   const codeAllowed = asksAboutCode(question);
-  const queryTerms = [...new Set(positionedTerms(question).map((t) => t.term))];
+  const questionTerms = positionedTerms(question);
+  const queryTerms = [...new Set(questionTerms.map((t) => t.term))];
+  const questionPairs = termPairs(questionTerms);
   const sentences = sentencesOf(passages);
-  const candidates = sentences.filter((c) => KIND_FACTOR[c.kind] > 0 && (c.kind !== 'code' || codeAllowed));
+  const candidates = sentences.filter(
+    (c) => !NEVER_ANSWERS.has(c.kind) && (c.kind !== 'code' || codeAllowed),
+  );
   const empty: ExtractiveAnswer = { answer: '', citations: [], evidence: 0, declined: true, markerEnds: [] };
   if (queryTerms.length === 0 || candidates.length === 0) return empty;
+  const model = MODELS[isCjkQuestion(question) ? 'cjk' : 'latin'];
 
   const weights = rarityWeights(queryTerms, candidates);
   const documentWeights = new Map<string, Weights>();
@@ -266,8 +345,8 @@ export function extractiveAnswer(
     );
   }
   const blended = (documentId: string, terms: readonly string[]) =>
-    (1 - SCORING.localRarity) * coverage(weights, terms) +
-    SCORING.localRarity * coverage(documentWeights.get(documentId)!, terms);
+    (1 - LOCAL_RARITY) * coverage(weights, terms) +
+    LOCAL_RARITY * coverage(documentWeights.get(documentId)!, terms);
   const topics = topicsOf(passages, sentences);
   const answerType = expectedAnswerType(question);
 
@@ -277,47 +356,55 @@ export function extractiveAnswer(
   const passageStanding = passages.map((p, rank) =>
     topScore > 0 ? Math.max(0, p.score) / topScore : 1 / (1 + rank),
   );
+  // Each passage's sentences in reading order, for a sentence's predecessor.
+  const inPassage = new Map<number, Candidate[]>();
+  for (const c of candidates) inPassage.set(c.passage, [...(inPassage.get(c.passage) ?? []), c]);
+  for (const list of inPassage.values()) list.sort((x, y) => x.order - y.order);
+
   const scored = candidates.map((c) => {
     const matched = new Set(queryTerms.filter((t) => c.termSet.has(t)));
+    const matchedTerms = [...matched];
     const topic = topics.get(c.documentId)!;
     const inherited = queryTerms.filter((t) => !matched.has(t) && topic.has(t));
-    const typeFit = answerType === undefined ? 0 : holdsAnswerType(c.text, answerType, question) ? 1 : -1;
-    const relevance =
-      (blended(c.documentId, [...matched]) * (1 + SCORING.density * matchDensity(c.terms, matched)) +
-        blended(c.documentId, inherited)) *
-      (1 + SCORING.answerType * typeFit);
-    const score =
-      KIND_FACTOR[c.kind] *
-      (relevance +
-        SCORING.passageScore * passageStanding[c.passage]! -
-        (SCORING.lengthPenalty * Math.max(0, c.words - SCORING.freeWords)) / 60);
-    return { ...c, matched, score };
+    const siblings = inPassage.get(c.passage)!;
+    const previous = siblings[siblings.indexOf(c) - 1];
+    const pairs = termPairs(c.terms);
+    const features: SentenceFeatures = {
+      coverage: coverage(weights, matchedTerms),
+      localCoverage: coverage(documentWeights.get(c.documentId)!, matchedTerms),
+      topicCoverage: blended(c.documentId, inherited),
+      denseCoverage: matchDensity(c.terms, matched) * blended(c.documentId, matchedTerms),
+      answerType: answerType === undefined ? 0 : holdsAnswerType(c.text, answerType, question) ? 1 : -1,
+      passageStanding: passageStanding[c.passage]!,
+      passageRank: 1 / (1 + c.passage),
+      logWords: Math.log(1 + c.words),
+      matchedShare: matched.size / queryTerms.length,
+      pairShare:
+        questionPairs.size === 0
+          ? 0
+          : [...questionPairs].filter((p) => pairs.has(p)).length / questionPairs.size,
+      previousCoverage: previous === undefined ? 0 : coverage(weights, previous.termSet),
+      firstInPassage: siblings[0] === c ? 1 : 0,
+    };
+    return { ...c, matched, score: logOdds(features, model.weights, c.kind) };
   });
   const ranked = scored.filter((c) => c.matched.size > 0).sort((a, b) => b.score - a.score);
   const best = ranked[0];
   if (best === undefined) return empty;
 
-  const chosen = [best];
-  const covered = new Set(best.matched);
-  while (chosen.length < maxSentences && coverage(weights, covered) < SCORING.enoughCoverage) {
-    let pick: (typeof ranked)[number] | undefined;
-    let pickGain = 0;
-    for (const c of ranked) {
-      if (chosen.includes(c)) continue;
-      const gain = coverage(
-        weights,
-        [...c.matched].filter((t) => !covered.has(t)),
-      );
-      const needed = c.documentId === best.documentId ? SCORING.sameSourceGain : SCORING.otherSourceGain;
-      if (gain >= needed && gain > pickGain) {
-        pick = c;
-        pickGain = gain;
-      }
-    }
-    if (pick === undefined) break;
-    chosen.push(pick);
-    for (const t of pick.matched) covered.add(t);
-  }
+  // The most likely sentence, then the others whose chance is worth their length, best value first;
+  // a version note only ever as the best (it would contradict the text about the present).
+  const chances = answerChances(ranked.map((c) => c.score));
+  const worth = ranked
+    .map((c, i) => ({ c, chance: chances[i]! }))
+    .filter(
+      ({ c, chance }) => c !== best && c.kind !== 'version-note' && chance >= model.pricePerWord * c.words,
+    )
+    .sort((x, y) => y.chance / y.c.words - x.chance / x.c.words)
+    .slice(0, maxSentences - 1)
+    .map(({ c }) => c);
+  const chosen = [best, ...worth];
+  const covered = new Set(chosen.flatMap((c) => [...c.matched]));
   const evidence = coverage(weights, covered);
   const quote = chosen.map((c) => c.text).join(' ');
   if (evidence < minEvidence || negationMismatch(question, quote)) return { ...empty, evidence };

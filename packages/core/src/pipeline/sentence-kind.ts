@@ -53,6 +53,10 @@ const SHELL_PROMPT = /^(\$|>>>|\.\.\.|%|>|PS>|C:\\>)\s/;
 const CODE_LINE_START =
   /^(import|export|from|const|let|var|function|def|class|return|async|await|if|for|while|public|private|package|#include|using|fn|impl|struct|SELECT|INSERT|CREATE)\b.*[(){}=;:<>[\]]/;
 const CODE_TOKENS = /=>|\)\s*[{;]|;\s*$|\{\s*$|^\s*[})\]];?\s*$|::\w|\w\(\)|\$\{|<\/\w+>/m;
+// A lone API signature line, as Sphinx and other API docs print a definition's title:
+// `pickle.DEFAULT_PROTOCOL`, `class pickle.Pickler(file, protocol=None)`, `persistent_load(pid)`.
+const API_SIGNATURE =
+  /^((class|exception|function|method|attribute|data|async|static|classmethod|staticmethod|property|def|coroutine)\s+)*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*(\(.*\)|\.[A-Za-z_]\w*)(\s*(->|:)\s*\S.*)?$/;
 const LINK_ONLY = /^([-*+]\s+)?\[[^\]]+\]\([^)]*\)[\s.,;|]*$/;
 
 /** The share of non-space characters that are code punctuation. */
@@ -93,7 +97,7 @@ export function sentenceKind(sentence: string, inFence = false): SentenceKind {
   if (DIRECTIVE.some((re) => re.test(text))) return VERSION_NOTE.test(text) ? 'version-note' : 'directive';
   if (LINK_ONLY.test(text) || NAVIGATION.some((re) => re.test(text))) return 'navigation';
   if (/^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$/.test(text)) return 'navigation'; // a table rule
-  if (looksLikeCode(text)) return 'code';
+  if (looksLikeCode(text) || (!text.includes('\n') && API_SIGNATURE.test(text))) return 'code';
   if (VERSION_NOTE.test(text)) return 'version-note';
   return 'prose';
 }

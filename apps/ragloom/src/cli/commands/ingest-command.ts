@@ -78,7 +78,7 @@ Examples:
               `${p.chunks} chunks${p.file ? ` · ${p.file}` : ''}`,
             );
           } else if (p.phase === 'saving') {
-            bar.update(p.documentsDone, p.documentsTotal, 'saving');
+            bar.update(p.documentsDone, p.documentsTotal, `${p.chunks} chunks · saving`);
           }
         },
       };
@@ -112,7 +112,7 @@ Examples:
             );
           } catch (error) {
             if (!isRagloomError(error, 'ABORTED')) throw error;
-            bar.done('interrupted');
+            bar.stop('interrupted at');
             process.stderr.write(
               'the server keeps the last checkpoint of this ingest; run the same command again to continue\n',
             );
@@ -153,10 +153,10 @@ Examples:
         `${result.added.length} new, ${result.updated.length} changed, ${result.unchanged} unchanged, ` +
         `${result.removed.length} removed, ${result.skipped.length} skipped, ${result.excluded.length} left out`;
       if (result.interrupted) {
-        bar.done(`interrupted after ${result.documents} documents`);
+        bar.stop('interrupted at');
         process.stderr.write(
-          `the index on disk is the last checkpoint (${result.checkpoints} written in this run); ` +
-            'run the same command again to continue\n',
+          `the index on disk is the last checkpoint (${result.checkpoints} written in this run, holding ` +
+            `${result.checkpointedDocuments} of its documents); run the same command again to continue\n`,
         );
         process.exitCode = 130;
         return;
