@@ -1,12 +1,4 @@
-import {
-  compileFilter,
-  type DenseIndexManifest,
-  type Filter,
-  type RetrieverRecord,
-  type RetrieverV1,
-  type SearchHit,
-  similarity,
-} from '@ragloom/core';
+import type { DenseIndexManifest, Filter, RetrieverRecord, RetrieverV1, SearchHit } from '@ragloom/core';
 import { expect } from 'vitest';
 import { nextMacrotask, sequentialThenConcurrent, settle } from '../shared/concurrency.js';
 import { randomVector, seededRandom } from '../shared/seeded-random.js';
@@ -19,6 +11,7 @@ import {
   type CorpusRecord,
 } from './conformance-corpus.js';
 import { outOfOrderAt } from './hit-order.js';
+import { recordsMatching, scoreAgrees } from './reference-search.js';
 import type { RetrieverConformanceTest } from './retriever-conformance.js';
 
 /** What the retriever suite hands the concurrency tests. */
@@ -129,10 +122,10 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
         problems.push(`${what}: ${hit.id} has the metadata of version ${version} but the text "${hit.text}"`);
       }
       if (metric) {
-        const want = similarity(metric, query, record.vector);
-        if (!(Math.abs(hit.score - want) <= 1e-4 * Math.max(1, Math.abs(want)))) {
+        const { agrees, exact } = scoreAgrees(hit.score, metric, query, record.vector);
+        if (!agrees) {
           problems.push(
-            `${what}: ${hit.id} has the metadata of version ${version} but a score (${hit.score}) of another vector (${want})`,
+            `${what}: ${hit.id} has the metadata of version ${version} but a score (${hit.score}) of another vector (${exact})`,
           );
         }
       }
@@ -248,10 +241,7 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
       const known = knownVersions(size, 1);
       const byIds = base.filter((_, i) => i % 3 === 0).map((r) => r.id);
       const byFilter: Filter = { group: 4 };
-      const removed = new Set([
-        ...byIds,
-        ...base.filter((r) => compileFilter(byFilter)(r.metadata)).map((r) => r.id),
-      ]);
+      const removed = new Set([...byIds, ...recordsMatching(base, byFilter).map((r) => r.id)]);
       const survivors = base.filter((r) => !removed.has(r.id)).map((r) => r.id);
       const survivorsInGroup = base
         .filter((r) => !removed.has(r.id) && r.metadata.group === 2)

@@ -1,5 +1,4 @@
 import {
-  compareHits,
   compileFilter,
   type DenseIndexManifest,
   type Filter,
@@ -25,6 +24,7 @@ import {
   TOP_K_FILTERS,
 } from './conformance-corpus.js';
 import { outOfOrderAt } from './hit-order.js';
+import { exactTopK, recordsMatching, scoreTolerance } from './reference-search.js';
 import { describeRetrieverConcurrency } from './retriever-concurrency.js';
 
 export const RETRIEVER_CONFORMANCE_TESTS = [
@@ -107,16 +107,6 @@ export interface RetrieverSuiteHelpers {
 
 const MODEL_ID = 'ragloom-conformance/encoder-v1';
 let sequence = 0;
-
-/** Brute-force expected hits: the ground truth every dense retriever must reproduce on the small corpus. */
-function exactTopK(corpus: CorpusRecord[], query: number[], metric: Metric, filter: Filter, k: number) {
-  const predicate = compileFilter(filter);
-  return corpus
-    .filter((r) => predicate(r.metadata))
-    .map((r) => ({ id: r.id, score: similarity(metric, query, r.vector) }))
-    .sort(compareHits)
-    .slice(0, k);
-}
 
 function expectSorted(hits: readonly SearchHit[], what: string) {
   for (const hit of hits)
@@ -217,7 +207,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
       withCorpus(async (retriever, corpus) => {
         expect(await retriever.count()).toBe(CORPUS_SIZE);
         for (const filter of [{ category: 'news' }, { tags: { $exists: false } }, { year: { $gte: 2020 } }]) {
-          const expected = corpus.filter((r) => compileFilter(filter)(r.metadata)).length;
+          const expected = recordsMatching(corpus, filter).length;
           expect(await retriever.count(filter), `count(${JSON.stringify(filter)})`).toBe(expected);
         }
       }));
@@ -281,7 +271,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
       withCorpus(async (retriever, corpus) => {
         const filter: Filter = { $or: [{ category: 'sport' }, { tags: 'gold' }] };
         const predicate = compileFilter(filter);
-        const expected = corpus.filter((r) => predicate(r.metadata)).length;
+        const expected = recordsMatching(corpus, filter).length;
         expect(expected).toBeGreaterThan(0);
         expect((await retriever.delete({ filter })).deleted).toBe(expected);
         expect(await retriever.count()).toBe(CORPUS_SIZE - expected);
@@ -294,8 +284,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
       withCorpus(async (retriever, corpus) => {
         const failures: string[] = [];
         for (const filter of CONFORMANCE_FILTERS) {
-          const predicate = compileFilter(filter);
-          const expected = corpus.filter((r) => predicate(r.metadata)).map((r) => r.id);
+          const expected = recordsMatching(corpus, filter).map((r) => r.id);
           const actual = sortedIds(await searchAll(retriever, filter));
           if (JSON.stringify(actual) !== JSON.stringify(expected.sort())) {
             const missing = expected.filter((id) => !actual.includes(id));
@@ -342,7 +331,7 @@ export function describeRetrieverConformance(options: RetrieverConformanceOption
             expect(
               Math.abs(hit.score - want),
               `${metric}: score of ${hit.id} is ${hit.score}, expected ${want} (cosine similarity, dot product, or negative squared L2)`,
-            ).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want)));
+            ).toBeLessThanOrEqual(scoreTolerance(want));
           });
         }, metric);
       }
