@@ -2,10 +2,13 @@ import type { Metric } from '@ragloom/core';
 import {
   codeBytes,
   dequantize,
+  encodeVector,
   type Int8Quantizer,
   type Int8QueryTerms,
   int8QueryTerms,
+  int8SlotTerm,
   paddedCodeBytes,
+  type Quantizer,
 } from './quantizer.js';
 
 /**
@@ -28,7 +31,7 @@ export function codeRowLayout(kind: 'int8' | 'binary', dimension: number): CodeR
  * its dequantized vector, with the row's own 1/‖x‖ (`slotTerm`) for cosine, so that the distances from a
  * stored slot are those its vector would get as a query.
  */
-export function storedRowTerms(
+function storedRowTerms(
   quantizer: Int8Quantizer,
   codes: Uint8Array,
   at: number,
@@ -42,12 +45,7 @@ export function storedRowTerms(
 }
 
 /** The file rows of slots [0, slots) from padded rows starting at `start` of `codes`. */
-export function unpaddedRows(
-  codes: Uint8Array,
-  start: number,
-  layout: CodeRowLayout,
-  slots: number,
-): Uint8Array[] {
+function unpaddedRows(codes: Uint8Array, start: number, layout: CodeRowLayout, slots: number): Uint8Array[] {
   const { rowBytes, fileRowBytes } = layout;
   if (rowBytes === fileRowBytes) return [codes.subarray(start, start + slots * rowBytes)];
   const out = new Uint8Array(slots * fileRowBytes);
@@ -59,7 +57,7 @@ export function unpaddedRows(
 }
 
 /** Stores `count` file rows of `bytes` as padded rows of slots from `from` (rows starting at `start` of `codes`). */
-export function storePaddedRows(
+function storePaddedRows(
   codes: Uint8Array,
   start: number,
   layout: CodeRowLayout,
@@ -73,4 +71,80 @@ export function storePaddedRows(
     codes.set(bytes.subarray(i * fileRowBytes, (i + 1) * fileRowBytes), row);
     codes.fill(0, row + fileRowBytes, row + rowBytes);
   }
+}
+
+/**
+ * Where a code kernel keeps its rows and per-slot terms: padded rows in `codes` from byte `codesStart`, one
+ * float32 term per slot in `terms` from index `termsStart` (int8: 1/‖x‖ for cosine, ‖x̂‖² for l2). The kernel
+ * replaces the views and starts when its storage grows; `codeRows` reads them afresh on every call.
+ */
+export interface CodeStorage {
+  codes: Uint8Array;
+  codesStart: number;
+  terms: Float32Array;
+  termsStart: number;
+}
+
+/** What both code kernels do alike on their storage: store, move, export and import rows, and a row as a query. */
+export interface CodeRows {
+  readonly layout: CodeRowLayout;
+  /** Byte offset of the row of `slot` in `storage.codes`. */
+  rowAt(slot: number): number;
+  /** The stored term of `slot`. */
+  termOf(slot: number): number;
+  setVector(slot: number, vector: Float32Array, inverseNorm: number): void;
+  move(from: number, to: number): void;
+  exportCodes(slots: number): Uint8Array[];
+  /** Stores file rows at slots [from, from + count); the storage must already hold them. */
+  importCodes(bytes: Uint8Array, from: number, count: number, inverseNormOf: (slot: number) => number): void;
+  /** int8 only: the query terms of the stored row of `slot`, its int16 weights into `weights` (`storedRowTerms`). */
+  slotQueryTerms(slot: number, weights: Int16Array): Int8QueryTerms;
+}
+
+export function codeRows(
+  quantizer: Quantizer,
+  dimension: number,
+  metric: Metric,
+  storage: CodeStorage,
+): CodeRows {
+  const layout = codeRowLayout(quantizer.kind, dimension);
+  const { rowBytes } = layout;
+  const int8 = quantizer.kind === 'int8' ? quantizer : null;
+  const dequantized = new Float32Array(dimension);
+  const rowAt = (slot: number) => storage.codesStart + slot * rowBytes;
+  const termOf = (slot: number) => storage.terms[storage.termsStart + slot]!;
+  const storeTerm = (slot: number, inverseNorm: number) => {
+    storage.terms[storage.termsStart + slot] = int8SlotTerm(
+      int8!,
+      storage.codes,
+      rowAt(slot),
+      metric,
+      inverseNorm,
+      dequantized,
+    );
+  };
+  return {
+    layout,
+    rowAt,
+    termOf,
+    setVector(slot, vector, inverseNorm) {
+      encodeVector(quantizer, vector, storage.codes, rowAt(slot));
+      if (int8) storeTerm(slot, inverseNorm);
+    },
+    move(from, to) {
+      storage.codes.copyWithin(rowAt(to), rowAt(from), rowAt(from) + rowBytes);
+      storage.terms[storage.termsStart + to] = termOf(from);
+    },
+    exportCodes(slots) {
+      return unpaddedRows(storage.codes, storage.codesStart, layout, slots);
+    },
+    importCodes(bytes, from, count, inverseNormOf) {
+      storePaddedRows(storage.codes, storage.codesStart, layout, bytes, from, count);
+      if (!int8) return;
+      for (let s = from; s < from + count; s++) storeTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
+    },
+    slotQueryTerms(slot, weights) {
+      return storedRowTerms(int8!, storage.codes, rowAt(slot), metric, termOf(slot), weights, dequantized);
+    },
+  };
 }

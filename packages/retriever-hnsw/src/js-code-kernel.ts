@@ -1,12 +1,11 @@
 import type { Metric } from '@ragloom/core';
 import { type CodeKernel, INT8_MODE } from './code-kernel.js';
-import { codeRowLayout, storedRowTerms, storePaddedRows, unpaddedRows } from './code-rows.js';
+import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
 import {
   encodeVector,
   type Int8QueryTerms,
   int8Distance,
   int8QueryTerms,
-  int8SlotTerm,
   type Quantizer,
 } from './quantizer.js';
 import { grownArray } from './shared-arrays.js';
@@ -31,13 +30,18 @@ export function createJsCodeKernel(
   metric: Metric,
   initialCapacity = 1024,
 ): CodeKernel {
-  const kind = quantizer.kind;
-  const layout = codeRowLayout(kind, dimension);
-  const { rowBytes } = layout;
+  const { rowBytes } = codeRowLayout(quantizer.kind, dimension);
   let capacity = Math.max(1, initialCapacity);
-  let codes = new Uint8Array(capacity * rowBytes);
-  // int8: 1/‖x‖ (cosine) or ‖x̂‖² (l2) per slot, float32 as the wasm kernel keeps them.
-  let aux = new Float32Array(capacity);
+  // Float32 terms, as the wasm kernel keeps them.
+  const storage: CodeStorage = {
+    codes: new Uint8Array(capacity * rowBytes),
+    codesStart: 0,
+    terms: new Float32Array(capacity),
+    termsStart: 0,
+  };
+  const rows = codeRows(quantizer, dimension, metric, storage);
+  // The codes as 32-bit words, for Hamming distances a word at a time.
+  let codeWords = new Int32Array(storage.codes.buffer);
   const mode = INT8_MODE[metric];
   const batchSlots = new Int32Array(BATCH_LIMIT);
   const batchDistances = new Float32Array(BATCH_LIMIT);
@@ -47,19 +51,13 @@ export function createJsCodeKernel(
   const queryBits = new Uint8Array(rowBytes);
   const queryWords = new Int32Array(rowBytes / 4);
   let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
-  const dequantized = new Float32Array(dimension);
 
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
   const binary = quantizer.kind === 'binary' ? quantizer : null;
 
-  /** The terms of the stored row of `slot` as a query, its weights into `target`. */
-  const slotTerms = (slot: number, target: Int16Array) =>
-    storedRowTerms(int8!, codes, slot * rowBytes, metric, aux[slot]!, target, dequantized);
-  const slotTerm = (slot: number, inverseNorm: number) =>
-    int8SlotTerm(int8!, codes, slot * rowBytes, metric, inverseNorm, dequantized);
-
   /** Σ weight · code, exact (integers far below 2^53). */
   const u8Dot = (w: Int16Array, slot: number) => {
+    const { codes } = storage;
     const base = slot * rowBytes;
     let sum = 0;
     for (let d = 0; d < dimension; d++) sum += w[d]! * codes[base + d]!;
@@ -73,12 +71,14 @@ export function createJsCodeKernel(
     for (let i = 0; i < words.length; i++) h += popcount32(words[i]! ^ view[base + i]!);
     return h;
   };
-  let codeWords = new Int32Array(codes.buffer);
+  const wordsOf = (slot: number) => codeWords.subarray((slot * rowBytes) >> 2, ((slot + 1) * rowBytes) >> 2);
 
   const distance = (slot: number): number => {
     if (binary) return hammingWords(queryWords, slot);
-    return int8Distance(u8Dot(weights, slot), queryTerms, mode, aux[slot]!);
+    return int8Distance(u8Dot(weights, slot), queryTerms, mode, rows.termOf(slot));
   };
+  const pairDistance = (pair: Int8QueryTerms, b: number) =>
+    int8Distance(u8Dot(pairWeights, b), pair, mode, rows.termOf(b));
 
   const kernel: CodeKernel = {
     name: 'js',
@@ -94,21 +94,14 @@ export function createJsCodeKernel(
       if (slots <= capacity) return;
       let next = capacity;
       while (next < slots) next *= 2;
-      codes = grownArray(codes, next * rowBytes, false);
-      codeWords = new Int32Array(codes.buffer);
-      aux = grownArray(aux, next, false);
+      storage.codes = grownArray(storage.codes, next * rowBytes, false);
+      storage.terms = grownArray(storage.terms, next, false);
+      codeWords = new Int32Array(storage.codes.buffer);
       capacity = next;
     },
 
-    setVector(slot, vector, inverseNorm) {
-      encodeVector(quantizer, vector, codes, slot * rowBytes);
-      if (int8) aux[slot] = slotTerm(slot, inverseNorm);
-    },
-
-    move(from, to) {
-      codes.copyWithin(to * rowBytes, from * rowBytes, (from + 1) * rowBytes);
-      aux[to] = aux[from]!;
-    },
+    setVector: rows.setVector,
+    move: rows.move,
 
     setQuery(vector) {
       if (binary) {
@@ -121,10 +114,10 @@ export function createJsCodeKernel(
 
     setQueryFromSlot(slot) {
       if (binary) {
-        queryWords.set(codeWords.subarray((slot * rowBytes) >> 2, ((slot + 1) * rowBytes) >> 2));
+        queryWords.set(wordsOf(slot));
         return;
       }
-      queryTerms = slotTerms(slot, weights);
+      queryTerms = rows.slotQueryTerms(slot, weights);
     },
 
     distance,
@@ -135,33 +128,24 @@ export function createJsCodeKernel(
 
     pairDistances(a, count) {
       if (binary) {
-        const words = codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2);
+        const words = wordsOf(a);
         for (let i = 0; i < count; i++) batchDistances[i] = hammingWords(words, batchSlots[i]!);
         return;
       }
-      const pair = slotTerms(a, pairWeights);
-      for (let i = 0; i < count; i++) {
-        const b = batchSlots[i]!;
-        batchDistances[i] = int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
-      }
+      const pair = rows.slotQueryTerms(a, pairWeights);
+      for (let i = 0; i < count; i++) batchDistances[i] = pairDistance(pair, batchSlots[i]!);
     },
 
     pairDistance(a, b) {
-      if (binary) return hammingWords(codeWords.subarray((a * rowBytes) >> 2, ((a + 1) * rowBytes) >> 2), b);
-      const pair = slotTerms(a, pairWeights);
-      return int8Distance(u8Dot(pairWeights, b), pair, mode, aux[b]!);
+      if (binary) return hammingWords(wordsOf(a), b);
+      return pairDistance(rows.slotQueryTerms(a, pairWeights), b);
     },
 
-    exportCodes(slots) {
-      return unpaddedRows(codes, 0, layout, slots);
-    },
+    exportCodes: rows.exportCodes,
 
     importCodes(bytes, from, count, inverseNormOf) {
       kernel.ensureCapacity(from + count);
-      storePaddedRows(codes, 0, layout, bytes, from, count);
-      if (!int8) return;
-      for (let s = from; s < from + count; s++)
-        aux[s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
+      rows.importCodes(bytes, from, count, inverseNormOf);
     },
   };
   return kernel;

@@ -1,12 +1,11 @@
 import type { Metric } from '@ragloom/core';
 import { type CodeKernel, INT8_MODE } from './code-kernel.js';
-import { codeRowLayout, storedRowTerms, storePaddedRows, unpaddedRows } from './code-rows.js';
+import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
 import {
   encodeVector,
   type Int8QueryTerms,
   int8Distance,
   int8QueryTerms,
-  int8SlotTerm,
   type Quantizer,
 } from './quantizer.js';
 import {
@@ -33,8 +32,7 @@ export function createWasmCodeKernel(
 ): CodeKernel | null {
   if (wasmSimdModule() === null) return null;
   const kind = quantizer.kind;
-  const layout = codeRowLayout(kind, dimension);
-  const { rowBytes } = layout;
+  const { rowBytes } = codeRowLayout(kind, dimension);
   // int8 queries are int16 weights (2 bytes per padded code); binary queries are bits.
   const queryBytes = kind === 'int8' ? rowBytes * 2 : rowBytes;
   const queryPtr = 0;
@@ -44,23 +42,26 @@ export function createWasmCodeKernel(
   const codesPtr = align64(outPtr + BATCH_LIMIT * 4);
 
   let capacity = Math.max(1, initialCapacity);
-  let auxPtr = termsPtrOf(codesPtr, rowBytes, capacity);
   const memory = createRowsMemory(codesPtr, rowBytes, capacity, false);
   const wasm = instantiate(memory, false);
-  let u8 = new Uint8Array(memory.buffer);
-  let f32 = new Float32Array(memory.buffer);
+  const storage: CodeStorage = {
+    codes: new Uint8Array(memory.buffer),
+    codesStart: codesPtr,
+    terms: new Float32Array(memory.buffer),
+    termsStart: termsPtrOf(codesPtr, rowBytes, capacity) >> 2,
+  };
+  const rows = codeRows(quantizer, dimension, metric, storage);
+  const { rowAt, termOf } = rows;
   let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
   let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
   const refreshViews = () => {
-    u8 = new Uint8Array(memory.buffer);
-    f32 = new Float32Array(memory.buffer);
+    storage.codes = new Uint8Array(memory.buffer);
+    storage.terms = new Float32Array(memory.buffer);
     batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
     batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
   };
-  const rowAt = (slot: number) => codesPtr + slot * rowBytes;
   const mode = INT8_MODE[metric];
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
-  const dequantized = new Float32Array(dimension);
   const weights = new Int16Array(rowBytes);
   let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
 
@@ -70,8 +71,7 @@ export function createWasmCodeKernel(
     return terms;
   };
   /** Loads the terms of the stored row of `slot`, as a query, into the weights row at `ptr`. */
-  const loadSlotTerms = (slot: number, ptr: number) =>
-    loadWeights(storedRowTerms(int8!, u8, rowAt(slot), metric, slotTermAt(slot), weights, dequantized), ptr);
+  const loadSlotTerms = (slot: number, ptr: number) => loadWeights(rows.slotQueryTerms(slot, weights), ptr);
   /** int8 distances from the weights row at `weightsPtr` (with its `terms`) to the batch's slots. */
   const int8Batch = (weightsPtr: number, terms: Int8QueryTerms, count: number) =>
     wasm.int8Batch(
@@ -81,15 +81,12 @@ export function createWasmCodeKernel(
       slotsPtr,
       count,
       outPtr,
-      auxPtr,
+      storage.termsStart << 2,
       mode,
       terms.offset,
       terms.factor,
       terms.inverseScale,
     );
-  const slotTermAt = (slot: number) => f32[(auxPtr >> 2) + slot]!;
-  const slotTerm = (slot: number, inverseNorm: number) =>
-    int8SlotTerm(int8!, u8, rowAt(slot), metric, inverseNorm, dequantized);
 
   const kernel: CodeKernel = {
     name: 'wasm-simd',
@@ -108,24 +105,17 @@ export function createWasmCodeKernel(
     ensureCapacity(slots) {
       if (slots <= capacity) return;
       capacity = growRowsMemory(memory, codesPtr, rowBytes, capacity, slots);
-      auxPtr = termsPtrOf(codesPtr, rowBytes, capacity);
+      storage.termsStart = termsPtrOf(codesPtr, rowBytes, capacity) >> 2;
       refreshViews();
     },
 
-    setVector(slot, vector, inverseNorm) {
-      encodeVector(quantizer, vector, u8, rowAt(slot));
-      if (int8) f32[(auxPtr >> 2) + slot] = slotTerm(slot, inverseNorm);
-    },
-
-    move(from, to) {
-      u8.copyWithin(rowAt(to), rowAt(from), rowAt(from) + rowBytes);
-      f32[(auxPtr >> 2) + to] = f32[(auxPtr >> 2) + from]!;
-    },
+    setVector: rows.setVector,
+    move: rows.move,
 
     setQuery(vector) {
       if (!int8) {
-        u8.fill(0, queryPtr, queryPtr + rowBytes);
-        encodeVector(quantizer, vector, u8, queryPtr);
+        storage.codes.fill(0, queryPtr, queryPtr + rowBytes);
+        encodeVector(quantizer, vector, storage.codes, queryPtr);
         return;
       }
       queryTerms = loadWeights(int8QueryTerms(int8, vector, weights, metric), queryPtr);
@@ -133,7 +123,7 @@ export function createWasmCodeKernel(
 
     setQueryFromSlot(slot) {
       if (!int8) {
-        u8.copyWithin(queryPtr, rowAt(slot), rowAt(slot) + rowBytes);
+        storage.codes.copyWithin(queryPtr, rowAt(slot), rowAt(slot) + rowBytes);
         return;
       }
       queryTerms = loadSlotTerms(slot, queryPtr);
@@ -141,7 +131,7 @@ export function createWasmCodeKernel(
 
     distance(slot) {
       if (!int8) return wasm.hamming(queryPtr, rowAt(slot), rowBytes);
-      return int8Distance(wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryTerms, mode, slotTermAt(slot));
+      return int8Distance(wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryTerms, mode, termOf(slot));
     },
 
     distances(count) {
@@ -163,20 +153,14 @@ export function createWasmCodeKernel(
     pairDistance(a, b) {
       if (!int8) return wasm.hamming(rowAt(a), rowAt(b), rowBytes);
       const pair = loadSlotTerms(a, pairPtr);
-      return int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, mode, slotTermAt(b));
+      return int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, mode, termOf(b));
     },
 
-    exportCodes(slots) {
-      return unpaddedRows(u8, codesPtr, layout, slots);
-    },
+    exportCodes: rows.exportCodes,
 
     importCodes(bytes, from, count, inverseNormOf) {
       kernel.ensureCapacity(from + count);
-      storePaddedRows(u8, codesPtr, layout, bytes, from, count);
-      if (!int8) return;
-      for (let s = from; s < from + count; s++) {
-        f32[(auxPtr >> 2) + s] = slotTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
-      }
+      rows.importCodes(bytes, from, count, inverseNormOf);
     },
   };
   return kernel;
