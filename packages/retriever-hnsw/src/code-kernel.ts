@@ -25,9 +25,6 @@ export interface CodeKernel extends BuildKernel {
   importCodes(bytes: Uint8Array, from: number, count: number, inverseNormOf: (slot: number) => number): void;
 }
 
-/** Distance mode of the int8 kernels: what the approximate dot product d = q·x̂ becomes. */
-export const INT8_MODE: Record<Metric, number> = { dot: 0, cosine: 1, l2: 2 };
-
 /** The code kernel for a kernel preference (the wasm one where WebAssembly SIMD runs). */
 export function createCodeKernel(
   preference: KernelPreference,

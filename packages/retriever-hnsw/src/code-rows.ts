@@ -5,6 +5,7 @@ import {
   encodeVector,
   type Int8Quantizer,
   type Int8QueryTerms,
+  int8Distance,
   int8QueryTerms,
   int8SlotTerm,
   paddedCodeBytes,
@@ -73,6 +74,9 @@ function storePaddedRows(
   }
 }
 
+/** Distance mode of the int8 kernels: what the approximate dot product d = q·x̂ becomes (the wasm kernel's `mode`). */
+const INT8_MODE: Record<Metric, number> = { dot: 0, cosine: 1, l2: 2 };
+
 /**
  * Where a code kernel keeps its rows and per-slot terms: padded rows in `codes` from byte `codesStart`, one
  * float32 term per slot in `terms` from index `termsStart` (int8: 1/‖x‖ for cosine, ‖x̂‖² for l2). The kernel
@@ -85,20 +89,29 @@ export interface CodeStorage {
   termsStart: number;
 }
 
-/** What both code kernels do alike on their storage: store, move, export and import rows, and a row as a query. */
+/**
+ * What both code kernels do alike on their storage: store, move, export and import rows, encode a query or
+ * take a stored row as one, and turn Σ weight·code into the metric's distance. Their distance loops are their own.
+ */
 export interface CodeRows {
   readonly layout: CodeRowLayout;
+  /** The int8 distance mode of the metric, as the wasm batch kernel takes it. */
+  readonly mode: number;
   /** Byte offset of the row of `slot` in `storage.codes`. */
   rowAt(slot: number): number;
-  /** The stored term of `slot`. */
-  termOf(slot: number): number;
   setVector(slot: number, vector: Float32Array, inverseNorm: number): void;
   move(from: number, to: number): void;
   exportCodes(slots: number): Uint8Array[];
   /** Stores file rows at slots [from, from + count); the storage must already hold them. */
   importCodes(bytes: Uint8Array, from: number, count: number, inverseNormOf: (slot: number) => number): void;
-  /** int8 only: the query terms of the stored row of `slot`, its int16 weights into `weights` (`storedRowTerms`). */
+  /** int8: the query terms of `vector`, its int16 weights into `weights`. */
+  queryTerms(vector: Float32Array, weights: Int16Array): Int8QueryTerms;
+  /** int8: the query terms of the stored row of `slot`, its int16 weights into `weights` (`storedRowTerms`). */
   slotQueryTerms(slot: number, weights: Int16Array): Int8QueryTerms;
+  /** binary: the bits of `vector` as a padded row into `out` at `at` (padding zeroed). */
+  encodeQueryBits(vector: Float32Array, out: Uint8Array, at: number): void;
+  /** int8: the distance to `slot` of a query with `terms`, from `sum` = Σ weight · code of the slot's row. */
+  int8Distance(sum: number, terms: Int8QueryTerms, slot: number): number;
 }
 
 export function codeRows(
@@ -111,6 +124,7 @@ export function codeRows(
   const { rowBytes } = layout;
   const int8 = quantizer.kind === 'int8' ? quantizer : null;
   const dequantized = new Float32Array(dimension);
+  const mode = INT8_MODE[metric];
   const rowAt = (slot: number) => storage.codesStart + slot * rowBytes;
   const termOf = (slot: number) => storage.terms[storage.termsStart + slot]!;
   const storeTerm = (slot: number, inverseNorm: number) => {
@@ -125,8 +139,8 @@ export function codeRows(
   };
   return {
     layout,
+    mode,
     rowAt,
-    termOf,
     setVector(slot, vector, inverseNorm) {
       encodeVector(quantizer, vector, storage.codes, rowAt(slot));
       if (int8) storeTerm(slot, inverseNorm);
@@ -143,8 +157,18 @@ export function codeRows(
       if (!int8) return;
       for (let s = from; s < from + count; s++) storeTerm(s, metric === 'cosine' ? inverseNormOf(s) : 0);
     },
+    queryTerms(vector, weights) {
+      return int8QueryTerms(int8!, vector, weights, metric);
+    },
     slotQueryTerms(slot, weights) {
       return storedRowTerms(int8!, storage.codes, rowAt(slot), metric, termOf(slot), weights, dequantized);
+    },
+    encodeQueryBits(vector, out, at) {
+      out.fill(0, at, at + rowBytes);
+      encodeVector(quantizer, vector, out, at);
+    },
+    int8Distance(sum, terms, slot) {
+      return int8Distance(sum, terms, mode, termOf(slot));
     },
   };
 }

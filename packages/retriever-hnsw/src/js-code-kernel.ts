@@ -1,13 +1,7 @@
 import type { Metric } from '@ragloom/core';
-import { type CodeKernel, INT8_MODE } from './code-kernel.js';
+import type { CodeKernel } from './code-kernel.js';
 import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
-import {
-  encodeVector,
-  type Int8QueryTerms,
-  int8Distance,
-  int8QueryTerms,
-  type Quantizer,
-} from './quantizer.js';
+import type { Int8QueryTerms, Quantizer } from './quantizer.js';
 import { grownArray } from './shared-arrays.js';
 
 const BATCH_LIMIT = 1024;
@@ -42,7 +36,6 @@ export function createJsCodeKernel(
   const rows = codeRows(quantizer, dimension, metric, storage);
   // The codes as 32-bit words, for Hamming distances a word at a time.
   let codeWords = new Int32Array(storage.codes.buffer);
-  const mode = INT8_MODE[metric];
   const batchSlots = new Int32Array(BATCH_LIMIT);
   const batchDistances = new Float32Array(BATCH_LIMIT);
   // int8 query: q ⊙ scale (float32), q·offset and the metric factor; binary: the query's bits.
@@ -52,8 +45,7 @@ export function createJsCodeKernel(
   const queryWords = new Int32Array(rowBytes / 4);
   let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
 
-  const int8 = quantizer.kind === 'int8' ? quantizer : null;
-  const binary = quantizer.kind === 'binary' ? quantizer : null;
+  const binary = quantizer.kind === 'binary';
 
   /** Σ weight · code, exact (integers far below 2^53). */
   const u8Dot = (w: Int16Array, slot: number) => {
@@ -75,10 +67,9 @@ export function createJsCodeKernel(
 
   const distance = (slot: number): number => {
     if (binary) return hammingWords(queryWords, slot);
-    return int8Distance(u8Dot(weights, slot), queryTerms, mode, rows.termOf(slot));
+    return rows.int8Distance(u8Dot(weights, slot), queryTerms, slot);
   };
-  const pairDistance = (pair: Int8QueryTerms, b: number) =>
-    int8Distance(u8Dot(pairWeights, b), pair, mode, rows.termOf(b));
+  const pairDistance = (pair: Int8QueryTerms, b: number) => rows.int8Distance(u8Dot(pairWeights, b), pair, b);
 
   const kernel: CodeKernel = {
     name: 'js',
@@ -105,11 +96,11 @@ export function createJsCodeKernel(
 
     setQuery(vector) {
       if (binary) {
-        encodeVector(quantizer, vector, queryBits, 0);
+        rows.encodeQueryBits(vector, queryBits, 0);
         queryWords.set(new Int32Array(queryBits.buffer));
         return;
       }
-      queryTerms = int8QueryTerms(int8!, vector, weights, metric);
+      queryTerms = rows.queryTerms(vector, weights);
     },
 
     setQueryFromSlot(slot) {

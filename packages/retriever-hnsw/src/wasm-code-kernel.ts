@@ -1,13 +1,7 @@
 import type { Metric } from '@ragloom/core';
-import { type CodeKernel, INT8_MODE } from './code-kernel.js';
+import type { CodeKernel } from './code-kernel.js';
 import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
-import {
-  encodeVector,
-  type Int8QueryTerms,
-  int8Distance,
-  int8QueryTerms,
-  type Quantizer,
-} from './quantizer.js';
+import type { Int8QueryTerms, Quantizer } from './quantizer.js';
 import {
   align64,
   createRowsMemory,
@@ -51,7 +45,7 @@ export function createWasmCodeKernel(
     termsStart: termsPtrOf(codesPtr, rowBytes, capacity) >> 2,
   };
   const rows = codeRows(quantizer, dimension, metric, storage);
-  const { rowAt, termOf } = rows;
+  const { rowAt } = rows;
   let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
   let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
   const refreshViews = () => {
@@ -60,8 +54,7 @@ export function createWasmCodeKernel(
     batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
     batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
   };
-  const mode = INT8_MODE[metric];
-  const int8 = quantizer.kind === 'int8' ? quantizer : null;
+  const int8 = kind === 'int8';
   const weights = new Int16Array(rowBytes);
   let queryTerms: Int8QueryTerms = { offset: 0, factor: 0, inverseScale: 0 };
 
@@ -82,7 +75,7 @@ export function createWasmCodeKernel(
       count,
       outPtr,
       storage.termsStart << 2,
-      mode,
+      rows.mode,
       terms.offset,
       terms.factor,
       terms.inverseScale,
@@ -114,11 +107,10 @@ export function createWasmCodeKernel(
 
     setQuery(vector) {
       if (!int8) {
-        storage.codes.fill(0, queryPtr, queryPtr + rowBytes);
-        encodeVector(quantizer, vector, storage.codes, queryPtr);
+        rows.encodeQueryBits(vector, storage.codes, queryPtr);
         return;
       }
-      queryTerms = loadWeights(int8QueryTerms(int8, vector, weights, metric), queryPtr);
+      queryTerms = loadWeights(rows.queryTerms(vector, weights), queryPtr);
     },
 
     setQueryFromSlot(slot) {
@@ -131,7 +123,7 @@ export function createWasmCodeKernel(
 
     distance(slot) {
       if (!int8) return wasm.hamming(queryPtr, rowAt(slot), rowBytes);
-      return int8Distance(wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryTerms, mode, termOf(slot));
+      return rows.int8Distance(wasm.u8Dot(queryPtr, rowAt(slot), rowBytes), queryTerms, slot);
     },
 
     distances(count) {
@@ -153,7 +145,7 @@ export function createWasmCodeKernel(
     pairDistance(a, b) {
       if (!int8) return wasm.hamming(rowAt(a), rowAt(b), rowBytes);
       const pair = loadSlotTerms(a, pairPtr);
-      return int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, mode, termOf(b));
+      return rows.int8Distance(wasm.u8Dot(pairPtr, rowAt(b), rowBytes), pair, b);
     },
 
     exportCodes: rows.exportCodes,
