@@ -13,7 +13,6 @@ import { createWasmCodeKernel } from './wasm-code-kernel.js';
 export interface CodeKernel extends BuildKernel {
   readonly name: 'wasm-simd' | 'js';
   readonly quantizer: Quantizer;
-  readonly capacity: number;
   /** Stores the codes of `vector` at `slot`; `inverseNorm` is 1/‖vector‖ (cosine distances use it). */
   setVector(slot: number, vector: Float32Array, inverseNorm: number): void;
   /** Unpadded code rows of slots [0, slots), for writing to disk. */

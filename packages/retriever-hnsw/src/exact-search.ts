@@ -71,9 +71,7 @@ export function scanDistances(
     marks.fill(0);
     generation = scratch.generation = 1;
   }
-  const batchSlots = kernel.batchSlots;
-  const batchDistances = kernel.batchDistances;
-  const limit = kernel.batchLimit;
+  const { slots: batchSlots, distances: batchDistances, limit } = kernel.batch;
   const state = graph.stateView();
   let n = 0;
   let pending = 0;

@@ -1,7 +1,7 @@
 import type { Metric } from '@ragloom/core';
 import { referenceDot, referenceScore } from './exact-scores.js';
 import { grownArray } from './shared-arrays.js';
-import type { FloatVectors } from './vector-kernel.js';
+import { BATCH_LIMIT, type FloatVectors } from './vector-kernel.js';
 
 /** Rows of float32 vectors in a file, read synchronously (the OS page cache keeps hot rows). */
 export interface RowSource {
@@ -14,8 +14,6 @@ export interface RowSource {
   close(): Promise<void>;
 }
 
-const BATCH_LIMIT = 1024;
-
 /**
  * The float vectors of a quantized index kept in its file instead of in memory: exact scores read
  * each candidate's row (`pread`), so memory holds only codes, links, records and the norms.
@@ -24,9 +22,11 @@ const BATCH_LIMIT = 1024;
  * the kernels.
  */
 export class FileFloatVectors implements FloatVectors {
-  readonly batchSlots = new Int32Array(BATCH_LIMIT);
-  readonly batchScores = new Float64Array(BATCH_LIMIT);
-  readonly batchLimit = BATCH_LIMIT;
+  readonly batch = {
+    slots: new Int32Array(BATCH_LIMIT),
+    scores: new Float64Array(BATCH_LIMIT),
+    limit: BATCH_LIMIT,
+  };
   private rowOf: Int32Array;
   private norms: Float64Array;
   private inverseNorms: Float64Array;
@@ -128,11 +128,12 @@ export class FileFloatVectors implements FloatVectors {
   }
 
   exactScores(count: number): void {
-    const { batchSlots, batchScores, metric, dimension, query, queryNorm } = this;
+    const { metric, dimension, query, queryNorm } = this;
+    const { slots, scores } = this.batch;
     for (let i = 0; i < count; i++) {
-      const slot = batchSlots[i]!;
+      const slot = slots[i]!;
       const v = this.load(slot);
-      batchScores[i] = referenceScore(metric, query, 0, queryNorm, v, 0, this.norms[slot]!, dimension);
+      scores[i] = referenceScore(metric, query, 0, queryNorm, v, 0, this.norms[slot]!, dimension);
     }
   }
 

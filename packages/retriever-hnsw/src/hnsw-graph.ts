@@ -1,5 +1,6 @@
 import { seededRandomStep } from '@ragloom/core/adapter';
 import { DistanceHeap } from './binary-heap.js';
+import { GraphControl } from './graph-control.js';
 import { lock, unlock } from './node-locks.js';
 import { allocateArray, grownArray } from './shared-arrays.js';
 import type { BuildKernel, WalkKernel } from './vector-kernel.js';
@@ -26,12 +27,6 @@ export interface HnswGraphParams {
   readonly seed: number;
 }
 
-/** The graph's scalars builder threads must see: entry point, top level and the global lock. */
-const ENTRY = 0;
-const TOP = 1;
-const GLOBAL_LOCK = 2;
-const CONTROL_WORDS = 4;
-
 /** What the index file stores of a graph (and what a loader hands back). */
 export interface GraphSections {
   readonly slots: number;
@@ -56,6 +51,7 @@ export interface SharedGraphMemory {
   readonly upperOffsets: Int32Array;
   readonly upperLinks: Int32Array;
   readonly locks: Int32Array;
+  /** The words of the graph's `GraphControl`. */
   readonly control: Int32Array;
 }
 
@@ -109,7 +105,7 @@ export class HnswGraph {
   /** Node locks (builder threads only; null on the owning thread, which never waits). */
   private readonly locks: Int32Array | null;
   private nodeLocks: Int32Array | null;
-  private readonly control: Int32Array;
+  private readonly control: GraphControl;
 
   private readonly visited: VisitedSet;
   /** Nearest unexpanded candidate on top (key: distance). */
@@ -155,7 +151,7 @@ export class HnswGraph {
       this.upperLinks = attached.upperLinks;
       this.locks = attached.locks;
       this.nodeLocks = attached.locks;
-      this.control = attached.control;
+      this.control = GraphControl.attach(attached.control);
     } else {
       this.capacityValue = Math.max(1, initialCapacity);
       const capacity = this.capacityValue;
@@ -166,9 +162,7 @@ export class HnswGraph {
       this.upperLinks = allocateArray(Int32Array, Math.max(64, this.strideUpper * 8), this.shared);
       this.locks = null;
       this.nodeLocks = this.shared ? allocateArray(Int32Array, capacity, true) : null;
-      this.control = allocateArray(Int32Array, CONTROL_WORDS, this.shared);
-      this.control[ENTRY] = -1;
-      this.control[TOP] = -1;
+      this.control = GraphControl.create(this.shared);
     }
     this.visited = new VisitedSet(this.capacityValue);
     this.pickSlots = new Int32Array(this.M0 + 1);
@@ -210,8 +204,7 @@ export class HnswGraph {
     let deleted = 0;
     for (let s = 0; s < slots; s++) deleted += graph.state[s]!;
     graph.tombstones = deleted;
-    graph.control[ENTRY] = sections.entryPoint;
-    graph.control[TOP] = sections.maxLevel;
+    graph.control.setEntry(sections.entryPoint, sections.maxLevel);
     graph.randomState = sections.randomState;
     return graph;
   }
@@ -235,11 +228,11 @@ export class HnswGraph {
   }
 
   get entryPoint(): number {
-    return this.control[ENTRY]!;
+    return this.control.entryPoint;
   }
 
   get maxLevel(): number {
-    return this.control[TOP]!;
+    return this.control.topLevel;
   }
 
   /** Entries of the upper-level link pool in use. */
@@ -292,7 +285,7 @@ export class HnswGraph {
       upperOffsets: this.upperOffsets,
       upperLinks: this.upperLinks,
       locks: this.nodeLocks,
-      control: this.control,
+      control: this.control.words,
     };
   }
 
@@ -398,11 +391,11 @@ export class HnswGraph {
     const level = this.levels[slot]!;
     // The first node that can be linked to (tombstones never are, so they do not count).
     if (this.entryPoint < 0 || this.sizeValue - this.tombstones === 1) {
-      this.setEntry(slot, level);
+      this.control.setEntry(slot, level);
       return;
     }
     this.link(slot, level, this.entryPoint, this.maxLevel, null);
-    if (level > this.maxLevel) this.setEntry(slot, level);
+    if (level > this.maxLevel) this.control.setEntry(slot, level);
   }
 
   /**
@@ -413,27 +406,21 @@ export class HnswGraph {
   insertConcurrent(slot: number): void {
     const control = this.control;
     const level = this.levels[slot]!;
-    lock(control, GLOBAL_LOCK);
-    const entry = control[ENTRY]!;
-    const top = control[TOP]!;
+    control.lockGlobal();
+    const entry = control.entryPoint;
+    const top = control.topLevel;
     if (entry < 0) {
-      this.setEntry(slot, level);
-      unlock(control, GLOBAL_LOCK);
+      control.setEntry(slot, level);
+      control.unlockGlobal();
       return;
     }
     const raisesTop = level > top;
-    if (!raisesTop) unlock(control, GLOBAL_LOCK);
+    if (!raisesTop) control.unlockGlobal();
     this.link(slot, level, entry, top, null);
     if (raisesTop) {
-      this.setEntry(slot, level);
-      unlock(control, GLOBAL_LOCK);
+      control.setEntry(slot, level);
+      control.unlockGlobal();
     }
-  }
-
-  private setEntry(slot: number, level: number): void {
-    // Top first: a lock-free reader takes min(top, level of the entry it reads).
-    this.control[TOP] = level;
-    this.control[ENTRY] = slot;
   }
 
   /**
@@ -485,7 +472,7 @@ export class HnswGraph {
         bestLevel = this.levels[s]!;
       }
     }
-    this.setEntry(best, bestLevel);
+    this.control.setEntry(best, bestLevel);
   }
 
   /**
@@ -611,7 +598,7 @@ export class HnswGraph {
     this.sizeValue = live;
     this.tombstones = 0;
     const entry = this.entryPoint;
-    this.setEntry(entry >= 0 ? map[entry]! : -1, entry >= 0 ? this.maxLevel : -1);
+    this.control.setEntry(entry >= 0 ? map[entry]! : -1, entry >= 0 ? this.maxLevel : -1);
     // A node whose whole neighbourhood was deleted has nothing left to point at: walk to it afresh.
     if (live > 1) {
       for (let s = 0; s < live; s++) {
@@ -663,8 +650,7 @@ export class HnswGraph {
     from: number,
     to: number,
   ): void {
-    const batchSlots = kernel.batchSlots;
-    const batchDistances = kernel.batchDistances;
+    const { slots: batchSlots, distances: batchDistances } = kernel.batch;
     const maxCount = this.M;
     let current = start;
     let currentDistance = startDistance;
@@ -705,8 +691,7 @@ export class HnswGraph {
     accept: SlotPredicate,
     liveOnly: boolean,
   ): void {
-    const batchSlots = kernel.batchSlots;
-    const batchDistances = kernel.batchDistances;
+    const { slots: batchSlots, distances: batchDistances } = kernel.batch;
     const visited = this.visited;
     const candidates = this.candidates;
     const results = this.results;
@@ -876,7 +861,7 @@ export class HnswGraph {
     const slots = this.sortedSlots;
     // Candidates: the new node and the current neighbours that are not deleted, measured from
     // `neighbor` in one batch, then insertion-sorted by distance (lists are short: ≤ 2M + 1).
-    const batchSlots = kernel.batchSlots;
+    const { slots: batchSlots, distances: batchDistances } = kernel.batch;
     let m = 0;
     batchSlots[m++] = slot;
     for (let j = 1; j <= count; j++) {
@@ -884,7 +869,6 @@ export class HnswGraph {
       if (this.state[s] !== SLOT_DELETED) batchSlots[m++] = s;
     }
     kernel.pairDistances(neighbor, m);
-    const batchDistances = kernel.batchDistances;
     let n = 0;
     for (let c = 0; c < m; c++) {
       const s = batchSlots[c]!;

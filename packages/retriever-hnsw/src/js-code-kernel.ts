@@ -3,8 +3,7 @@ import type { CodeKernel } from './code-kernel.js';
 import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
 import type { Int8QueryTerms, Quantizer } from './quantizer.js';
 import { grownArray } from './shared-arrays.js';
-
-const BATCH_LIMIT = 1024;
+import { BATCH_LIMIT } from './vector-kernel.js';
 
 /** Set bits of a 32-bit word (SWAR popcount). */
 function popcount32(x: number): number {
@@ -36,8 +35,12 @@ export function createJsCodeKernel(
   const rows = codeRows(quantizer, dimension, metric, storage);
   // The codes as 32-bit words, for Hamming distances a word at a time.
   let codeWords = new Int32Array(storage.codes.buffer);
-  const batchSlots = new Int32Array(BATCH_LIMIT);
-  const batchDistances = new Float32Array(BATCH_LIMIT);
+  const batch = {
+    slots: new Int32Array(BATCH_LIMIT),
+    distances: new Float32Array(BATCH_LIMIT),
+    limit: BATCH_LIMIT,
+  };
+  const { slots: batchSlots, distances: batchDistances } = batch;
   // int8 query: q ⊙ scale (float32), q·offset and the metric factor; binary: the query's bits.
   const weights = new Int16Array(rowBytes);
   const pairWeights = new Int16Array(rowBytes);
@@ -74,12 +77,7 @@ export function createJsCodeKernel(
   const kernel: CodeKernel = {
     name: 'js',
     quantizer,
-    get capacity() {
-      return capacity;
-    },
-    batchSlots,
-    batchDistances,
-    batchLimit: BATCH_LIMIT,
+    batch,
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;

@@ -188,11 +188,10 @@ function scanSearch(
 function scoreAndRank(state: IndexState, slots: Int32Array, count: number, k: number): SearchHit[] {
   const { records } = state;
   const exact = state.vectors.exact;
-  const batchSlots = exact.batchSlots;
-  const scores = exact.batchScores;
+  const { slots: batchSlots, scores, limit } = exact.batch;
   const hits: SearchHit[] = new Array(count);
-  for (let start = 0; start < count; start += exact.batchLimit) {
-    const n = Math.min(exact.batchLimit, count - start);
+  for (let start = 0; start < count; start += limit) {
+    const n = Math.min(limit, count - start);
     batchSlots.set(slots.subarray(start, start + n));
     exact.exactScores(n);
     for (let i = 0; i < n; i++) {

@@ -1,24 +1,38 @@
 import type { Metric } from '@ragloom/core';
 
+/** Entries of every batch buffer: a node's neighbour list (2·M + 1) or a chunk of a scan. */
+export const BATCH_LIMIT = 1024;
+
+/**
+ * Scratch for batched distances: write slots into `slots`, call the kernel's `distances(count)` with
+ * count ≤ `limit`, read `distances`. A wasm kernel's buffers live in its memory, which growth may move:
+ * it then replaces the fields of this same object, so read them afresh after an `ensureCapacity`.
+ */
+export interface DistanceBatch {
+  readonly slots: Int32Array;
+  readonly distances: Float32Array | Float64Array;
+  readonly limit: number;
+}
+
+/** Scratch for batched exact scores: as `DistanceBatch`, with `exactScores(count)` writing `scores`. */
+export interface ScoreBatch {
+  readonly slots: Int32Array;
+  readonly scores: Float64Array;
+  readonly limit: number;
+}
+
 /**
  * What a graph walk measures with: a query, and batched distances from it to stored slots.
  * Distances are "smaller is closer": squared L2, `-dot`, or `1 - cosine` for float vectors;
  * approximations of those for quantized codes.
  */
 export interface WalkKernel {
-  /**
-   * Scratch for batched distances: write slots into `batchSlots`, call `distances(count)`, read
-   * `batchDistances`. Both hold at least `batchLimit` entries. The views stay valid until the next
-   * `ensureCapacity`.
-   */
-  readonly batchSlots: Int32Array;
-  readonly batchDistances: Float32Array | Float64Array;
-  readonly batchLimit: number;
+  readonly batch: DistanceBatch;
   /** Loads the query the following `distance`/`distances` calls compare with. */
   setQuery(vector: Float32Array): void;
   /** Distance from the query to the vector at `slot`. */
   distance(slot: number): number;
-  /** Distances from the query to `batchSlots[0..count)`, into `batchDistances`. */
+  /** Distances from the query to `batch.slots[0..count)`, into `batch.distances`. */
   distances(count: number): void;
 }
 
@@ -32,7 +46,7 @@ export interface BuildKernel extends WalkKernel {
   setQueryFromSlot(slot: number): void;
   /** Distance between two stored entries. */
   pairDistance(a: number, b: number): number;
-  /** Distances from stored entry `a` to `batchSlots[0..count)`, into `batchDistances` (the query is kept). */
+  /** Distances from stored entry `a` to `batch.slots[0..count)`, into `batch.distances` (the query is kept). */
   pairDistances(a: number, count: number): void;
 }
 
@@ -41,12 +55,10 @@ export interface BuildKernel extends WalkKernel {
  * bit-identical to core's `similarity()`. Held in memory by a kernel, or read from the index file.
  */
 export interface FloatVectors {
-  readonly batchSlots: Int32Array;
-  readonly batchScores: Float64Array;
-  readonly batchLimit: number;
+  readonly batch: ScoreBatch;
   /** Loads the query `exactScores` compares with. */
   setQuery(vector: Float32Array): void;
-  /** `exactScore` of `batchSlots[0..count)`, into `batchScores`. */
+  /** `exactScore` of `batch.slots[0..count)`, into `batch.scores`. */
   exactScores(count: number): void;
   /** A fresh copy of the vector stored at `slot`. */
   get(slot: number): Float32Array;
@@ -72,8 +84,8 @@ export interface VectorKernel extends BuildKernel, FloatVectors {
   readonly metric: Metric;
   /** Floats from one stored vector to the next (≥ dimension: the wasm kernel pads for SIMD). */
   readonly stride: number;
-  /** Slots the storage holds before it must grow. */
-  readonly capacity: number;
+  /** Distances and exact scores share the batch's slots. */
+  readonly batch: DistanceBatch & ScoreBatch;
   /** Stores a copy of `vector` at `slot` and its inverse norm (for cosine). */
   set(slot: number, vector: Float32Array): void;
   /** The user-facing score of `slot` for the query, bit-identical to core's `similarity()`. */

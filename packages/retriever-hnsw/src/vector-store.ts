@@ -115,7 +115,7 @@ export class VectorStore {
     const quantizer = trainQuantizer(this.quantization, this.dimension, live.length, (i) =>
       kernel.get(live[i]!),
     );
-    const codes = createCodeKernel(this.preference, quantizer, this.dimension, this.metric, kernel.capacity);
+    const codes = createCodeKernel(this.preference, quantizer, this.dimension, this.metric, size);
     for (let slot = 0; slot < size; slot++) codes.setVector(slot, kernel.get(slot), kernel.inverseNorm(slot));
     this.codeKernel = codes;
     this.trainedOn = live.length;

@@ -2,16 +2,16 @@ import type { Metric } from '@ragloom/core';
 import type { CodeKernel } from './code-kernel.js';
 import { type CodeStorage, codeRowLayout, codeRows } from './code-rows.js';
 import type { Int8QueryTerms, Quantizer } from './quantizer.js';
+import { BATCH_LIMIT } from './vector-kernel.js';
 import {
   align64,
+  batchViews,
   createRowsMemory,
   growRowsMemory,
   instantiate,
   termsPtrOf,
   wasmSimdModule,
 } from './wasm-module.js';
-
-const BATCH_LIMIT = 1024;
 
 /**
  * The WebAssembly SIMD code kernel, in a memory of its own (so the float vectors can be dropped,
@@ -46,13 +46,11 @@ export function createWasmCodeKernel(
   };
   const rows = codeRows(quantizer, dimension, metric, storage);
   const { rowAt } = rows;
-  let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
-  let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
+  const batch = batchViews(memory, slotsPtr, outPtr);
   const refreshViews = () => {
     storage.codes = new Uint8Array(memory.buffer);
     storage.terms = new Float32Array(memory.buffer);
-    batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
-    batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
+    Object.assign(batch, batchViews(memory, slotsPtr, outPtr));
   };
   const int8 = kind === 'int8';
   const weights = new Int16Array(rowBytes);
@@ -84,16 +82,7 @@ export function createWasmCodeKernel(
   const kernel: CodeKernel = {
     name: 'wasm-simd',
     quantizer,
-    get capacity() {
-      return capacity;
-    },
-    get batchSlots() {
-      return batchSlots;
-    },
-    get batchDistances() {
-      return batchDistances;
-    },
-    batchLimit: BATCH_LIMIT,
+    batch,
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;

@@ -1,3 +1,4 @@
+import { BATCH_LIMIT } from './vector-kernel.js';
 import { distanceKernelsWasmBase64, sharedDistanceKernelsWasmBase64 } from './wasm/distance-kernels-wasm.js';
 
 /**
@@ -112,6 +113,18 @@ export function growMemory(memory: WasmMemory, bytes: number): void {
 }
 
 export const align64 = (n: number) => Math.ceil(n / 64) * 64;
+
+/**
+ * A batch's slot and distance buffers as views of `memory` at `slotsPtr` and `outPtr`, `BATCH_LIMIT` entries
+ * each. Growing an unshared memory detaches them: a kernel then assigns fresh views to its batch object.
+ */
+export function batchViews(memory: WasmMemory, slotsPtr: number, outPtr: number) {
+  return {
+    slots: new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT),
+    distances: new Float32Array(memory.buffer, outPtr, BATCH_LIMIT),
+    limit: BATCH_LIMIT,
+  };
+}
 
 /**
  * The capacity a kernel grows to for `slots`: doubled from `capacity`, but no further than a

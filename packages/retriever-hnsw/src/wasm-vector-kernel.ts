@@ -1,8 +1,14 @@
 import type { Metric } from '@ragloom/core';
 import { allocateArray, grownArray } from './shared-arrays.js';
-import type { BuildKernel, SharedKernelHandle, VectorKernel } from './vector-kernel.js';
+import {
+  BATCH_LIMIT,
+  type BuildKernel,
+  type SharedKernelHandle,
+  type VectorKernel,
+} from './vector-kernel.js';
 import {
   align64,
+  batchViews,
   createRowsMemory,
   growRowsMemory,
   instantiate,
@@ -13,7 +19,6 @@ import {
   wasmSimdModule,
 } from './wasm-module.js';
 
-const BATCH_LIMIT = 1024;
 /** Builder threads a shared kernel has scratch space for (region 0 is the owning thread's). */
 export const MAX_BUILD_THREADS = 8;
 
@@ -173,16 +178,13 @@ export function createWasmVectorKernel(
     inverseNorms: allocateArray(Float64Array, capacity, shared),
     inverseNormsPtr: termsPtrOf(vectorsPtr, strideBytes, capacity),
   };
-  let batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
-  let batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
-  let batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
+  const scoresOf = () => ({ scores: new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT) });
+  const batch = { ...batchViews(memory, slotsPtr, outPtr), ...scoresOf() };
   const ops = distanceOps(wasm, layout, 0, views);
   const { at, queryPtr } = ops;
   const refreshViews = () => {
     views.f32 = new Float32Array(memory.buffer);
-    batchSlots = new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT);
-    batchDistances = new Float32Array(memory.buffer, outPtr, BATCH_LIMIT);
-    batchScores = new Float64Array(memory.buffer, scoresPtr, BATCH_LIMIT);
+    Object.assign(batch, batchViews(memory, slotsPtr, outPtr), scoresOf());
   };
   /** Stores ‖v‖ and 1/‖v‖ of a slot; returns false when the vector is not finite. */
   const updateNorms = (slot: number): boolean => {
@@ -201,19 +203,7 @@ export function createWasmVectorKernel(
     dimension,
     metric,
     stride,
-    get capacity() {
-      return capacity;
-    },
-    get batchSlots() {
-      return batchSlots;
-    },
-    get batchDistances() {
-      return batchDistances;
-    },
-    get batchScores() {
-      return batchScores;
-    },
-    batchLimit: BATCH_LIMIT,
+    batch,
 
     ensureCapacity(slots) {
       if (slots <= capacity) return;
@@ -254,9 +244,10 @@ export function createWasmVectorKernel(
     },
 
     exactScores(count) {
+      const { slots, scores } = batch;
       if (metric === 'l2') {
         wasm.l2F64Batch(queryPtr, vectorsPtr, strideBytes, dim, slotsPtr, count, scoresPtr);
-        for (let i = 0; i < count; i++) batchScores[i] = -batchScores[i]!;
+        for (let i = 0; i < count; i++) scores[i] = -scores[i]!;
         return;
       }
       wasm.dotF64Batch(queryPtr, vectorsPtr, strideBytes, dim, slotsPtr, count, scoresPtr);
@@ -264,8 +255,8 @@ export function createWasmVectorKernel(
         const queryNorm = ops.queryNorm;
         const norms = views.norms;
         for (let i = 0; i < count; i++) {
-          const n = queryNorm * norms[batchSlots[i]!]!;
-          batchScores[i] = n === 0 ? 0 : batchScores[i]! / n;
+          const n = queryNorm * norms[slots[i]!]!;
+          scores[i] = n === 0 ? 0 : scores[i]! / n;
         }
       }
     },
@@ -355,9 +346,7 @@ export function attachWasmBuildKernel(handle: SharedKernelHandle, region: number
     throw new Error('a builder thread does not store or move vectors');
   };
   return {
-    batchSlots: new Int32Array(memory.buffer, slotsPtr, BATCH_LIMIT),
-    batchDistances: new Float32Array(memory.buffer, outPtr, BATCH_LIMIT),
-    batchLimit: BATCH_LIMIT,
+    batch: batchViews(memory, slotsPtr, outPtr),
     ensureCapacity: (slots) => {
       if (slots > handle.capacity) fixed();
     },
