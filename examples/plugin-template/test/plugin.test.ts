@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describePluginConformance, pluginTestContext } from '@ragloom/conformance';
 import {
   type DenseIndexManifest,
   isRagloomError,
@@ -125,4 +126,17 @@ describe('the ragloomPlugin export', () => {
       .catch((e: unknown) => e as Error);
     expect(isRagloomError(error, 'INVALID_CONFIG')).toBe(true);
   });
+});
+
+// What the ragloom app checks when it loads this plugin (export shape, schema naming bad and unknown options by
+// path, `create` checking options itself, a v1 retriever built): the published suite every plugin can run.
+// The context carries a dense manifest, so a refusal in `create-checks-options` can only come from the options.
+describePluginConformance(ragloomPlugin, {
+  kind: 'retriever',
+  validOptions: { metric: 'dot', fileName: 'conformance.json' },
+  invalidOptions: [
+    { options: { metric: 'manhattan' }, paths: ['metric'] },
+    { options: { fileName: '../escape', metric: 'l2' }, paths: ['fileName'] },
+  ],
+  context: (storageDir) => pluginTestContext('retriever', storageDir, { denseManifest: manifest }),
 });

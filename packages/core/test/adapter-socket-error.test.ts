@@ -1,16 +1,7 @@
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
+import { closedPort } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { findSocketErrorCode, SOCKET_ERROR_CODES } from '../src/adapter/index.js';
-
-/** A port on 127.0.0.1 that nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('findSocketErrorCode', () => {
   it("finds ECONNREFUSED in what Node's fetch really throws (TypeError 'fetch failed', the socket error as cause)", async () => {

@@ -25,3 +25,29 @@ export function decodeEmbedding(embedding: unknown, where: string): Float32Array
     `${where} returned an embedding that is neither base64 nor numbers`,
   );
 }
+
+/**
+ * A response's embeddings in input order, decoded: OpenAI tags each with its input's `index` (a server may
+ * answer out of order); one without an index keeps its place. Indices that are repeated, missing or out of
+ * range are UPSTREAM_ERROR (never a hole in the result). How many came back is `checkEmbeddings`' to judge.
+ */
+export function embeddingsInIndexOrder(
+  data: readonly { readonly index?: unknown; readonly embedding: unknown }[],
+  where: string,
+): Float32Array[] {
+  const ordered = new Array<Float32Array>(data.length);
+  const taken = new Set<number>();
+  data.forEach((item, position) => {
+    const index = typeof item.index === 'number' ? item.index : position;
+    if (!Number.isInteger(index) || index < 0 || index >= data.length || taken.has(index)) {
+      throw new RagloomError(
+        'UPSTREAM_ERROR',
+        `${where} returned embeddings with missing or repeated indices (index ${index} of ${data.length})`,
+        { details: { index } },
+      );
+    }
+    taken.add(index);
+    ordered[index] = decodeEmbedding(item.embedding, where);
+  });
+  return ordered;
+}

@@ -7,9 +7,9 @@ import {
   throwIfAborted,
   validateEmbedRequest,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { checkEmbeddings, parseOptions, truncateText } from '@ragloom/core/adapter';
 import { createOpenAIClient, createOpenAICompatibleTransport } from '@ragloom/openai-compatible';
-import { decodeEmbedding } from './decode-embedding.js';
+import { embeddingsInIndexOrder } from './decode-embedding.js';
 import { OPENAI_EMBEDDING_DIMENSIONS } from './known-models.js';
 import {
   type EmbeddingsClient,
@@ -25,13 +25,6 @@ export interface OpenAIEncoder extends EncoderV1 {
 
 const COMPONENT = 'createOpenAIEncoder';
 const PATH = '/embeddings';
-
-/** Cuts to at most `limit` UTF-16 units without splitting a surrogate pair. */
-function cutText(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const code = text.charCodeAt(limit - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
-}
 
 /**
  * An encoder for any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio,
@@ -75,41 +68,8 @@ export function createOpenAIEncoder(input: OpenAIEncoderOptions): OpenAIEncoder 
         sdk,
       ),
     );
-    const data = Array.isArray(response?.data) ? response.data : undefined;
-    if (!data || data.length !== texts.length) {
-      throw new RagloomError(
-        'UPSTREAM_ERROR',
-        `${where} returned ${data?.length ?? 'no'} embeddings for ${texts.length} inputs`,
-      );
-    }
-    const vectors: Float32Array[] = new Array(texts.length);
-    data.forEach((item, position) => {
-      const index = typeof item.index === 'number' ? item.index : position;
-      const vector = decodeEmbedding(item.embedding, where);
-      if (vector.length !== dimension) {
-        throw new RagloomError(
-          'DIMENSION_MISMATCH',
-          `${where} returned vectors of length ${vector.length}, expected ${dimension}; set \`dimension\` to the model's size`,
-          { details: { expected: dimension, actual: vector.length } },
-        );
-      }
-      if (!vector.every(Number.isFinite)) {
-        throw new RagloomError('UPSTREAM_ERROR', `${where} returned a vector with NaN or Infinity`);
-      }
-      if (normalize) {
-        let sum = 0;
-        for (const x of vector) sum += x * x;
-        const n = Math.sqrt(sum);
-        if (n > 0) for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / n;
-      }
-      vectors[index] = vector;
-    });
-    if (vectors.some((v) => v === undefined)) {
-      throw new RagloomError(
-        'UPSTREAM_ERROR',
-        `${where} returned embeddings with missing or repeated indices`,
-      );
-    }
+    const data = Array.isArray(response?.data) ? embeddingsInIndexOrder(response.data, where) : undefined;
+    const vectors = checkEmbeddings(data, { count: texts.length, dimension, normalize, source: where });
     return { vectors, tokens: response.usage?.prompt_tokens ?? response.usage?.total_tokens };
   };
 
@@ -123,7 +83,7 @@ export function createOpenAIEncoder(input: OpenAIEncoderOptions): OpenAIEncoder 
         const longest = batch.reduce((m, t) => Math.max(m, t.length), 0);
         if (!isRagloomError(error, 'CONTEXT_LENGTH_EXCEEDED') || shrink >= 10 || longest < 2) throw error;
         const limit = Math.floor(longest / 2);
-        batch = batch.map((t) => cutText(t, limit));
+        batch = batch.map((t) => truncateText(t, limit));
       }
     }
   };
@@ -144,7 +104,7 @@ export function createOpenAIEncoder(input: OpenAIEncoderOptions): OpenAIEncoder 
         embedRequest.inputType === 'query'
           ? (options.prompts?.query ?? '')
           : (options.prompts?.document ?? '');
-      const inputs = texts.map((t) => cutText(prefix + t, maxInputChars));
+      const inputs = texts.map((t) => truncateText(prefix + t, maxInputChars));
       const embeddings: Float32Array[] = new Array(inputs.length);
       let tokens: number | undefined = 0;
       let next = 0;

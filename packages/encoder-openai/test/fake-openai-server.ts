@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHashingEncoder } from '@ragloom/core';
 import { type LocalServer, readBody, startLocalServer } from '@ragloom/test-utils';
 
+/** One item of a `/v1/embeddings` answer's `data`. */
+export interface EmbeddingItem {
+  readonly object: 'embedding';
+  readonly index: number;
+  readonly embedding: string | number[];
+}
+
 /** What the fake server received, per request. */
 export interface ReceivedRequest {
   readonly body: Record<string, unknown>;
@@ -33,6 +40,8 @@ export interface FakeOpenAIServer {
   maxTokens: number;
   /** Answer with vectors of this length regardless of the model (a misconfigured server). */
   forceDimension: number | undefined;
+  /** Rewrites the `data` array of a successful answer (a server that drops, repeats or reorders items). */
+  rewriteData: ((data: EmbeddingItem[]) => EmbeddingItem[]) | undefined;
   /** The vector this server returns for a text at a dimension (before any base64 round trip). */
   expected(text: string, dimension: number): Promise<Float32Array>;
   close(): Promise<void>;
@@ -94,6 +103,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
     maxInputs: 2048,
     maxTokens: 8192,
     forceDimension: undefined as number | undefined,
+    rewriteData: undefined as FakeOpenAIServer['rewriteData'],
   };
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -209,7 +219,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
         param: 'encoding_format',
       });
     }
-    const data = [];
+    const data: EmbeddingItem[] = [];
     for (const [index, text] of (input as string[]).entries()) {
       const v = await vectorFor(text, dimension);
       data.push({
@@ -226,7 +236,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
     res.end(
       JSON.stringify({
         object: 'list',
-        data,
+        data: state.rewriteData ? state.rewriteData(data) : data,
         model: body.model,
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       }),

@@ -1,4 +1,5 @@
 import { parseRetryAfter } from '@ragloom/core';
+import { checkEmbeddings, truncateText } from '@ragloom/core/adapter';
 import { rejectionOf } from '@ragloom/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIEncoder, type OpenAIEncoderOptions, type RetryEvent } from '../src/index.js';
@@ -16,6 +17,7 @@ beforeEach(() => {
   server.maxInputs = 2048;
   server.maxTokens = 8192;
   server.forceDimension = undefined;
+  server.rewriteData = undefined;
 });
 
 const encoder = (options: Partial<OpenAIEncoderOptions> = {}) =>
@@ -134,6 +136,110 @@ describe('requests and responses', () => {
     server.requests.length = 0;
     await encoder({ maxInputChars: 100 }).embed({ texts: [long], inputType: 'document' });
     expect((server.requests[0]!.body.input as string[])[0]).toHaveLength(100);
+  });
+});
+
+/** Code, message and details of what `run` throws (it must throw). */
+const refusalOf = async (run: () => unknown) => {
+  const error = await Promise.resolve()
+    .then(run)
+    .then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (e: unknown) => e as { code: string; message: string; details: unknown },
+    );
+  return { code: error.code, message: error.message, details: error.details };
+};
+
+describe("the kit's rules for inputs and vectors (the same result as truncateText / checkEmbeddings)", () => {
+  const source = (e: { baseURL: string }) => `POST ${e.baseURL}/embeddings (model text-embedding-3-small)`;
+  const base64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+  it('cuts prompt and text to maxInputChars with truncateText, never splitting a surrogate pair', async () => {
+    const text = 'a😀b and more';
+    await encoder({ maxInputChars: 5, prompts: { query: 'q: ' } }).embed({
+      texts: [text],
+      inputType: 'query',
+    });
+    const sent = (server.requests[0]!.body.input as string[])[0]!;
+    expect(sent).toBe(truncateText(`q: ${text}`, 5));
+    expect(sent).toBe('q: a'); // the emoji's pair sits at units 4–5: dropped whole, not half-sent
+  });
+
+  it('a wrong number of vectors is the same UPSTREAM_ERROR as checkEmbeddings gives', async () => {
+    server.rewriteData = (data) => data.slice(0, 1);
+    const e = encoder();
+    const texts = ['one', 'two'];
+    const [first] = (await encoder().embed({ texts: ['one'], inputType: 'document' })).embeddings;
+    const error = await refusalOf(() => e.embed({ texts, inputType: 'document' }));
+    expect(error.code).toBe('UPSTREAM_ERROR');
+    expect(error).toEqual(
+      await refusalOf(() =>
+        checkEmbeddings([first!], { count: 2, dimension: 1536, normalize: false, source: source(e) }),
+      ),
+    );
+  });
+
+  it('a vector of another length is the same DIMENSION_MISMATCH as checkEmbeddings gives', async () => {
+    server.forceDimension = 8;
+    const e = encoder();
+    const error = await refusalOf(() => e.embed({ texts: ['x'], inputType: 'document' }));
+    expect(error).toMatchObject({ code: 'DIMENSION_MISMATCH', details: { expected: 1536, actual: 8 } });
+    const wrong = await server.expected('x', 8);
+    expect(error).toEqual(
+      await refusalOf(() =>
+        checkEmbeddings([wrong], { count: 1, dimension: 1536, normalize: false, source: source(e) }),
+      ),
+    );
+  });
+
+  it('NaN in a base64 vector is the same UPSTREAM_ERROR (naming the vector) as checkEmbeddings gives', async () => {
+    const poisoned = await server.expected('two', 1536);
+    poisoned[7] = Number.NaN;
+    server.rewriteData = (data) =>
+      data.map((item, i) => (i === 1 ? { ...item, embedding: base64(poisoned) } : item));
+    const e = encoder();
+    const error = await refusalOf(() => e.embed({ texts: ['one', 'two'], inputType: 'document' }));
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { index: 1 } });
+    const one = await server.expected('one', 1536);
+    expect(error).toEqual(
+      await refusalOf(() =>
+        checkEmbeddings([one, poisoned], { count: 2, dimension: 1536, normalize: false, source: source(e) }),
+      ),
+    );
+  });
+
+  it('normalize gives the vectors checkEmbeddings normalises', async () => {
+    const scale = (v: Float32Array) => v.map((x) => x * 3);
+    server.rewriteData = (data) =>
+      data.map((item) =>
+        Array.isArray(item.embedding) ? { ...item, embedding: item.embedding.map((x) => x * 3) } : item,
+      );
+    const texts = ['alpha', 'beta'];
+    const { embeddings } = await encoder({ normalize: true, encodingFormat: 'float' }).embed({
+      texts,
+      inputType: 'document',
+    });
+    const raw = await Promise.all(texts.map(async (t) => scale(await server.expected(t, 1536))));
+    const kit = checkEmbeddings(raw, { count: 2, dimension: 1536, normalize: true, source: 'kit' });
+    embeddings.forEach((v, i) => {
+      expect(maxAbsDiff(v, kit[i]!)).toBeLessThanOrEqual(1e-7);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    });
+  });
+
+  it('puts vectors in input order by their index, and refuses repeated indices instead of leaving a hole', async () => {
+    const texts = ['first', 'second', 'third'];
+    server.rewriteData = (data) => [...data].reverse();
+    const { embeddings } = await encoder().embed({ texts, inputType: 'document' });
+    for (const [i, text] of texts.entries()) {
+      expect(maxAbsDiff(embeddings[i]!, await server.expected(text, 1536))).toBeLessThanOrEqual(1e-7);
+    }
+    server.rewriteData = (data) => data.map((item) => ({ ...item, index: 0 }));
+    const error = await refusalOf(() => encoder().embed({ texts, inputType: 'document' }));
+    expect(error.code).toBe('UPSTREAM_ERROR');
+    expect(error.message).toContain('missing or repeated indices');
   });
 });
 

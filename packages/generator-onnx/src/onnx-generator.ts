@@ -6,10 +6,8 @@ import {
   type GenerateStreamPart,
   type GeneratorV1,
   RagloomError,
-  throwIfAborted,
-  validateGenerateRequest,
 } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { acceptGenerateRequest, parseOptions } from '@ragloom/core/adapter';
 import {
   DECODER_MODEL_FILE_NAMES,
   loadOnnxModel,
@@ -167,8 +165,7 @@ export async function createOnnxGenerator(
   }
 
   async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
+    acceptGenerateRequest(request);
     const steps = tokenStream(encodePrompt(request.messages), request);
     for (;;) {
       const next = await steps.next();
@@ -204,16 +201,17 @@ export async function createOnnxGenerator(
     stream,
     generate: (request) => collectGenerateStream(stream(request)),
     async generateTokens(request) {
-      validateGenerateRequest({ ...request, messages: [{ role: 'user', content: '' }] });
+      // Bad input before abort, as in `stream`; the rest is a chat request's check, with token ids for messages.
+      const { inputIds } = request ?? {};
       if (
-        !Array.isArray(request.inputIds) ||
-        !request.inputIds.every((id) => Number.isInteger(id) && id >= 0 && id < spec.vocabSize)
+        !Array.isArray(inputIds) ||
+        !inputIds.every((id) => Number.isInteger(id) && id >= 0 && id < spec.vocabSize)
       ) {
         throw new RagloomError('INVALID_ARGUMENT', `inputIds must be token ids in [0, ${spec.vocabSize})`, {
           details: { field: 'inputIds' },
         });
       }
-      throwIfAborted(request.signal, 'generation');
+      acceptGenerateRequest({ ...request, messages: [{ role: 'user', content: '' }] });
       const tokens: number[] = [];
       const steps = tokenStream(request.inputIds, request);
       for (;;) {

@@ -1,6 +1,12 @@
 import { dirname, join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { type GenerateStreamPart, isRagloomError, type RagloomErrorCode } from '@ragloom/core';
+import {
+  type GenerateRequest,
+  type GenerateStreamPart,
+  isRagloomError,
+  type RagloomErrorCode,
+} from '@ragloom/core';
+import { acceptGenerateRequest } from '@ragloom/core/adapter';
 import { loadModelTokenizer, openModelSource, readJsonFile } from '@ragloom/onnx-model';
 import { assetPath } from '@ragloom/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +235,48 @@ describe('generator-onnx on stories260k', () => {
       expect(error.details.field).toBe(field);
     }
     await expectCode(generator.generateTokens({ inputIds: [1, 9999] }), 'INVALID_ARGUMENT');
+  });
+
+  it("checks a request with the kit's acceptGenerateRequest: the same error, code, message and field", async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const requests: unknown[] = [
+      { messages: [{ role: 'robot', content: 'hi' }] },
+      { messages: [{ role: 'user', content: 7 }] },
+      { messages: fromBos, topK: 0.5 },
+      { messages: fromBos, seed: 1.5 },
+      { messages: fromBos, stop: ['ok', 3] },
+      { messages: fromBos, signal: aborted.signal }, // ABORTED
+      { messages: [], signal: aborted.signal }, // bad input wins over the abort
+    ];
+    const summary = (error: unknown) => {
+      expect(isRagloomError(error), String(error)).toBe(true);
+      const { code, message, details } = error as { code: string; message: string; details: unknown };
+      return { code, message, details };
+    };
+    for (const request of requests) {
+      let expected: unknown;
+      try {
+        acceptGenerateRequest(request as GenerateRequest);
+      } catch (error) {
+        expected = summary(error);
+      }
+      expect(expected, JSON.stringify(request)).toBeDefined();
+      const viaGenerate = await generator.generate(request as GenerateRequest).catch((e: unknown) => e);
+      expect(summary(viaGenerate)).toEqual(expected);
+      // generateTokens takes token ids instead of messages and checks the rest the same way
+      const { messages: _messages, ...rest } = request as Record<string, unknown>;
+      if ((request as { messages: unknown[] }).messages === fromBos) {
+        const viaTokens = await generator
+          .generateTokens({ ...(rest as Omit<GenerateRequest, 'messages'>), inputIds: [1] })
+          .catch((e: unknown) => e);
+        expect(summary(viaTokens)).toEqual(expected);
+      }
+    }
+    const both = await generator
+      .generateTokens({ inputIds: [-1], signal: aborted.signal })
+      .catch((e: unknown) => e);
+    expect(summary(both)).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'inputIds' } });
   });
 });
 

@@ -1,5 +1,4 @@
 import {
-  createStopSequenceMatcher,
   type FinishReason,
   type GenerateRequest,
   type GenerateResult,
@@ -8,7 +7,12 @@ import {
   RagloomError,
   type TokenUsage,
 } from '@ragloom/core';
-import { acceptGenerateRequest, cutAtStopSequence, parseOptions } from '@ragloom/core/adapter';
+import {
+  acceptGenerateRequest,
+  applyStopSequences,
+  cutAtStopSequence,
+  parseOptions,
+} from '@ragloom/core/adapter';
 import { createOpenAIClient, createOpenAICompatibleTransport } from '@ragloom/openai-compatible';
 import { chatCompletionBody } from './chat-completion-body.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -56,31 +60,28 @@ export function createOpenAIGenerator(input: OpenAIGeneratorOptions): GeneratorV
   const send = <T>(body: Record<string, unknown>, signal: AbortSignal | undefined) =>
     transport.open(PATH, signal, (sdk): PromiseLike<T> => client.chat.completions.create(body, sdk));
 
-  async function* stream(req: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    acceptGenerateRequest(req);
-    const stops = createStopSequenceMatcher(req.stop);
+  /**
+   * The SDK's chunks as ragloom stream parts: text deltas, then one finish part. Closing it early (a stop
+   * sequence met) leaves the SDK's iterator, which aborts the request.
+   */
+  async function* completionParts(
+    req: GenerateRequest,
+    seen: { usage: CompletionPayload['usage'] },
+  ): AsyncGenerator<GenerateStreamPart> {
     const body = chatCompletionBody(options, req, true);
     const { value: chunks, timer } = await send<AsyncIterable<CompletionPayload>>(body, req.signal);
     let finishReason: FinishReason | undefined;
-    let usage: CompletionPayload['usage'];
     try {
       try {
         for await (const chunk of chunks) {
           // Chunks already buffered must not leak out after an abort.
           if (req.signal?.aborted) break;
           timer.touch();
-          if (chunk.usage) usage = chunk.usage;
+          if (chunk.usage) seen.usage = chunk.usage;
           const choice = chunk.choices?.[0];
           if (!choice) continue;
           const content = choice.delta?.content;
-          if (content) {
-            const { text, stopped } = stops.push(content);
-            if (text) yield { type: 'text-delta', delta: text };
-            if (stopped) {
-              finishReason = 'stop';
-              break; // leaving the SDK's iterator aborts the request
-            }
-          }
+          if (content) yield { type: 'text-delta', delta: content };
           if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
         }
       } catch (error) {
@@ -96,9 +97,14 @@ export function createOpenAIGenerator(input: OpenAIGeneratorOptions): GeneratorV
         retryable: true,
       });
     }
-    const rest = stops.flush();
-    if (rest) yield { type: 'text-delta', delta: rest };
-    yield { type: 'finish', finishReason, usage: toUsage(usage) };
+    yield { type: 'finish', finishReason, usage: toUsage(seen.usage) };
+  }
+
+  async function* stream(req: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
+    acceptGenerateRequest(req);
+    // Servers take at most `maxServerStopSequences` and some ignore them: every one is matched here too.
+    const seen: { usage: CompletionPayload['usage'] } = { usage: undefined };
+    yield* applyStopSequences(completionParts(req, seen), req, () => toUsage(seen.usage));
   }
 
   async function generate(req: GenerateRequest): Promise<GenerateResult> {

@@ -4,6 +4,7 @@ import {
   isRagloomError,
   type RagloomErrorCode,
 } from '@ragloom/core';
+import { applyStopSequences } from '@ragloom/core/adapter';
 import { startLocalServer } from '@ragloom/test-utils';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,40 @@ describe('generator-openai against a protocol-faithful local server', () => {
       expect(result.finishReason).toBe('stop');
     }
     expect(streamed.deltas.some((d) => d.includes(straddle))).toBe(false);
+  });
+
+  it("client-side stop sequences stream what the kit's applyStopSequences gives, tails held back across chunks", async () => {
+    const tokens = server.tokensFor({ messages, temperature: 0 });
+    const full = tokens.join('');
+    const { finishReason: serverFinish } = await make().generate({ messages, temperature: 0 });
+    // What the server streams, one token per chunk, as stream parts.
+    async function* serverParts(): AsyncGenerator<GenerateStreamPart> {
+      for (const delta of tokens) yield { type: 'text-delta', delta };
+      yield {
+        type: 'finish',
+        finishReason: serverFinish,
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      };
+    }
+    const straddle = `${(tokens[5] ?? '').slice(-2)}${(tokens[6] ?? '').slice(0, 2)}`;
+    // Starts with the reply's last two characters but never completes: held back to the end, then sent.
+    const unfinished = `${full.slice(-2)}\u0000never`;
+    for (const stop of [[straddle], [unfinished], ['no such text', straddle]]) {
+      // The server is told none of them, so the client alone cuts.
+      const generator = make({ maxServerStopSequences: 0 });
+      const streamed = await collect(generator.stream({ messages, temperature: 0, stop }));
+      const kit = await collect(applyStopSequences(serverParts(), { stop }, () => streamed.finish.usage));
+      expect(streamed.deltas, JSON.stringify(stop)).toEqual(kit.deltas);
+      expect(streamed.finish.finishReason).toBe(kit.finish.finishReason);
+    }
+    const held = await collect(
+      make({ maxServerStopSequences: 0 }).stream({ messages, temperature: 0, stop: [unfinished] }),
+    );
+    expect(held.text).toBe(full);
+    // The last token's final two characters came only once the stream finished, as a part of their own.
+    expect(tokens.at(-1)!.length).toBeGreaterThan(2);
+    expect(held.deltas.at(-1)).toBe(full.slice(-2));
+    expect(held.finish.finishReason).toBe(serverFinish);
   });
 
   it('stop sequences the server honours end the text before the match', async () => {

@@ -1,5 +1,5 @@
 import { isRagloomError, RagloomError, type RagloomErrorCode } from '@ragloom/core';
-import { errorFromHttpStatus } from '@ragloom/core/adapter';
+import { errorFromHttpStatus, findSocketErrorCode } from '@ragloom/core/adapter';
 
 /** What was called, for messages: `ChatOpenAI chat generation`. */
 export interface LangChainCallContext {
@@ -74,11 +74,15 @@ export function toRagloomError(error: unknown, context: LangChainCallContext): R
   if (e.name === 'TimeoutError') {
     return new RagloomError('TIMEOUT', `${what} timed out: ${message}`, { cause: error, retryable: true });
   }
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|fetch failed|Connection error/i.test(message)) {
-    return new RagloomError('CONNECTION_ERROR', `${what} failed: ${message}`, {
-      cause: error,
-      retryable: true,
-    });
+  // The socket error's code sits in the cause chain (APIConnectionError → TypeError 'fetch failed' → the
+  // socket error), not in the message, which says only "Connection error.".
+  const socketCode = findSocketErrorCode(error);
+  if (socketCode !== undefined) {
+    return new RagloomError(
+      'CONNECTION_ERROR',
+      `${what} could not reach the model server (${socketCode}): ${message}`,
+      { cause: error, details: { socketCode }, retryable: true },
+    );
   }
   return new RagloomError('UPSTREAM_ERROR', `${what} failed: ${message}`, { cause: error });
 }

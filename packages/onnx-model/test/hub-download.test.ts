@@ -12,7 +12,6 @@ import {
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRagloomError, type RagloomError } from '@ragloom/core';
 import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRagloomError, type RagloomError } from '@ragloom/core';
 import { assetPath, rejectionOf } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import {

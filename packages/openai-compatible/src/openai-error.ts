@@ -1,5 +1,5 @@
-import { abortError, isAbortError, isRagloomError, RagloomError } from '@ragloom/core';
-import { errorFromHttpStatus, type HeadersInput } from '@ragloom/core/adapter';
+import { isRagloomError, RagloomError } from '@ragloom/core';
+import { errorFromHttpStatus, type HeadersInput, vendorFailure } from '@ragloom/core/adapter';
 
 /** What an error names: the request (`POST http://localhost:8000/v1/embeddings (model m)`) and the call. */
 export interface RequestContext {
@@ -59,8 +59,12 @@ const bodyOf = (error: unknown): ErrorBody =>
  */
 export function toRagloomError(error: unknown, context: RequestContext, signal?: AbortSignal): RagloomError {
   if (isRagloomError(error)) return error;
-  if (signal?.aborted || isAbortError(error)) return abortError(signal, context.what);
-  const { request } = context;
+  // Aborts are decided as in every adapter (the caller's signal, or whatever the SDK throws on abort).
+  return vendorFailure(error, signal, context.what, (e) => fromVendorError(e, context.request));
+}
+
+/** What the SDK threw, not an abort, as a ragloom error naming `request`. */
+function fromVendorError(error: unknown, request: string): RagloomError {
   if (typeof error !== 'object' || error === null) {
     return new RagloomError('UPSTREAM_ERROR', `${request} failed: ${String(error)}`, { cause: error });
   }

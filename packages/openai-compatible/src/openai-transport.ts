@@ -77,6 +77,8 @@ export function createOpenAICompatibleTransport(
   const describe = (path: string) => `POST ${baseURL}${path} (model ${options.model})`;
 
   const failure = (error: unknown, path: string, timer: AttemptTimeout, signal: AbortSignal | undefined) => {
+    // The caller's abort first. The idle timer aborts the attempt too, so the SDK then throws an abort error:
+    // that is a TIMEOUT, decided before `toRagloomError`, whose abort rule (`vendorFailure`) would say ABORTED.
     if (signal?.aborted) return abortError(signal, context.what);
     if (timer.timedOut) {
       return new RagloomError('TIMEOUT', `${describe(path)} sent nothing for ${timeoutMs} ms`, {

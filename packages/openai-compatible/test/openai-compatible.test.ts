@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RetryEvent } from '@ragloom/core';
-import { parseOptions } from '@ragloom/core/adapter';
+import { RagloomError, type RetryEvent } from '@ragloom/core';
+import { parseOptions, vendorFailure } from '@ragloom/core/adapter';
 import { type LocalServer, readBody, rejectionOf, startLocalServer } from '@ragloom/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   createOpenAICompatibleTransport,
   openAICompatibleOptions,
   resolveEndpoint,
+  toRagloomError,
 } from '../src/index.js';
 
 /** One scripted answer of the local server: a status, a JSON body and headers, optionally after a delay. */
@@ -218,5 +219,50 @@ describe('one status map', () => {
     const concurrent = await Promise.all(statuses.map(run));
     expect(concurrent).toEqual(sequential);
     expect(new Set(sequential.map((s) => String(s))).size).toBe(5);
+  });
+});
+
+describe("aborts follow the kit's vendorFailure", () => {
+  const context = { request: 'POST http://127.0.0.1:1/v1/things (model m)', what: 'test call' };
+  const summary = (error: { code: string; message: string; retryable: boolean; cause?: unknown }) => ({
+    code: error.code,
+    message: error.message,
+    retryable: error.retryable,
+    cause: error.cause,
+  });
+  const mapped = (error: unknown) => new RagloomError('UPSTREAM_ERROR', `mapped ${String(error)}`);
+
+  it('gives the same ABORTED as vendorFailure for an SDK abort error, a DOM AbortError and a fired signal', () => {
+    const fired = new AbortController();
+    fired.abort(new Error('user left'));
+    const sdkAbort = Object.assign(new Error('Request was aborted.'), { name: 'APIUserAbortError' });
+    const domAbort = new DOMException('This operation was aborted', 'AbortError');
+    const serverError = Object.assign(new Error('500 oops'), { status: 500, error: { message: 'oops' } });
+    const cases: Array<[unknown, AbortSignal | undefined]> = [
+      [sdkAbort, undefined],
+      [domAbort, undefined],
+      [serverError, fired.signal], // the caller's abort wins over what the SDK reports
+      [new TypeError('fetch failed'), fired.signal],
+    ];
+    for (const [error, signal] of cases) {
+      const ours = toRagloomError(error, context, signal);
+      expect(ours.code, String(error)).toBe('ABORTED');
+      expect(summary(ours)).toEqual(summary(vendorFailure(error, signal, context.what, mapped)));
+    }
+  });
+
+  it('leaves other failures to the OpenAI mapping, and passes a ragloom error on as it is', () => {
+    const live = new AbortController().signal;
+    const refused = toRagloomError(new TypeError('fetch failed'), context, live);
+    expect(refused.code).toBe('CONNECTION_ERROR');
+    const own = new RagloomError('TIMEOUT', 'already mapped', { retryable: true });
+    expect(toRagloomError(own, context, live)).toBe(own);
+  });
+
+  it('an idle timeout is a TIMEOUT, not the ABORTED its abort error would map to', async () => {
+    replies.push({ status: 200, body: { ok: 1 }, delayMs: 600 });
+    const error = await rejectionOf(post({ timeoutMs: 100, maxRetries: 0 }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain('100 ms');
   });
 });

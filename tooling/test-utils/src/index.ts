@@ -1,5 +1,5 @@
 export { assetPath, assetsDir, repoRoot } from './assets.js';
-export { type LocalServer, readBody, startLocalServer } from './http-server.js';
+export { closedPort, type LocalServer, readBody, startLocalServer } from './http-server.js';
 export {
   type OpenAICompatibleServer,
   type OpenAICompatibleServerOptions,

@@ -1,15 +1,16 @@
+import { acceptGenerateRequest } from '../adapter/accept-generate-request.js';
+import { applyStopSequences } from '../adapter/stop-sequences.js';
 import { collectGenerateStream } from '../generator/collect-generate-stream.js';
-import { validateGenerateRequest } from '../generator/validate-generate-request.js';
 import type {
   ChatMessage,
   FinishReason,
   GenerateRequest,
   GenerateStreamPart,
   GeneratorV1,
+  TokenUsage,
 } from '../spec/generator-v1.js';
 import { throwIfAborted } from '../util/abort.js';
 import { abortableSleep } from '../util/retry.js';
-import { createStopSequenceMatcher } from '../util/stop-sequences.js';
 
 export interface TemplateGeneratorOptions {
   /** Builds the full response from the conversation. Default: echoes the last user message. */
@@ -26,6 +27,15 @@ export function templateTokens(text: string): string[] {
 
 const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
+const promptTokensOf = (request: GenerateRequest) =>
+  request.messages.reduce((n, m) => n + countWords(m.content) + 1, 0);
+
+const usageOf = (promptTokens: number, completionTokens: number): TokenUsage => ({
+  promptTokens,
+  completionTokens,
+  totalTokens: promptTokens + completionTokens,
+});
+
 const lastUserMessage = (messages: readonly ChatMessage[]) =>
   [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 
@@ -38,34 +48,35 @@ export function createTemplateGenerator(options: TemplateGeneratorOptions = {}):
   const render = options.render ?? lastUserMessage;
   const delay = options.tokenDelayMs ?? 0;
 
-  async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
-    validateGenerateRequest(request);
-    throwIfAborted(request.signal, 'generation');
-    const promptTokens = request.messages.reduce((n, m) => n + countWords(m.content) + 1, 0);
-    const tokens = templateTokens(render(request.messages));
-    const stops = createStopSequenceMatcher(request.stop);
+  /** The rendered reply word by word, cut at `maxTokens`; stop sequences are applied to it by `stream`. */
+  async function* words(request: GenerateRequest, count: { completionTokens: number }) {
+    const promptTokens = promptTokensOf(request);
     const max = request.maxTokens ?? Number.POSITIVE_INFINITY;
-    let completionTokens = 0;
     let finishReason: FinishReason = 'stop';
-    for (const token of tokens) {
-      if (completionTokens >= max) {
+    for (const token of templateTokens(render(request.messages))) {
+      if (count.completionTokens >= max) {
         finishReason = 'length';
         break;
       }
       if (delay > 0) await abortableSleep(delay, request.signal, 'generation');
       throwIfAborted(request.signal, 'generation');
-      completionTokens++;
-      const { text, stopped } = stops.push(token);
-      if (text) yield { type: 'text-delta', delta: text };
-      if (stopped) break;
+      count.completionTokens++;
+      yield { type: 'text-delta', delta: token } satisfies GenerateStreamPart;
     }
-    const rest = stops.flush();
-    if (rest) yield { type: 'text-delta', delta: rest };
     yield {
       type: 'finish',
       finishReason,
-      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
-    };
+      usage: usageOf(promptTokens, count.completionTokens),
+    } satisfies GenerateStreamPart;
+  }
+
+  async function* stream(request: GenerateRequest): AsyncGenerator<GenerateStreamPart> {
+    acceptGenerateRequest(request);
+    const count = { completionTokens: 0 };
+    // A matched stop sequence counts the word that completed it, as a model counts the token.
+    yield* applyStopSequences(words(request, count), request, () =>
+      usageOf(promptTokensOf(request), count.completionTokens),
+    );
   }
 
   return {
