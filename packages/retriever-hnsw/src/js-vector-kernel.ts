@@ -51,8 +51,9 @@ export function createJsVectorKernel(
   /**
    * Squared L2 from the dot product and the two norms, ‖a‖² + ‖b‖² − 2·a·b, as FAISS's BLAS path
    * computes it: one unrolled loop serves every metric. In float64 the cancellation costs about
-   * 1e-16 · (‖a‖² + ‖b‖²), far below the float32 rounding of the vectors themselves; it can
-   * make the distance of a vector to itself a hair below zero, hence the clamp.
+   * 1e-16 · (‖a‖² + ‖b‖²): it can only reorder vectors that are near-duplicates of each other
+   * (within ~1e-8 of the norm), which a walk does not need told apart; it can also make the
+   * distance of a vector to itself a hair below zero, hence the clamp. User scores never use it.
    */
   const squaredL2 = (dot: number, normA: number, normB: number) =>
     Math.max(0, normA * normA + normB * normB - 2 * dot);

@@ -1,23 +1,14 @@
 // Unit tests (no Qdrant server needed): the plugin's option schema, and that it checks the server at startup.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describePluginConformance, optionIssuePaths, pluginTestContext } from '@ragloom/conformance';
 import { isRagloomError } from '@ragloom/core';
+import { closedPort } from '@ragloom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ragloomPlugin } from '../src/index.js';
 
 const denseManifest = { kind: 'dense', encoderModelId: 'test/enc', dimension: 3, metric: 'cosine' } as const;
-
-/** A port nothing listens on: bind one, then release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('ragloomPlugin', () => {
   it('connects at startup, so an unreachable server is reported before the first query', async () => {

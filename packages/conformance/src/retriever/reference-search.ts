@@ -49,8 +49,8 @@ export function scoreTolerance(exact: number): number {
   return 1e-4 * Math.max(1, Math.abs(exact));
 }
 
-/** Whether a retriever's `score` is the exact score of `vector` for `query`, within `scoreTolerance`. */
-export function scoreAgrees(
+/** The exact score of `vector` for `query`, and whether a retriever's `score` is it within `scoreTolerance`. */
+export function compareWithExactScore(
   score: number,
   metric: Metric,
   query: readonly number[],

@@ -11,7 +11,7 @@ import {
   type CorpusRecord,
 } from './conformance-corpus.js';
 import { outOfOrderAt } from './hit-order.js';
-import { recordsMatching, scoreAgrees } from './reference-search.js';
+import { compareWithExactScore, recordsMatching } from './reference-search.js';
 import type { RetrieverConformanceTest } from './retriever-conformance.js';
 
 /** What the retriever suite hands the concurrency tests. */
@@ -122,7 +122,7 @@ export function describeRetrieverConcurrency(context: ConcurrencyTestContext): v
         problems.push(`${what}: ${hit.id} has the metadata of version ${version} but the text "${hit.text}"`);
       }
       if (metric) {
-        const { agrees, exact } = scoreAgrees(hit.score, metric, query, record.vector);
+        const { agrees, exact } = compareWithExactScore(hit.score, metric, query, record.vector);
         if (!agrees) {
           problems.push(
             `${what}: ${hit.id} has the metadata of version ${version} but a score (${hit.score}) of another vector (${exact})`,
